@@ -1,0 +1,1 @@
+// Module TinsenseAlerts: under construction in this session.

@@ -1,0 +1,1 @@
+// Module TinsenseConfig: under construction in this session.

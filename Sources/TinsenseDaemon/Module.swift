@@ -1,0 +1,1 @@
+// Module TinsenseDaemon: under construction in this session.

@@ -1,0 +1,1 @@
+// Module TinsenseDecode: under construction in this session.

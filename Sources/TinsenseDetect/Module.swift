@@ -1,0 +1,1 @@
+// Module TinsenseDetect: under construction in this session.

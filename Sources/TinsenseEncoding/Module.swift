@@ -1,0 +1,1 @@
+// Module TinsenseEncoding: under construction in this session.

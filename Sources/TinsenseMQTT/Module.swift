@@ -1,0 +1,1 @@
+// Module TinsenseMQTT: under construction in this session.

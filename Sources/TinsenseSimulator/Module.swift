@@ -1,0 +1,1 @@
+// Module TinsenseSimulator: under construction in this session.

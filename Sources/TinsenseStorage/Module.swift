@@ -1,0 +1,1 @@
+// Module TinsenseStorage: under construction in this session.

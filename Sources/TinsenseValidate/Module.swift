@@ -1,0 +1,1 @@
+// Module TinsenseValidate: under construction in this session.
