@@ -1,1 +1,0 @@
-// Module TinsenseStorage: under construction in this session.

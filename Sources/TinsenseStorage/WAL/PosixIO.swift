@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Thin, throwing wrappers over the POSIX calls the durable paths need.
+///
+/// Written by hand because the guarantees (full writes at an offset, fsync of a directory,
+/// EINTR retries, errno in the error) are the point, and Foundation's file APIs don't expose
+/// them; swift-system's `FileDescriptor` lacks directory fsync and `ftruncate` on Linux.
+public enum PosixIO {
+    public struct Failure: Error, CustomStringConvertible {
+        public var operation: String
+        public var path: String
+        public var errno: Int32
+
+        public var description: String {
+            "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
+        }
+
+        /// True when the disk (or quota) is full: the daemon pauses instead of failing.
+        public var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+    }
+
+    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return fd }
+            if errno == EINTR { continue }
+            throw Failure(operation: "open", path: path, errno: errno)
+        }
+    }
+
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: UInt64) throws {
+        try bytes.withUnsafeBytes { try writeAll(fd, $0, at: offset) }
+    }
+
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(operation: "write", path: "fd \(fd)", errno: errno)
+            }
+            if n == 0 { throw Failure(operation: "write", path: "fd \(fd)", errno: EIO) }
+            done += n
+        }
+    }
+
+    public static func read(_ fd: Int32, count: Int, at offset: UInt64) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        try out.withUnsafeMutableBytes { p in
+            while done < count {
+                let n = pread(fd, p.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(operation: "read", path: "fd \(fd)", errno: errno)
+                }
+                if n == 0 { break }
+                done += n
+            }
+        }
+        out.removeLast(count - done)
+        return out
+    }
+
+    public static func fileSize(_ fd: Int32) throws -> UInt64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Failure(operation: "fstat", path: "fd \(fd)", errno: errno) }
+        return UInt64(st.st_size)
+    }
+
+    public static func truncate(_ fd: Int32, to size: UInt64) throws {
+        while ftruncate(fd, off_t(size)) != 0 {
+            if errno == EINTR { continue }
+            throw Failure(operation: "ftruncate", path: "fd \(fd)", errno: errno)
+        }
+    }
+
+    public static func fsync(_ fd: Int32) throws {
+        while Glibc.fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            throw Failure(operation: "fsync", path: "fd \(fd)", errno: errno)
+        }
+    }
+
+    public static func fdatasync(_ fd: Int32) throws {
+        while Glibc.fdatasync(fd) != 0 {
+            if errno == EINTR { continue }
+            throw Failure(operation: "fdatasync", path: "fd \(fd)", errno: errno)
+        }
+    }
+
+    /// Makes a create, rename or unlink inside `path` durable.
+    public static func fsyncDirectory(_ path: String) throws {
+        let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)
+        defer { _ = Glibc.close(fd) }
+        try fsync(fd)
+    }
+
+    public static func unlink(_ path: String) throws {
+        if Glibc.unlink(path) != 0, errno != ENOENT {
+            throw Failure(operation: "unlink", path: path, errno: errno)
+        }
+    }
+
+    public static func rename(_ from: String, _ to: String) throws {
+        if Glibc.rename(from, to) != 0 {
+            throw Failure(operation: "rename", path: "\(from) -> \(to)", errno: errno)
+        }
+    }
+
+    /// `mkdir -p` with mode 0750.
+    public static func makeDirectories(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o750) != 0, errno != EEXIST {
+                throw Failure(operation: "mkdir", path: prefix, errno: errno)
+            }
+        }
+    }
+
+    /// Names in a directory, without `.` and `..`.
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw Failure(operation: "opendir", path: path, errno: errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
