@@ -43,7 +43,7 @@ let package = Package(
 
         // Pure stages.
         .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
-        .target(name: "TinsenseValidate", dependencies: ["TinsenseCore"], swiftSettings: strict),
+        .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
         .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseEncoding", dependencies: ["TinsenseCore", "CZstd"], swiftSettings: strict),
 

@@ -1,1 +1,0 @@
-// Module TinsenseDecode: under construction in this session.

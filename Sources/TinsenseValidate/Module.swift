@@ -1,1 +1,0 @@
-// Module TinsenseValidate: under construction in this session.

@@ -1,0 +1,72 @@
+import TinsenseCore
+
+/// What the config says about one sensor or class of sensors: how to recognise its topics,
+/// how to name it, and which values are believable.
+public struct SensorSpec: Sendable {
+    /// What to do with a reading that changed faster than `maxRatePerSecond`.
+    public enum RateAction: String, Sendable { case downgrade, quarantine }
+
+    public var topic: TopicPattern
+    /// Sensor id template with `{capture}` and `{topic}`; nil means the topic is the id.
+    public var idTemplate: String?
+    public var unit: String?
+    /// Instrument span: outside → quarantined `out_of_range`.
+    public var range: ClosedRange<Double>?
+    /// Process plausibility: outside → stored with quality `uncertain`.
+    public var plausible: ClosedRange<Double>?
+    public var maxRatePerSecond: Double?
+    public var rateAction: RateAction
+    /// Expected cadence, milliseconds.
+    public var periodMs: Int64?
+    /// No reading for this long → the sensor is stale.
+    public var staleAfterMs: Int64?
+    /// Free-form settings later stages read (detector names and parameters, …).
+    public var extra: [String: String]
+
+    public init(
+        topic: TopicPattern, idTemplate: String? = nil, unit: String? = nil,
+        range: ClosedRange<Double>? = nil, plausible: ClosedRange<Double>? = nil,
+        maxRatePerSecond: Double? = nil, rateAction: RateAction = .downgrade,
+        periodMs: Int64? = nil, staleAfterMs: Int64? = nil, extra: [String: String] = [:]
+    ) {
+        self.topic = topic
+        self.idTemplate = idTemplate
+        self.unit = unit
+        self.range = range
+        self.plausible = plausible
+        self.maxRatePerSecond = maxRatePerSecond
+        self.rateAction = rateAction
+        self.periodMs = periodMs
+        self.staleAfterMs = staleAfterMs
+        self.extra = extra
+    }
+
+    /// Builds the sensor id for a topic this spec matched.
+    public func sensorID(topic: String, captures: [String: String]) -> String {
+        guard let template = idTemplate else { return topic }
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else { break }
+            let name = String(rest[rest.index(after: open)..<close])
+            out += name == "topic" ? topic : (captures[name] ?? "")
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return out
+    }
+
+    /// Names in the id template that the topic pattern does not capture (config error).
+    public var unknownTemplateNames: [String] {
+        guard let template = idTemplate else { return [] }
+        var names: [String] = []
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let name = String(rest[rest.index(after: open)..<close])
+            if name != "topic" && !topic.captureNames.contains(name) { names.append(name) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return names
+    }
+}

@@ -1,0 +1,182 @@
+import TinsenseCore
+import TinsenseDecode
+
+/// Limits that apply to every sensor.
+public struct ValidationPolicy: Sendable, Equatable {
+    /// Source time later than receive time by more than this → `clock_skew`.
+    public var maxFutureSkewMs: Int64
+    /// Source time earlier than receive time by more than this → `clock_skew`.
+    public var maxPastAgeMs: Int64
+    /// Older than the sensor's newest reading by more than this → `out_of_order`.
+    public var outOfOrderToleranceMs: Int64
+
+    public init(maxFutureSkewMs: Int64 = 300_000, maxPastAgeMs: Int64 = 7 * 86_400_000, outOfOrderToleranceMs: Int64 = 300_000) {
+        self.maxFutureSkewMs = maxFutureSkewMs
+        self.maxPastAgeMs = maxPastAgeMs
+        self.outOfOrderToleranceMs = outOfOrderToleranceMs
+    }
+}
+
+/// Why a reading was kept with a lower quality than the device gave it.
+public enum Downgrade: String, Sendable, CaseIterable, Hashable {
+    /// Outside the sensor's `plausible` range (but inside its instrument `range`).
+    case implausible
+    /// Changed faster than `max_rate` and `rate_action = "downgrade"`.
+    case rateOfChange = "rate_of_change"
+    /// The payload's unit differs from the configured one.
+    case unitMismatch = "unit_mismatch"
+}
+
+/// The validation verdict for one decoded item.
+public enum Verdict: Sendable, Equatable {
+    /// Store it. `downgrades` lists why its quality was lowered (empty when untouched).
+    case accept(Reading, specIndex: Int, downgrades: [Downgrade])
+    /// Quarantine it. `sensor` is set when the topic resolved to a sensor.
+    case reject(RejectReason, detail: String, sensor: String?)
+}
+
+/// Validates decoded items against the sensor catalog. Pure: time comes in as arguments.
+///
+/// It keeps a little state per sensor (newest source time and value for duplicate, order and
+/// rate checks; last receive time for staleness) — O(sensors) memory.
+public struct Validator: Sendable {
+    public private(set) var catalog: SensorCatalog
+    public let policy: ValidationPolicy
+    var sensors: [String: SensorState] = [:]
+
+    struct SensorState: Sendable {
+        var specIndex: Int
+        var newestSourceTime: Timestamp?
+        var newestValue: Double?
+        var lastReceive: Timestamp
+        var stale: Bool
+    }
+
+    public init(catalog: SensorCatalog, policy: ValidationPolicy, start: Timestamp) {
+        self.catalog = catalog
+        self.policy = policy
+        // Sensors named by a concrete topic are expected from the start: if they never
+        // report, they go stale.
+        for (i, spec) in catalog.specs.enumerated() where spec.topic.isConcrete {
+            let id = spec.sensorID(topic: spec.topic.text, captures: [:])
+            sensors[id] = SensorState(specIndex: i, lastReceive: start, stale: false)
+        }
+    }
+
+    /// Resolves a topic to its sensor (nil for unknown topics).
+    public mutating func resolve(topic: String) -> SensorCatalog.Resolution? {
+        catalog.resolve(topic)
+    }
+
+    public mutating func validate(topic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
+        guard let resolution = catalog.resolve(topic) else {
+            return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic", sensor: nil)
+        }
+        let id = resolution.sensorID
+        let spec = catalog.specs[resolution.specIndex]
+        var state = sensors[id] ?? SensorState(specIndex: resolution.specIndex, lastReceive: receiveTime, stale: false)
+        state.lastReceive = max(state.lastReceive, receiveTime)
+        defer { sensors[id] = state }
+
+        let value: DecimalValue
+        switch item.value {
+        case .notANumber(let text):
+            return .reject(.nan, detail: "value is \(text)", sensor: id)
+        case .number(let v):
+            value = v
+        }
+
+        var flags: ReadingFlags = []
+        let sourceTime: Timestamp
+        if let t = item.sourceTime {
+            sourceTime = t
+            let ahead = receiveTime.milliseconds(to: t)
+            if ahead > policy.maxFutureSkewMs {
+                return .reject(.clockSkew, detail: "source time \(t) is \(ahead) ms ahead of receive time \(receiveTime)", sensor: id)
+            }
+            if -ahead > policy.maxPastAgeMs {
+                return .reject(.clockSkew, detail: "source time \(t) is \(-ahead) ms behind receive time \(receiveTime)", sensor: id)
+            }
+        } else {
+            sourceTime = receiveTime
+            flags.insert(.sourceTimeMissing)
+        }
+
+        if let newest = state.newestSourceTime {
+            if sourceTime == newest {
+                return .reject(.duplicate, detail: "a reading at \(sourceTime) was already received", sensor: id)
+            }
+            let behind = sourceTime.milliseconds(to: newest)
+            if behind > policy.outOfOrderToleranceMs {
+                return .reject(.outOfOrder, detail: "\(behind) ms older than the newest reading (tolerance \(policy.outOfOrderToleranceMs) ms)", sensor: id)
+            }
+        }
+
+        let x = value.doubleValue
+        if let range = spec.range, !range.contains(x) {
+            return .reject(.outOfRange, detail: "value \(value) outside range [\(range.lowerBound), \(range.upperBound)]", sensor: id)
+        }
+
+        var downgrades: [Downgrade] = []
+        if let plausible = spec.plausible, !plausible.contains(x) {
+            downgrades.append(.implausible)
+        }
+        if let maxRate = spec.maxRatePerSecond, let newest = state.newestSourceTime, let last = state.newestValue, sourceTime > newest {
+            let seconds = Double(newest.milliseconds(to: sourceTime)) / 1000
+            let rate = abs(x - last) / seconds
+            if rate > maxRate {
+                if spec.rateAction == .quarantine {
+                    return .reject(.rateOfChange, detail: "changed \(rate) per s, max_rate is \(maxRate)", sensor: id)
+                }
+                downgrades.append(.rateOfChange)
+            }
+        }
+        if let expected = spec.unit, let got = item.unit, got != expected {
+            downgrades.append(.unitMismatch)
+        }
+
+        var quality = item.quality ?? .good
+        if !downgrades.isEmpty {
+            quality = quality.worst(.uncertain)
+            flags.insert(.qualityDowngraded)
+        }
+
+        if state.newestSourceTime.map({ sourceTime > $0 }) ?? true {
+            state.newestSourceTime = sourceTime
+            state.newestValue = x
+        }
+        let reading = Reading(
+            sensor: id, sourceTime: sourceTime, receiveTime: receiveTime, value: value,
+            unit: item.unit ?? spec.unit, quality: quality, flags: flags
+        )
+        return .accept(reading, specIndex: resolution.specIndex, downgrades: downgrades)
+    }
+
+    /// A sensor went stale or came back.
+    public struct StaleTransition: Sendable, Equatable {
+        public var sensor: String
+        public var specIndex: Int
+        public var stale: Bool
+        /// When the sensor was last heard from.
+        public var lastReceive: Timestamp
+    }
+
+    /// Checks every known sensor's deadman at `now`; returns the sensors that changed state
+    /// since the last call (went stale, or reported again after being stale).
+    public mutating func checkStale(now: Timestamp) -> [StaleTransition] {
+        var out: [StaleTransition] = []
+        for (id, var s) in sensors {
+            guard let limit = catalog.specs[s.specIndex].staleAfterMs else { continue }
+            let isStale = s.lastReceive.milliseconds(to: now) > limit
+            if isStale != s.stale {
+                s.stale = isStale
+                sensors[id] = s
+                out.append(StaleTransition(sensor: id, specIndex: s.specIndex, stale: isStale, lastReceive: s.lastReceive))
+            }
+        }
+        return out.sorted { $0.sensor < $1.sensor }
+    }
+
+    /// How many distinct sensors have been seen or expected.
+    public var sensorCount: Int { sensors.count }
+}
