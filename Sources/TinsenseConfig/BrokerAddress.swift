@@ -1,0 +1,26 @@
+/// Checks broker URLs and subscription filters at config time, so `check-config` catches
+/// them before the daemon runs. (The MQTT layer parses the URL itself when connecting.)
+enum BrokerAddress {
+    static func problem(_ url: String) -> String? {
+        var rest = Substring(url)
+        if rest.hasPrefix("mqtt://") { rest = rest.dropFirst(7) }
+        else if rest.hasPrefix("tcp://") { rest = rest.dropFirst(6) }
+        else if rest.contains("://") { return "\"\(url)\": only mqtt:// (or tcp://) is supported" }
+        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
+        guard !rest.isEmpty, parts.count <= 2, !parts[0].isEmpty else { return "\"\(url)\" is not mqtt://host[:port]" }
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (1...65_535).contains(port) else { return "\"\(url)\": port must be 1–65535" }
+        }
+        return nil
+    }
+
+    static func filterProblem(_ filter: String) -> String? {
+        let levels = filter.split(separator: "/", omittingEmptySubsequences: false)
+        if filter.isEmpty { return "an empty topic filter" }
+        for (i, level) in levels.enumerated() {
+            if level.contains("#") && (level != "#" || i != levels.count - 1) { return "\"\(filter)\": '#' must be a whole last level" }
+            if level.contains("+") && level != "+" { return "\"\(filter)\": '+' must be a whole level" }
+        }
+        return nil
+    }
+}

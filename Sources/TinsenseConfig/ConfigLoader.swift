@@ -1,0 +1,310 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import TOMLKit
+import TinsenseCore
+import TinsenseValidate
+
+/// Reads and checks a config file. Every problem is collected (with file, line and key
+/// path) so an operator fixes them in one pass; unknown keys are errors, because a typo in a
+/// key would otherwise silently fall back to a default.
+public enum ConfigLoader {
+    public static func load(path: String) throws(ConfigError) -> Config {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: path, line: nil, keyPath: "", message: "cannot read the file (\(error.localizedDescription))")])
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> Config {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            throw ConfigError(issues: [ConfigIssue(file: file, line: e.source.begin.line, keyPath: "", message: "TOML syntax: \(e.description)")])
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: file, line: nil, keyPath: "", message: "TOML syntax: \(error)")])
+        }
+        let reader = TableReader(file: file, index: TOMLLineIndex(source: text))
+        let config = reader.read(table)
+        if !reader.issues.isEmpty {
+            throw ConfigError(issues: reader.issues.sorted { ($0.line ?? 0, $0.keyPath) < ($1.line ?? 0, $1.keyPath) })
+        }
+        return config
+    }
+}
+
+/// Walks the TOML tree section by section, recording issues instead of stopping.
+final class TableReader {
+    let file: String
+    let index: TOMLLineIndex
+    var issues: [ConfigIssue] = []
+
+    init(file: String, index: TOMLLineIndex) {
+        self.file = file
+        self.index = index
+    }
+
+    func issue(_ path: String, _ message: String) {
+        issues.append(ConfigIssue(file: file, line: index.line(of: path), keyPath: path, message: message))
+    }
+
+    func read(_ root: TOMLTable) -> Config {
+        var c = Config()
+        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "inhibit"]
+        for key in root.keys where !known.contains(key) {
+            issue(key, "unknown section (expected one of: \(known.sorted().joined(separator: ", ")))")
+        }
+        if let t = section(root, "daemon") {
+            var s = Section(reader: self, table: t, path: "daemon")
+            c.daemon.dataDirectory = s.string("data_dir", default: c.daemon.dataDirectory, nonEmpty: true)
+            c.daemon.logLevel = s.choice("log_level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: c.daemon.logLevel)
+            c.daemon.statsIntervalSeconds = s.int("stats_interval_s", default: c.daemon.statsIntervalSeconds, min: 1)
+            s.finish()
+        }
+        if let t = section(root, "mqtt") {
+            var s = Section(reader: self, table: t, path: "mqtt")
+            c.mqtt.broker = s.string("broker", default: c.mqtt.broker, nonEmpty: true)
+            if let problem = BrokerAddress.problem(c.mqtt.broker) { issue("mqtt.broker", problem) }
+            c.mqtt.clientID = s.string("client_id", default: c.mqtt.clientID, nonEmpty: true)
+            c.mqtt.qos = s.int("qos", default: c.mqtt.qos, min: 0, max: 1)
+            c.mqtt.cleanSession = s.bool("clean_session", default: c.mqtt.cleanSession)
+            c.mqtt.keepaliveSeconds = s.int("keepalive_s", default: c.mqtt.keepaliveSeconds, min: 5, max: 65_535)
+            c.mqtt.subscribe = s.strings("subscribe", default: [])
+            for (i, filter) in c.mqtt.subscribe.enumerated() {
+                if let problem = BrokerAddress.filterProblem(filter) { issue("mqtt.subscribe[\(i)]", problem) }
+            }
+            let user = s.string("username", default: "")
+            c.mqtt.username = user.isEmpty ? nil : user
+            let pw = s.string("password_file", default: "")
+            if !pw.isEmpty {
+                c.mqtt.passwordFile = pw
+                if access(pw, R_OK) != 0 { issue("mqtt.password_file", "cannot read \(pw)") }
+            }
+            let status = s.string("status_topic", default: "")
+            c.mqtt.statusTopic = status.isEmpty ? nil : status
+            c.mqtt.reconnectMinSeconds = s.int("reconnect_min_s", default: c.mqtt.reconnectMinSeconds, min: 1)
+            c.mqtt.reconnectMaxSeconds = s.int("reconnect_max_s", default: c.mqtt.reconnectMaxSeconds, min: 1)
+            if c.mqtt.reconnectMaxSeconds < c.mqtt.reconnectMinSeconds {
+                issue("mqtt.reconnect_max_s", "must be at least reconnect_min_s (\(c.mqtt.reconnectMinSeconds))")
+            }
+            c.mqtt.queueCapacity = s.int("queue_capacity", default: c.mqtt.queueCapacity, min: 16)
+            s.finish()
+        }
+        if let t = section(root, "storage") {
+            var s = Section(reader: self, table: t, path: "storage")
+            c.storage.fsyncIntervalMs = s.int("fsync_interval_ms", default: c.storage.fsyncIntervalMs, min: 1, max: 60_000)
+            c.storage.walFileMaxMB = s.int("wal_file_max_mb", default: c.storage.walFileMaxMB, min: 1, max: 4096)
+            c.storage.sealIntervalSeconds = s.int("seal_interval_s", default: c.storage.sealIntervalSeconds, min: 1)
+            c.storage.headMaxSamples = s.int("head_max_samples", default: c.storage.headMaxSamples, min: 1000)
+            c.storage.outOfOrderToleranceSeconds = s.int("out_of_order_tolerance_s", default: c.storage.outOfOrderToleranceSeconds, min: 0)
+            c.storage.retentionDays = s.int("retention_days", default: c.storage.retentionDays, min: 0)
+            c.storage.retentionMaxGB = s.double("retention_max_gb", default: c.storage.retentionMaxGB, min: 0)
+            s.finish()
+        }
+        if let t = section(root, "validation") {
+            var s = Section(reader: self, table: t, path: "validation")
+            c.validation.maxPayloadBytes = s.int("max_payload_bytes", default: c.validation.maxPayloadBytes, min: 16)
+            c.validation.maxBatch = s.int("max_batch", default: c.validation.maxBatch, min: 1)
+            c.validation.maxFutureSkewSeconds = s.int("max_future_skew_s", default: c.validation.maxFutureSkewSeconds, min: 0)
+            c.validation.maxPastAgeSeconds = s.int("max_past_age_s", default: c.validation.maxPastAgeSeconds, min: 0)
+            c.validation.quarantinePayloadBytes = s.int("quarantine_payload_bytes", default: c.validation.quarantinePayloadBytes, min: 0)
+            s.finish()
+        }
+        for extra in ["detection", "inhibit"] {
+            if let v = root[extra] { c.passthrough[extra] = v.debugDescription }
+        }
+        c.sensors = readSensors(root)
+        if c.sensors.isEmpty { issue("sensor", "no [[sensor]] entries: every topic would be quarantined as unknown_sensor") }
+        return c
+    }
+
+    func section(_ root: TOMLTable, _ name: String) -> TOMLTable? {
+        guard let v = root[name] else { return nil }
+        guard let t = v.table else {
+            issue(name, "must be a table ([\(name)])")
+            return nil
+        }
+        return t
+    }
+
+    func readSensors(_ root: TOMLTable) -> [SensorSpec] {
+        guard let v = root["sensor"] else { return [] }
+        guard let array = v.array else {
+            issue("sensor", "must be an array of tables ([[sensor]])")
+            return []
+        }
+        var specs: [SensorSpec] = []
+        var seenPatterns: [String: Int] = [:]
+        for i in 0..<array.count {
+            let path = "sensor[\(i)]"
+            guard let t = array[i].table else {
+                issue(path, "must be a table")
+                continue
+            }
+            var s = Section(reader: self, table: t, path: path)
+            let topicText = s.string("topic", default: "", nonEmpty: true)
+            let pattern: TopicPattern
+            do {
+                pattern = try TopicPattern(topicText)
+            } catch {
+                if !topicText.isEmpty { issue(path + ".topic", error.description) }
+                s.finish()
+                continue
+            }
+            if let previous = seenPatterns[topicText] {
+                issue(path + ".topic", "same pattern as sensor[\(previous)]; the first match wins, so this entry would never apply")
+            }
+            seenPatterns[topicText] = i
+            var spec = SensorSpec(topic: pattern)
+            let id = s.string("id", default: "")
+            spec.idTemplate = id.isEmpty ? nil : id
+            let unknown = spec.unknownTemplateNames
+            if !unknown.isEmpty {
+                issue(path + ".id", "{\(unknown.joined(separator: "}, {"))} is not captured by the topic pattern (captures: \(pattern.captureNames.map { "{\($0)}" }.joined(separator: ", ")), or {topic})")
+            }
+            let unit = s.string("unit", default: "")
+            spec.unit = unit.isEmpty ? nil : unit
+            spec.range = s.range("range")
+            spec.plausible = s.range("plausible")
+            if let r = spec.range, let p = spec.plausible, !(r.contains(p.lowerBound) && r.contains(p.upperBound)) {
+                issue(path + ".plausible", "[\(p.lowerBound), \(p.upperBound)] must lie inside range [\(r.lowerBound), \(r.upperBound)]")
+            }
+            let rate = s.double("max_rate", default: -1, min: nil)
+            if rate == 0 || (rate < 0 && rate != -1) { issue(path + ".max_rate", "must be a positive number of units per second") }
+            spec.maxRatePerSecond = rate > 0 ? rate : nil
+            let action = s.choice("rate_action", ["downgrade", "quarantine"], default: "downgrade")
+            spec.rateAction = SensorSpec.RateAction(rawValue: action) ?? .downgrade
+            let period = s.double("period_s", default: 0, min: 0)
+            spec.periodMs = period > 0 ? Int64(period * 1000) : nil
+            let stale = s.double("stale_after_s", default: 0, min: 0)
+            spec.staleAfterMs = stale > 0 ? Int64(stale * 1000) : nil
+            if let p = spec.periodMs, let st = spec.staleAfterMs, st < p {
+                issue(path + ".stale_after_s", "\(stale) s is shorter than period_s (\(period) s): the sensor would be stale between every two readings")
+            }
+            for key in ["detectors", "detector_params", "severity", "rule"] {
+                if let v = t[key] {
+                    s.consumed.insert(key)
+                    spec.extra[key] = v.debugDescription
+                }
+            }
+            s.finish()
+            specs.append(spec)
+        }
+        return specs
+    }
+}
+
+/// Typed access to one table's keys with defaults; marks keys read so leftovers are reported.
+struct Section {
+    let reader: TableReader
+    let table: TOMLTable
+    let path: String
+    var consumed = Set<String>()
+
+    init(reader: TableReader, table: TOMLTable, path: String) {
+        self.reader = reader
+        self.table = table
+        self.path = path
+    }
+
+    mutating func value(_ key: String) -> (any TOMLValueConvertible)? {
+        consumed.insert(key)
+        return table[key]
+    }
+
+    mutating func string(_ key: String, default d: String, nonEmpty: Bool = false) -> String {
+        guard let v = value(key) else {
+            if nonEmpty && d.isEmpty { reader.issue("\(path).\(key)", "is required") }
+            return d
+        }
+        guard let s = v.string else {
+            reader.issue("\(path).\(key)", "must be a string, found \(v.type)")
+            return d
+        }
+        if nonEmpty && s.isEmpty { reader.issue("\(path).\(key)", "must not be empty") }
+        return s
+    }
+
+    mutating func strings(_ key: String, default d: [String]) -> [String] {
+        guard let v = value(key) else { return d }
+        guard let a = v.array else {
+            reader.issue("\(path).\(key)", "must be an array of strings, found \(v.type)")
+            return d
+        }
+        var out: [String] = []
+        for i in 0..<a.count {
+            if let s = a[i].string { out.append(s) } else { reader.issue("\(path).\(key)[\(i)]", "must be a string") }
+        }
+        return out
+    }
+
+    mutating func choice(_ key: String, _ options: [String], default d: String) -> String {
+        let s = string(key, default: d)
+        if !options.contains(s) {
+            reader.issue("\(path).\(key)", "\"\(s)\" is not one of: \(options.joined(separator: ", "))")
+            return d
+        }
+        return s
+    }
+
+    mutating func bool(_ key: String, default d: Bool) -> Bool {
+        guard let v = value(key) else { return d }
+        guard let b = v.bool else {
+            reader.issue("\(path).\(key)", "must be true or false, found \(v.type)")
+            return d
+        }
+        return b
+    }
+
+    mutating func int(_ key: String, default d: Int, min lo: Int? = nil, max hi: Int? = nil) -> Int {
+        guard let v = value(key) else { return d }
+        guard let n = v.int else {
+            reader.issue("\(path).\(key)", "must be an integer, found \(v.type)")
+            return d
+        }
+        if let lo, n < lo { reader.issue("\(path).\(key)", "\(n) is below the minimum \(lo)"); return d }
+        if let hi, n > hi { reader.issue("\(path).\(key)", "\(n) is above the maximum \(hi)"); return d }
+        return n
+    }
+
+    mutating func double(_ key: String, default d: Double, min lo: Double?) -> Double {
+        guard let v = value(key) else { return d }
+        guard let x = Section.number(v) else {
+            reader.issue("\(path).\(key)", "must be a number, found \(v.type)")
+            return d
+        }
+        if let lo, x < lo { reader.issue("\(path).\(key)", "\(x) is below the minimum \(lo)"); return d }
+        return x
+    }
+
+    mutating func range(_ key: String) -> ClosedRange<Double>? {
+        guard let v = value(key) else { return nil }
+        guard let a = v.array, a.count == 2, let lo = Section.number(a[0]), let hi = Section.number(a[1]) else {
+            reader.issue("\(path).\(key)", "must be [low, high] (two numbers)")
+            return nil
+        }
+        guard lo.isFinite, hi.isFinite, lo < hi else {
+            reader.issue("\(path).\(key)", "low bound \(lo) must be below high bound \(hi)")
+            return nil
+        }
+        return lo...hi
+    }
+
+    static func number(_ v: any TOMLValueConvertible) -> Double? {
+        if let d = v.double { return d }
+        if let i = v.int { return Double(i) }
+        return nil
+    }
+
+    /// Reports keys present in the table but never read.
+    func finish() {
+        for key in table.keys where !consumed.contains(key) {
+            reader.issue("\(path).\(key)", "unknown key")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module TinsenseConfig: under construction in this session.

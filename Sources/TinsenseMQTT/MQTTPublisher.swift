@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMosquitto
+import Logging
+import Synchronization
+
+/// A blocking MQTT publisher for the simulator, alert republishing and tests.
+///
+/// QoS 1 publishes are counted until the broker acknowledges them; `publish` waits while
+/// `maxUnacknowledged` are outstanding, so a fast producer cannot grow libmosquitto's
+/// internal queue without bound, and `flush` waits for the last acknowledgement.
+public final class MQTTPublisher: @unchecked Sendable {
+    // @unchecked: `handle` is set in init and cleared in `disconnect`; everything the network
+    // thread touches is in `state` (a Mutex) or immutable.
+    private var handle: OpaquePointer?
+    private var retained: Unmanaged<MQTTPublisher>?
+    public let broker: BrokerURL
+    public let clientID: String
+    public let maxUnacknowledged: Int
+    let logger: Logger
+
+    struct State {
+        var connected = false
+        var connackError: Int32?
+        var outstanding = Set<Int32>()
+        /// PUBACKs that arrived before `publish` recorded their message id.
+        var earlyAcks = Set<Int32>()
+        var acknowledged = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init(broker: BrokerURL, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000, username: String? = nil, password: String? = nil) throws {
+        self.broker = broker
+        self.clientID = clientID
+        self.logger = logger
+        self.maxUnacknowledged = maxUnacknowledged
+        MosquittoLibrary.ensureInitialised()
+        let me = Unmanaged.passRetained(self)
+        guard let m = mosquitto_new(clientID, true, me.toOpaque()) else {
+            me.release()
+            throw MQTTError.library("mosquitto_new", MOSQ_ERR_NOMEM.rawValue)
+        }
+        handle = m
+        retained = me
+        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
+        // libmosquitto's own in-flight window; our `maxUnacknowledged` bounds its queue.
+        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_SEND_MAXIMUM, 100), "MOSQ_OPT_SEND_MAXIMUM")
+        if let username {
+            try MosquittoLibrary.check(mosquitto_username_pw_set(m, username, password), "mosquitto_username_pw_set")
+        }
+        mosquitto_reconnect_delay_set(m, 1, 10, true)
+        mosquitto_connect_callback_set(m) { _, userdata, rc in
+            let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
+            me.state.withLock { s in
+                if rc == 0 { s.connected = true; s.connackError = nil } else { s.connackError = rc }
+            }
+        }
+        mosquitto_disconnect_callback_set(m) { _, userdata, _ in
+            let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
+            me.state.withLock { $0.connected = false }
+        }
+        mosquitto_publish_callback_set(m) { _, userdata, mid in
+            let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
+            me.state.withLock { s in
+                if s.outstanding.remove(mid) == nil { s.earlyAcks.insert(mid) }
+                s.acknowledged += 1
+            }
+        }
+    }
+
+    deinit {
+        if let m = handle {
+            mosquitto_loop_stop(m, true)
+            mosquitto_destroy(m)
+        }
+    }
+
+    /// Connects and waits for the CONNACK.
+    public func connect(timeout: Duration) throws {
+        guard let m = handle else { throw MQTTError.library("connect after disconnect", MOSQ_ERR_INVAL.rawValue) }
+        try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
+        _ = mosquitto_connect_async(m, broker.host, Int32(broker.port), 30)
+        try wait(timeout: timeout, what: "connecting to \(broker)") { s in
+            if let rc = s.connackError { throw MQTTError.refused(MosquittoLibrary.connackString(rc)) }
+            return s.connected
+        }
+    }
+
+    /// Publishes one message. At QoS 1 it blocks while `maxUnacknowledged` are outstanding.
+    public func publish(topic: String, payload: [UInt8], qos: Int, retain: Bool) throws {
+        guard let m = handle else { throw MQTTError.library("publish after disconnect", MOSQ_ERR_INVAL.rawValue) }
+        if qos > 0 {
+            try wait(timeout: .seconds(120), what: "waiting for the broker to acknowledge publishes") { s in
+                s.outstanding.count < maxUnacknowledged
+            }
+        }
+        var mid: Int32 = 0
+        let rc = payload.withUnsafeBytes { p in
+            mosquitto_publish(m, &mid, topic, Int32(p.count), p.baseAddress, Int32(qos), retain)
+        }
+        try MosquittoLibrary.check(rc, "mosquitto_publish")
+        if qos > 0 {
+            // The PUBACK may already have come back on the network thread.
+            state.withLock { s in
+                if s.earlyAcks.remove(mid) == nil { s.outstanding.insert(mid) }
+            }
+        }
+    }
+
+    public func publish(topic: String, payload: String, qos: Int, retain: Bool) throws {
+        try publish(topic: topic, payload: Array(payload.utf8), qos: qos, retain: retain)
+    }
+
+    /// Waits until every QoS 1 publish so far has been acknowledged.
+    public func flush(timeout: Duration) throws {
+        try wait(timeout: timeout, what: "flushing publishes") { $0.outstanding.isEmpty }
+    }
+
+    /// QoS 1 publishes the broker has acknowledged so far.
+    public var acknowledged: Int { state.withLock { $0.acknowledged } }
+
+    public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// Sends DISCONNECT and stops the network thread.
+    public func disconnect() {
+        guard let m = handle else { return }
+        mosquitto_disconnect(m)
+        mosquitto_loop_stop(m, false)
+        mosquitto_destroy(m)
+        handle = nil
+        retained?.release()
+        retained = nil
+    }
+
+    private func wait(timeout: Duration, what: String, until done: (State) throws -> Bool) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pause: UInt32 = 200
+        while true {
+            let finished = try state.withLock { try done($0) }
+            if finished { return }
+            if clock.now >= deadline { throw MQTTError.timeout(what) }
+            usleep(pause)
+            pause = min(pause * 2, 20_000)
+        }
+    }
+}

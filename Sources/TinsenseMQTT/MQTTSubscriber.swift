@@ -1,0 +1,213 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMosquitto
+import Logging
+import Synchronization
+
+/// Receives messages on libmosquitto's network thread. `receive` is the durability hook: it
+/// must make the message durable (append it to the WAL) and hand it on before returning,
+/// because libmosquitto 2.0.11 sends the QoS 1 PUBACK as soon as the callback returns.
+/// Blocking here is how backpressure reaches the broker.
+public protocol MQTTMessageSink: Sendable {
+    func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool)
+}
+
+/// How the subscriber connects and what it asks for.
+public struct SubscriberOptions: Sendable {
+    public var broker: BrokerURL
+    public var clientID: String
+    public var cleanSession: Bool
+    public var qos: Int
+    public var keepaliveSeconds: Int
+    public var subscriptions: [String]
+    public var username: String?
+    public var password: String?
+    /// Retained `online` on every connect, `offline` as the last will and on clean stop.
+    public var statusTopic: String?
+    public var reconnectMinSeconds: Int
+    public var reconnectMaxSeconds: Int
+
+    public init(
+        broker: BrokerURL, clientID: String, cleanSession: Bool = false, qos: Int = 1,
+        keepaliveSeconds: Int = 30, subscriptions: [String], username: String? = nil,
+        password: String? = nil, statusTopic: String? = nil,
+        reconnectMinSeconds: Int = 1, reconnectMaxSeconds: Int = 30
+    ) {
+        self.broker = broker
+        self.clientID = clientID
+        self.cleanSession = cleanSession
+        self.qos = qos
+        self.keepaliveSeconds = keepaliveSeconds
+        self.subscriptions = subscriptions
+        self.username = username
+        self.password = password
+        self.statusTopic = statusTopic
+        self.reconnectMinSeconds = reconnectMinSeconds
+        self.reconnectMaxSeconds = reconnectMaxSeconds
+    }
+}
+
+/// A persistent-session MQTT subscriber on libmosquitto's threaded interface.
+///
+/// Per MOSQUITTO-NOTES: `mosquitto_loop_start` runs *before* `mosquitto_connect_async`
+/// (the other order never retries when the broker is down at boot); reconnects use
+/// libmosquitto's bounded exponential backoff; every connect resubscribes, whatever the
+/// broker says about the session, so a broker that lost its state still delivers.
+public final class MQTTSubscriber: @unchecked Sendable {
+    // @unchecked: `handle` is set once in `start` and torn down in `stop`, both serialised
+    // by the lifecycle; callbacks only read immutable fields and the atomics below.
+    private var handle: OpaquePointer?
+    private var retained: Unmanaged<MQTTSubscriber>?
+    let options: SubscriberOptions
+    let sink: any MQTTMessageSink
+    let logger: Logger
+
+    private let connectedFlag = Atomic<Bool>(false)
+    private let connectCount = Atomic<Int>(0)
+    private let messageCount = Atomic<Int>(0)
+    private let stopping = Atomic<Bool>(false)
+
+    public init(options: SubscriberOptions, sink: any MQTTMessageSink, logger: Logger) {
+        self.options = options
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// True between a successful CONNACK and the next disconnect.
+    public var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
+    /// Successful connects so far (the first one included).
+    public var connects: Int { connectCount.load(ordering: .relaxed) }
+    /// Messages handed to the sink so far.
+    public var messagesReceived: Int { messageCount.load(ordering: .relaxed) }
+
+    /// Starts the network thread and the first (asynchronous) connect. Returns at once; the
+    /// connection comes up whenever the broker is reachable.
+    public func start() throws(MQTTError) {
+        MosquittoLibrary.ensureInitialised()
+        let me = Unmanaged.passRetained(self)
+        guard let m = mosquitto_new(options.clientID, options.cleanSession, me.toOpaque()) else {
+            me.release()
+            throw MQTTError.library("mosquitto_new", MOSQ_ERR_NOMEM.rawValue)
+        }
+        handle = m
+        retained = me
+        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311), "MOSQ_OPT_PROTOCOL_VERSION")
+        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
+        if let user = options.username {
+            try MosquittoLibrary.check(mosquitto_username_pw_set(m, user, options.password), "mosquitto_username_pw_set")
+        }
+        if let status = options.statusTopic {
+            let offline = Array("offline".utf8)
+            try MosquittoLibrary.check(mosquitto_will_set(m, status, Int32(offline.count), offline, 1, true), "mosquitto_will_set")
+        }
+        mosquitto_reconnect_delay_set(m, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true)
+        mosquitto_connect_callback_set(m) { _, userdata, rc in
+            MQTTSubscriber.from(userdata).didConnect(rc)
+        }
+        mosquitto_disconnect_callback_set(m) { _, userdata, rc in
+            MQTTSubscriber.from(userdata).didDisconnect(rc)
+        }
+        mosquitto_subscribe_callback_set(m) { _, userdata, mid, count, granted in
+            MQTTSubscriber.from(userdata).didSubscribe(mid: mid, granted: Array(UnsafeBufferPointer(start: granted, count: Int(count))))
+        }
+        mosquitto_message_callback_set(m) { _, userdata, message in
+            guard let message else { return }
+            MQTTSubscriber.from(userdata).didReceive(message.pointee)
+        }
+        try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
+        let rc = mosquitto_connect_async(m, options.broker.host, Int32(options.broker.port), Int32(options.keepaliveSeconds))
+        if rc != MOSQ_ERR_SUCCESS.rawValue {
+            // The network thread retries by itself (loop_start came first); just say so.
+            logger.warning("broker not reachable yet; will keep retrying", metadata: [
+                "broker": "\(options.broker)", "error": "\(MosquittoLibrary.errorString(rc))",
+            ])
+        }
+        logger.info("MQTT subscriber started", metadata: [
+            "broker": "\(options.broker)", "client_id": "\(options.clientID)",
+            "clean_session": "\(options.cleanSession)", "qos": "\(options.qos)",
+            "subscriptions": "\(options.subscriptions.joined(separator: ","))",
+        ])
+    }
+
+    /// Publishes `offline` (when configured), disconnects cleanly and stops the network
+    /// thread. Messages not yet acknowledged stay with the broker for the next session.
+    public func stop() {
+        guard let m = handle else { return }
+        stopping.store(true, ordering: .relaxed)
+        if let status = options.statusTopic, isConnected {
+            let offline = Array("offline".utf8)
+            mosquitto_publish(m, nil, status, Int32(offline.count), offline, 1, true)
+        }
+        mosquitto_disconnect(m)
+        mosquitto_loop_stop(m, false)
+        mosquitto_destroy(m)
+        handle = nil
+        retained?.release()
+        retained = nil
+        connectedFlag.store(false, ordering: .relaxed)
+        logger.info("MQTT subscriber stopped", metadata: ["messages": "\(messagesReceived)"])
+    }
+
+    /// Drops the connection without a clean DISCONNECT (tests of the last will) — not used in
+    /// normal operation.
+    public func stopAbruptly() {
+        guard let m = handle else { return }
+        stopping.store(true, ordering: .relaxed)
+        mosquitto_loop_stop(m, true)
+        mosquitto_destroy(m)
+        handle = nil
+        retained?.release()
+        retained = nil
+    }
+
+    static func from(_ userdata: UnsafeMutableRawPointer?) -> MQTTSubscriber {
+        Unmanaged<MQTTSubscriber>.fromOpaque(userdata!).takeUnretainedValue()
+    }
+
+    private func didConnect(_ rc: Int32) {
+        guard rc == 0 else {
+            logger.error("broker refused the connection", metadata: ["reason": "\(MosquittoLibrary.connackString(rc))"])
+            return
+        }
+        connectedFlag.store(true, ordering: .relaxed)
+        let n = connectCount.wrappingAdd(1, ordering: .relaxed).newValue
+        guard let m = handle else { return }
+        for filter in options.subscriptions {
+            let src = mosquitto_subscribe(m, nil, filter, Int32(options.qos))
+            if src != MOSQ_ERR_SUCCESS.rawValue {
+                logger.error("subscribe failed", metadata: ["filter": "\(filter)", "error": "\(MosquittoLibrary.errorString(src))"])
+            }
+        }
+        if let status = options.statusTopic {
+            let online = Array("online".utf8)
+            mosquitto_publish(m, nil, status, Int32(online.count), online, 1, true)
+        }
+        logger.info(n == 1 ? "connected to broker" : "reconnected to broker; resubscribed", metadata: [
+            "broker": "\(options.broker)", "connects": "\(n)",
+        ])
+    }
+
+    private func didDisconnect(_ rc: Int32) {
+        connectedFlag.store(false, ordering: .relaxed)
+        if stopping.load(ordering: .relaxed) { return }
+        logger.warning("disconnected from broker; reconnecting with backoff", metadata: [
+            "reason": "\(MosquittoLibrary.errorString(rc))",
+            "backoff": "\(options.reconnectMinSeconds)s…\(options.reconnectMaxSeconds)s",
+        ])
+    }
+
+    private func didSubscribe(mid: Int32, granted: [Int32]) {
+        for g in granted where g == 0x80 {
+            logger.error("broker rejected a subscription (SUBACK 0x80)", metadata: ["mid": "\(mid)"])
+        }
+    }
+
+    private func didReceive(_ message: mosquitto_message) {
+        let topicLength = message.topic.map { strlen($0) } ?? 0
+        let topic = UnsafeRawBufferPointer(start: message.topic, count: topicLength)
+        let payload = UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))
+        sink.receive(topic: topic, payload: payload, qos: UInt8(clamping: message.qos), retained: message.retain)
+        messageCount.wrappingAdd(1, ordering: .relaxed)
+    }
+}

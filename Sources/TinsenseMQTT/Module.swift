@@ -1,1 +1,0 @@
-// Module TinsenseMQTT: under construction in this session.

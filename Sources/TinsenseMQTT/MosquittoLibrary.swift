@@ -1,0 +1,31 @@
+import CMosquitto
+import Synchronization
+
+/// Process-wide libmosquitto initialisation (`mosquitto_lib_init` must run once before any
+/// client is created) and error text.
+enum MosquittoLibrary {
+    private static let initialised = Mutex(false)
+
+    static func ensureInitialised() {
+        initialised.withLock { done in
+            if !done {
+                mosquitto_lib_init()
+                done = true
+            }
+        }
+    }
+
+    static func errorString(_ rc: Int32) -> String {
+        guard let p = mosquitto_strerror(rc) else { return "unknown error" }
+        return String(cString: p)
+    }
+
+    static func connackString(_ rc: Int32) -> String {
+        guard let p = mosquitto_connack_string(rc) else { return "connection refused (\(rc))" }
+        return String(cString: p)
+    }
+
+    static func check(_ rc: Int32, _ call: String) throws(MQTTError) {
+        if rc != MOSQ_ERR_SUCCESS.rawValue { throw MQTTError.library(call, rc) }
+    }
+}
