@@ -1,1 +1,0 @@
-// Module TinsenseSimulator: under construction in this session.
