@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import Synchronization
+import TinsenseCore
+
+/// One rejected reading or payload as written to `quarantine/quarantine.jsonl`.
+/// Field names are stable (docs/FORMAT.md); tools match on `reason`.
+public struct QuarantineEntry: Codable, Sendable, Equatable {
+    /// Receive time, RFC 3339 UTC.
+    public var time: String
+    public var topic: String
+    /// The sensor the topic resolved to, when it did.
+    public var sensor: String?
+    public var reason: String
+    public var detail: String
+    /// The payload (its first `quarantine_payload_bytes`), as text when it is UTF-8…
+    public var payload: String?
+    /// …or base64 when it is not.
+    public var payloadBase64: String?
+    /// The payload's full size in bytes, and whether `payload` was cut.
+    public var payloadBytes: Int
+    public var truncated: Bool
+    /// Which item of a batch payload (0 for a single reading or a whole-payload rejection).
+    public var item: Int
+    /// The message's WAL end position (`file:offset`), which makes replay idempotent.
+    public var wal: String?
+
+    enum CodingKeys: String, CodingKey {
+        case time, topic, sensor, reason, detail, payload
+        case payloadBase64 = "payload_base64"
+        case payloadBytes = "payload_bytes"
+        case truncated, item, wal
+    }
+}
+
+/// The quarantine: an append-only JSONL file of every rejected reading, so nothing the
+/// daemon refuses is lost without a trace.
+///
+/// Replaying the WAL after a crash would quarantine the same messages again, so the log
+/// remembers the highest (WAL position, item) it holds and skips entries at or below it.
+public final class QuarantineLog: Sendable {
+    public let path: String
+    public let payloadLimit: Int
+    let logger: Logger
+    private let state: Mutex<State>
+
+    struct State {
+        var fd: Int32
+        var size: UInt64
+        var dirty = false
+        var highWater: (WALPosition, Int)?
+    }
+
+    public init(dataDirectory: String, payloadLimit: Int = 1024, logger: Logger) throws {
+        let dir = dataDirectory + "/quarantine"
+        try PosixIO.makeDirectories(dir)
+        path = dir + "/quarantine.jsonl"
+        self.payloadLimit = payloadLimit
+        self.logger = logger
+        let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o640)
+        var size = try PosixIO.fileSize(fd)
+        // A crash can leave a partial last line: cut it so every line stays valid JSON.
+        let tailLength = Int(min(size, 64 * 1024))
+        let tailStart = size - UInt64(tailLength)
+        let tail = try PosixIO.read(fd, count: tailLength, at: tailStart)
+        var validTail = tail.count
+        if let lastNewline = tail.lastIndex(of: 0x0A) {
+            validTail = lastNewline + 1
+        } else if tailStart == 0 {
+            validTail = 0
+        }
+        if tailStart + UInt64(validTail) < size {
+            let keep = tailStart + UInt64(validTail)
+            try PosixIO.truncate(fd, to: keep)
+            logger.warning("cut a partial last line from the quarantine log", metadata: ["bytes": "\(size - keep)"])
+            size = keep
+        }
+        var highWater: (WALPosition, Int)?
+        let decoder = JSONDecoder()
+        for line in tail.prefix(validTail).split(separator: 0x0A).reversed() {
+            if let entry = try? decoder.decode(QuarantineEntry.self, from: Data(line)),
+               let w = entry.wal.flatMap({ WALPosition($0) }) {
+                highWater = (w, entry.item)
+                break
+            }
+        }
+        state = Mutex(State(fd: fd, size: size, highWater: highWater))
+    }
+
+    deinit {
+        state.withLock { _ = Glibc.close($0.fd) }
+    }
+
+    /// Appends one entry. Returns false when it was skipped as already written (replay).
+    @discardableResult
+    public func append(
+        receiveTime: Timestamp, topic: String, sensor: String?, reason: RejectReason, detail: String,
+        payload: UnsafeRawBufferPointer, item: Int = 0, wal: WALPosition?
+    ) throws -> Bool {
+        let shown = UnsafeRawBufferPointer(rebasing: payload.prefix(payloadLimit))
+        var text: String?
+        var base64: String?
+        if let s = String(validating: shown, as: UTF8.self) {
+            text = s
+        } else {
+            base64 = Data(shown).base64EncodedString()
+        }
+        let entry = QuarantineEntry(
+            time: receiveTime.description, topic: topic, sensor: sensor, reason: reason.rawValue,
+            detail: detail, payload: text, payloadBase64: base64, payloadBytes: payload.count,
+            truncated: payload.count > shown.count, item: item, wal: wal?.description
+        )
+        return try append(entry, wal: wal)
+    }
+
+    func append(_ entry: QuarantineEntry, wal: WALPosition?) throws -> Bool {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var line = Array(try encoder.encode(entry))
+        line.append(0x0A)
+        return try state.withLock { s in
+            if let w = wal, let (hw, hwItem) = s.highWater, (w, entry.item) <= (hw, hwItem) {
+                return false
+            }
+            do {
+                try PosixIO.writeAll(s.fd, line, at: s.size)
+            } catch {
+                try? PosixIO.truncate(s.fd, to: s.size)
+                throw error
+            }
+            s.size += UInt64(line.count)
+            s.dirty = true
+            if let w = wal { s.highWater = (w, entry.item) }
+            return true
+        }
+    }
+
+    /// Group commit, with the WAL's.
+    public func sync() throws {
+        try state.withLock { s in
+            guard s.dirty else { return }
+            try PosixIO.fdatasync(s.fd)
+            s.dirty = false
+        }
+    }
+}
