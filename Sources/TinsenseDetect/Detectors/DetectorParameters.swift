@@ -1,0 +1,69 @@
+/// Parameters of `zscore`: point deviation from the rolling mean.
+public struct ZScoreParameters: Sendable, Hashable {
+    /// Rolling window of the mean and standard deviation.
+    public var window = WindowLength.samples(500)
+    /// Readings in the window before the detector scores at all.
+    public var minSamples = 10
+    public init() {}
+}
+
+/// Parameters of `mad`: point deviation from the rolling median in MADs.
+public struct MADParameters: Sendable, Hashable {
+    /// Rolling window of the median and of the absolute deviations.
+    public var window = WindowLength.samples(500)
+    public var minSamples = 10
+    public init() {}
+}
+
+/// Parameters of `drift`: two-sided CUSUM against a slow EWMA baseline.
+public struct DriftParameters: Sendable, Hashable {
+    /// Readings of memory of the baseline EWMA (its span); drifts slower than this are
+    /// absorbed into the baseline.
+    public var span = 500
+    /// CUSUM slack k, in baseline standard deviations: shifts smaller than k are ignored.
+    public var slack = 0.5
+    public var minSamples = 30
+    public init() {}
+}
+
+/// Parameters of `flatline`: a run of unchanged readings.
+public struct FlatlineParameters: Sendable, Hashable {
+    /// Two readings closer than this (in the sensor's units) count as "unchanged"; 0 means
+    /// exactly equal, which is what a stuck transmitter repeating its last value produces.
+    public var tolerance = 0.0
+    /// Repeats before the run can score at all.
+    public var minSamples = 5
+    /// Time the run must have lasted before it can score (milliseconds).
+    public var minDurationMilliseconds: Int64 = 0
+    /// Completed runs the detector must have seen before it judges a run (a signal that has
+    /// never moved gives no evidence of what "stuck" means for it).
+    public var minRuns = 5
+    public init() {}
+}
+
+/// Parameters of `spike`: the change from the previous reading.
+public struct SpikeParameters: Sendable, Hashable {
+    /// Readings of memory of the typical change and of the typical time between readings.
+    public var span = 200
+    public var minSamples = 10
+    public init() {}
+}
+
+/// Parameters of `level_shift`: the recent median against the window before it.
+public struct LevelShiftParameters: Sendable, Hashable {
+    /// The recent stretch whose median is compared.
+    public var short = WindowLength.samples(10)
+    /// The reference window before the recent stretch.
+    public var window = WindowLength.samples(300)
+    public var minSamples = 30
+    public init() {}
+}
+
+/// How raw statistics become tail probabilities (see `TailCalibrator`).
+public struct CalibrationParameters: Sendable, Hashable {
+    /// Readings of memory of each detector's history of deviations.
+    public var history = 2000
+    /// Pseudo-readings of the start-up prior; larger is calmer during warm-up.
+    public var priorWeight = 30.0
+    public init() {}
+}

@@ -1,0 +1,71 @@
+import TinsenseCore
+
+/// The detection state of one sensor: its detector set, each with its rolling windows and
+/// calibration history. Create one per sensor from a `DetectorSpec`; feed it every reading
+/// of good or uncertain quality in source-time order.
+///
+/// Pure and deterministic: no clock, no I/O; the same readings give the same results, which
+/// is what lets `tinsense score` and replays reproduce the daemon's alerts. Memory is O(w)
+/// per sensor and fixed at creation; each reading costs O(log w) at most.
+public struct SensorDetector: Sendable {
+    public let spec: DetectorSpec
+    private var zscore: ZScoreDetector?
+    private var mad: MADDetector?
+    private var drift: DriftDetector?
+    private var flatline: FlatlineDetector?
+    private var spike: SpikeDetector?
+    private var levelShift: LevelShiftDetector?
+    private var floor = ScaleFloor()
+    private let bonferroni: Double
+    private var lastTime = Int64.min
+
+    public init(spec: DetectorSpec) {
+        self.spec = spec
+        let c = spec.calibration
+        for kind in spec.detectors {
+            switch kind {
+            case .zscore: zscore = ZScoreDetector(spec.zscore, calibration: c)
+            case .mad: mad = MADDetector(spec.mad, calibration: c)
+            case .drift: drift = DriftDetector(spec.drift, calibration: c)
+            case .flatline: flatline = FlatlineDetector(spec.flatline, calibration: c)
+            case .spike: spike = SpikeDetector(spec.spike, calibration: c)
+            case .levelShift: levelShift = LevelShiftDetector(spec.levelShift, calibration: c)
+            }
+        }
+        bonferroni = Double(spec.detectors.count)
+    }
+
+    /// Scores one reading and then learns from it.
+    ///
+    /// - Parameters:
+    ///   - time: the reading's source time. A time earlier than the previous reading's is
+    ///     treated as equal to it (validation quarantines real out-of-order readings first).
+    ///   - value: the reading; a NaN or infinite value scores 0 and is not learned from.
+    public mutating func observe(time: Timestamp, value: Double) -> DetectionResult {
+        guard value.isFinite else {
+            return DetectionResult(
+                score: 0, tailProbability: 1,
+                reason: DetectionReason(detector: spec.detectors[0], observed: value, expected: value, statistic: 0),
+                detectorProbabilities: DetectorProbabilities())
+        }
+        let t = max(time.millisecondsSinceEpoch, lastTime)
+        lastTime = t
+        var probabilities = DetectorProbabilities()
+        var best = DetectorOutput.quiet(spec.detectors[0], value)
+        @inline(__always) func take(_ o: DetectorOutput) {
+            probabilities[o.reason.detector] = o.tailProbability
+            if o.tailProbability < best.tailProbability { best = o }
+        }
+        if zscore != nil { take(zscore!.observe(time: t, value: value, floor: floor)) }
+        if mad != nil { take(mad!.observe(time: t, value: value, floor: floor)) }
+        if spike != nil { take(spike!.observe(time: t, value: value, floor: floor)) }
+        if levelShift != nil { take(levelShift!.observe(time: t, value: value, floor: floor)) }
+        if drift != nil { take(drift!.observe(time: t, value: value, floor: floor)) }
+        if flatline != nil { take(flatline!.observe(time: t, value: value, floor: floor)) }
+        floor.observe(value)
+        let p = min(1, best.tailProbability * bonferroni)
+        return DetectionResult(
+            score: AnomalyScore.fromTailProbability(p), tailProbability: p,
+            reason: best.reason, detectorProbabilities: probabilities)
+    }
+}

@@ -1,1 +1,0 @@
-// Module TinsenseDetect: under construction in this session.

@@ -1,0 +1,50 @@
+import Testing
+@testable import TinsenseDetect
+
+@Suite("score calibration")
+struct CalibrationTests {
+    @Test("tail probabilities learned from half-normal history match the Gaussian tail in the bulk")
+    func empiricalTailMatchesGaussian() {
+        var calibrator = TailCalibrator(historyLength: 20_000, priorWeight: 0)
+        var rng = SeededRandom(seed: 11)
+        for _ in 0..<20_000 { calibrator.record(abs(rng.gaussian())) }
+        for z in [0.5, 1.0, 1.5, 2.0] {
+            let p = calibrator.tailProbability(of: z)
+            let truth = Math.twoSidedGaussianTail(z)
+            #expect(abs(p - truth) / truth < 0.1, "z=\(z) p=\(p) truth=\(truth)")
+        }
+    }
+
+    @Test("beyond anything seen the probability keeps falling, so larger deviations rank higher")
+    func tailIsMonotoneBeyondHistory() {
+        var calibrator = TailCalibrator(historyLength: 2000)
+        var rng = SeededRandom(seed: 12)
+        for _ in 0..<5000 { calibrator.record(abs(rng.gaussian())) }
+        var previous = 1.0
+        for r in stride(from: 0.0, through: 60, by: 0.25) {
+            let p = calibrator.tailProbability(of: r)
+            #expect(p <= previous && p > 0, "r=\(r)")
+            previous = p
+        }
+        #expect(calibrator.tailProbability(of: 8) < 1e-5)
+    }
+
+    @Test("score 0.5 means tail probability 1e-5, and the map inverts")
+    func scoreScale() {
+        #expect(abs(AnomalyScore.fromTailProbability(1e-5) - 0.5) < 1e-12)
+        #expect(AnomalyScore.fromTailProbability(1) == 0)
+        for s in [0.1, 0.3, 0.5, 0.9] {
+            #expect(abs(AnomalyScore.fromTailProbability(AnomalyScore.tailProbability(forScore: s)) - s) < 1e-9)
+        }
+    }
+
+    @Test("scores do not depend on the sensor's units or offset")
+    func unitFree() throws {
+        let base = noise(count: 1500, level: 0, sigma: 1, seed: 5)
+        var spiky = base
+        spiky[1000] += 9
+        let a = try scores(spiky.map { 20 + 0.5 * $0 }, names: ["default"]).map(\.score)
+        let b = try scores(spiky.map { 9000 + 250 * $0 }, names: ["default"]).map(\.score)
+        for i in a.indices { #expect(abs(a[i] - b[i]) < 1e-6, "i=\(i)") }
+    }
+}
