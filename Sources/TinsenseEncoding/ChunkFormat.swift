@@ -1,0 +1,66 @@
+/// Constants of the chunk encoding (docs/FORMAT.md, "Chunk").
+public enum ChunkFormat {
+    /// How the chunk body is stored after the column transforms.
+    public enum Codec: UInt8, Sendable {
+        /// The body as is (when zstd would not make it smaller).
+        case raw = 0
+        /// One zstd frame holding the body.
+        case zstd = 1
+    }
+
+    /// How receive times are stored.
+    public enum ReceiveMode: UInt8, Sendable {
+        /// Every receive time equals its source time; nothing stored.
+        case sameAsSource = 0
+        /// Zigzag varint deltas of `receive - source` (live MQTT: small jitter).
+        case offsetDelta = 1
+        /// Delta-of-delta of the receive times themselves (imports: one receive time).
+        case deltaOfDelta = 2
+    }
+
+    /// How mantissas are stored.
+    public enum ValueMode: UInt8, Sendable {
+        /// Mantissas rescaled to the chunk's largest scale `S`, then zigzag varint deltas.
+        case normalizedDelta = 0
+        /// Zigzag varint deltas of the mantissas as received (rescaling would overflow).
+        case rawDelta = 1
+    }
+
+    /// How scales are stored.
+    public enum ScaleMode: UInt8, Sendable {
+        /// Runs of the scale itself.
+        case raw = 0
+        /// Runs of `scale - predicted`, where predicted = S − (trailing decimal zeros of the
+        /// normalized mantissa, at most S): zero for text without trailing zeros (`%g`
+        /// output), whatever its magnitude.
+        case residual = 1
+    }
+
+    /// Largest number of samples one chunk may hold (bounds decoder allocations).
+    public static let maxSamples = 1 << 20
+    /// Largest body a chunk may declare (bounds decoder allocations).
+    public static let maxBodyBytes = 64 << 20
+    /// zstd level for sealed chunks: 3 is zstd's default, ~300 MB/s here.
+    public static let defaultLevel: Int32 = 3
+}
+
+/// Powers of ten that fit an `Int64` (10^0 … 10^18).
+@usableFromInline
+let powersOfTen: [Int64] = {
+    var p: [Int64] = [1]
+    for _ in 1...18 { p.append(p.last! * 10) }
+    return p
+}()
+
+/// Decimal trailing zeros of `n`, at most `limit` (0 has `limit`).
+@inlinable
+func trailingDecimalZeros(_ n: Int64, limit: Int) -> Int {
+    if n == 0 { return limit }
+    var x = n
+    var z = 0
+    while z < limit, x % 10 == 0 {
+        x /= 10
+        z += 1
+    }
+    return z
+}

@@ -1,1 +1,0 @@
-// Module TinsenseEncoding: under construction in this session.

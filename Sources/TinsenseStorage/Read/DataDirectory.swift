@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TinsenseCore
+
+/// A tinsense data directory seen from the outside (the CLI, tests, tools): its sealed
+/// segments and its WAL, read-only. Readers never see the head; data appears after the next
+/// seal.
+public struct DataDirectory: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var segmentsPath: String { path + "/segments" }
+    public var walPath: String { path + "/wal" }
+    public var quarantinePath: String { path + "/quarantine" }
+
+    /// Sealed segment files, oldest first (by sequence number). Empty if there are none.
+    public func segmentFiles() throws -> [String] {
+        guard DataDirectory.isDirectory(segmentsPath) else { return [] }
+        return try PosixIO.listDirectory(segmentsPath)
+            .compactMap { name in SegmentFormat.sequence(fromFileName: name).map { ($0, name) } }
+            .sorted { $0.0 < $1.0 }
+            .map { segmentsPath + "/" + $0.1 }
+    }
+
+    /// Streams readings from sealed segments, each series in source-time order, series in
+    /// byte order of their ids. Memory: the indexes plus one run of overlapping chunks.
+    /// Damaged parts are skipped and listed in the cursor's `damage`.
+    /// - Parameters:
+    ///   - sensor: only series whose id matches (nil = all).
+    ///   - from: inclusive lower bound on source time.
+    ///   - to: exclusive upper bound on source time.
+    public func readings(sensor: SensorGlob? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ReadingCursor {
+        try ReadingCursor(directory: self, glob: sensor, from: from?.millisecondsSinceEpoch, to: to?.millisecondsSinceEpoch)
+    }
+
+    /// Checks every CRC of every segment and WAL file. Empty means intact.
+    public func verify() throws -> [DamageReport] {
+        var damage: [DamageReport] = []
+        for file in try segmentFiles() {
+            damage += SegmentFile.verify(path: file)
+        }
+        if DataDirectory.isDirectory(walPath) {
+            damage += try WriteAheadLog.scan(directory: walPath).map(DamageReport.init)
+        }
+        return damage
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+}
