@@ -174,14 +174,13 @@ final class TableReader {
             if let r = spec.range, let p = spec.plausible, !(r.contains(p.lowerBound) && r.contains(p.upperBound)) {
                 issue(path + ".plausible", "[\(p.lowerBound), \(p.upperBound)] must lie inside range [\(r.lowerBound), \(r.upperBound)]")
             }
-            let rate = s.double("max_rate", default: -1, min: nil)
-            if rate == 0 || (rate < 0 && rate != -1) { issue(path + ".max_rate", "must be a positive number of units per second") }
+            let rate = s.double("max_rate", default: 0, min: 0)
             spec.maxRatePerSecond = rate > 0 ? rate : nil
             let action = s.choice("rate_action", ["downgrade", "quarantine"], default: "downgrade")
             spec.rateAction = SensorSpec.RateAction(rawValue: action) ?? .downgrade
-            let period = s.double("period_s", default: 0, min: 0)
-            spec.periodMs = period > 0 ? Int64(period * 1000) : nil
-            let stale = s.double("stale_after_s", default: 0, min: 0)
+            let period = s.double("period_s", default: 1, min: 0.001)
+            spec.periodMs = Int64(period * 1000)
+            let stale = s.double("stale_after_s", default: 5 * period, min: 0)
             spec.staleAfterMs = stale > 0 ? Int64(stale * 1000) : nil
             if let p = spec.periodMs, let st = spec.staleAfterMs, st < p {
                 issue(path + ".stale_after_s", "\(stale) s is shorter than period_s (\(period) s): the sensor would be stale between every two readings")
@@ -307,4 +306,9 @@ struct Section {
             reader.issue("\(path).\(key)", "unknown key")
         }
     }
+}
+
+extension ConfigLoader {
+    /// Why a broker URL given on the command line is unusable, or nil.
+    public static func brokerProblem(_ url: String) -> String? { BrokerAddress.problem(url) }
 }

@@ -132,7 +132,9 @@ public final class MQTTSubscriber: @unchecked Sendable {
 
     /// Publishes `offline` (when configured), disconnects cleanly and stops the network
     /// thread. Messages not yet acknowledged stay with the broker for the next session.
-    public func stop() {
+    /// `force` cancels the network thread instead of joining it: for a sink that is blocked
+    /// waiting for storage, whose message must not be acknowledged by returning.
+    public func stop(force: Bool = false) {
         guard let m = handle else { return }
         stopping.store(true, ordering: .relaxed)
         if let status = options.statusTopic, isConnected {
@@ -140,7 +142,7 @@ public final class MQTTSubscriber: @unchecked Sendable {
             mosquitto_publish(m, nil, status, Int32(offline.count), offline, 1, true)
         }
         mosquitto_disconnect(m)
-        mosquitto_loop_stop(m, false)
+        mosquitto_loop_stop(m, force)
         mosquitto_destroy(m)
         handle = nil
         retained?.release()

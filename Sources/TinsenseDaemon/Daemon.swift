@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TinsenseConfig
+import TinsenseCore
+import TinsenseDecode
+import TinsenseMQTT
+import TinsenseStorage
+import TinsenseValidate
+
+/// The tinsense daemon as one swift-service-lifecycle `Service`: start, steady state and
+/// stop live here, so notify/watchdog/reload can be added in one place.
+///
+/// Start: open the WAL (truncating a torn tail), open storage, replay the WAL after the last
+/// checkpoint through the pipeline, start the pipeline thread, then start MQTT. Stop (SIGTERM
+/// or SIGINT): stop MQTT (nothing more is acknowledged), drain the queue, seal the head,
+/// fsync and close.
+public final class Daemon: Service, @unchecked Sendable {
+    // @unchecked: the mutable parts are set up in `run` before any thread starts and torn down
+    // after every thread has ended.
+    public let config: Config
+    let logger: Logger
+    let storeFactory: @Sendable (String, WriteAheadLog, Config, Logger) throws -> any ReadingStore
+
+    /// `storeFactory` builds the storage engine on the data directory.
+    public init(
+        config: Config, logger: Logger,
+        storeFactory: @escaping @Sendable (String, WriteAheadLog, Config, Logger) throws -> any ReadingStore
+    ) {
+        self.config = config
+        self.logger = logger
+        self.storeFactory = storeFactory
+    }
+
+    public func run() async throws {
+        let dataDirectory = config.daemon.dataDirectory
+        try PosixIO.makeDirectories(dataDirectory)
+        let wal = try WriteAheadLog(directory: dataDirectory, maxFileBytes: config.storage.walFileMaxMB << 20, logger: logger)
+        let store = try storeFactory(dataDirectory, wal, config, logger)
+        let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes, logger: logger)
+        let start = WallClock.now()
+        let validator = Validator(catalog: SensorCatalog(specs: config.sensors), policy: config.validationPolicy, start: start)
+        let pipeline = Pipeline(
+            validator: validator, store: store, quarantine: quarantine,
+            limits: DecodeLimits(maxPayloadBytes: config.validation.maxPayloadBytes, maxBatch: config.validation.maxBatch),
+            logger: logger
+        )
+
+        try replay(wal: wal, pipeline: pipeline)
+
+        let queue = MessageQueue(capacity: config.mqtt.queueCapacity)
+        let sink = IngestSink(wal: wal, queue: queue, logger: logger, clock: WallClock.now)
+        let runner = PipelineThread(pipeline: pipeline, queue: queue, sink: sink, config: config, logger: logger)
+        runner.start()
+
+        let broker = try BrokerURL(parsing: config.mqtt.broker)
+        var password: String?
+        if let file = config.mqtt.passwordFile {
+            password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        }
+        let subscriber = MQTTSubscriber(
+            options: SubscriberOptions(
+                broker: broker, clientID: config.mqtt.clientID, cleanSession: config.mqtt.cleanSession,
+                qos: config.mqtt.qos, keepaliveSeconds: config.mqtt.keepaliveSeconds,
+                subscriptions: config.subscriptions, username: config.mqtt.username, password: password,
+                statusTopic: config.mqtt.statusTopic,
+                reconnectMinSeconds: config.mqtt.reconnectMinSeconds, reconnectMaxSeconds: config.mqtt.reconnectMaxSeconds
+            ),
+            sink: sink, logger: logger
+        )
+        try subscriber.start()
+        logger.info("tinsense running", metadata: [
+            "data": "\(dataDirectory)", "sensors_configured": "\(config.sensors.count)",
+            "fsync_interval_ms": "\(config.storage.fsyncIntervalMs)",
+        ])
+
+        // Group commit until asked to stop.
+        let interval = Duration.milliseconds(config.storage.fsyncIntervalMs)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: self.logger)
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+
+        logger.info("stopping: no more messages will be acknowledged")
+        subscriber.stop(force: sink.stalled)
+        queue.close()
+        await runner.finished()
+        Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: logger)
+        try store.sealNow(processedThrough: pipeline.processedThrough, now: WallClock.now())
+        try wal.close()
+        try quarantine.sync()
+        logger.info("tinsense stopped", metadata: [
+            "messages": "\(pipeline.counters.messages)", "stored": "\(pipeline.counters.readingsStored)",
+            "quarantined": "\(pipeline.counters.quarantineSummary)",
+        ])
+    }
+
+    /// Runs the WAL written after the last checkpoint through the pipeline. Idempotent: the
+    /// store refuses readings it already holds and the quarantine skips lines it has.
+    func replay(wal: WriteAheadLog, pipeline: Pipeline) throws {
+        let from = pipeline.processedThrough
+        var reader = try wal.records(from: from)
+        var count = 0
+        while let entry = reader.next() {
+            let m = IngestedMessage(
+                receiveTime: entry.record.receiveTime, topic: entry.record.topicString,
+                payload: entry.record.payload, qos: entry.record.qos, walEnd: entry.end
+            )
+            pipeline.process(m)
+            count += 1
+            if count % 10_000 == 0 { _ = pipeline.commit(now: WallClock.now()) }
+        }
+        for d in reader.damage { logger.error("WAL damage skipped during replay", metadata: ["damage": "\(d)"]) }
+        pipeline.counters.replayedMessages = count
+        if count > 0 {
+            logger.notice("replayed WAL after the last checkpoint", metadata: [
+                "messages": "\(count)", "from": "\(from.map(\.description) ?? "start")",
+                "stored": "\(pipeline.counters.readingsStored)", "quarantined": "\(pipeline.counters.quarantineSummary)",
+            ])
+        }
+        _ = pipeline.commit(now: WallClock.now())
+    }
+
+    static func groupCommit(wal: WriteAheadLog, quarantine: QuarantineLog, logger: Logger) {
+        do {
+            try wal.sync()
+            try quarantine.sync()
+        } catch {
+            logger.error("group commit (fsync) failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

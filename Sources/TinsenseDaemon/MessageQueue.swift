@@ -1,0 +1,74 @@
+import Foundation
+import Synchronization
+
+/// The bounded hand-off between the libmosquitto network thread and the pipeline thread.
+///
+/// `push` blocks while the queue is full: the network thread stops reading, TCP backpressure
+/// reaches the broker, and the broker keeps the backlog (MOSQUITTO-NOTES measured that a
+/// dropping buffer loses messages; this one never drops). Written on `NSCondition` because
+/// both sides are plain threads, not async tasks.
+final class MessageQueue: @unchecked Sendable {
+    // @unchecked: every field is guarded by `condition`.
+    private let condition = NSCondition()
+    private var items: [IngestedMessage] = []
+    private var head = 0
+    private var closed = false
+    let capacity: Int
+    private(set) var highWater = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        items.reserveCapacity(capacity)
+    }
+
+    /// Waits for room, then enqueues. Returns false if the queue was closed.
+    @discardableResult
+    func push(_ message: IngestedMessage) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.count - head >= capacity && !closed { condition.wait() }
+        guard !closed else { return false }
+        items.append(message)
+        highWater = max(highWater, items.count - head)
+        condition.broadcast()
+        return true
+    }
+
+    /// Takes up to `max` messages, waiting at most `timeout` for the first. Returns an empty
+    /// array on timeout, nil once closed and drained.
+    func popBatch(max: Int, timeout: TimeInterval) -> [IngestedMessage]? {
+        condition.lock()
+        defer { condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while items.count == head && !closed {
+            if !condition.wait(until: deadline) { return [] }
+        }
+        if items.count == head { return closed ? nil : [] }
+        let end = min(items.count, head + max)
+        let batch = Array(items[head..<end])
+        head = end
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > capacity {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return batch
+    }
+
+    /// No more pushes; `popBatch` drains what is left and then returns nil.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count - head
+    }
+}

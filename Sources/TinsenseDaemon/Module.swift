@@ -1,1 +1,0 @@
-// Module TinsenseDaemon: under construction in this session.

@@ -1,0 +1,94 @@
+import Logging
+import TinsenseCore
+import TinsenseDecode
+import TinsenseStorage
+import TinsenseValidate
+
+/// decode → validate → store, for one message at a time, on one thread.
+///
+/// Rejections go to the quarantine with a reason code; accepted readings go to the store,
+/// which may still refuse duplicates (redelivery, replay) and readings too far out of order.
+/// Nothing leaves this type without being stored or quarantined.
+final class Pipeline {
+    var validator: Validator
+    let store: any ReadingStore
+    let quarantine: QuarantineLog
+    let limits: DecodeLimits
+    let logger: Logger
+    var counters = PipelineCounters()
+    /// End of the last message fully processed.
+    private(set) var processedThrough: WALPosition?
+
+    init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, logger: Logger) {
+        self.validator = validator
+        self.store = store
+        self.quarantine = quarantine
+        self.limits = limits
+        self.logger = logger
+        processedThrough = store.checkpoint
+    }
+
+    func process(_ m: IngestedMessage) {
+        counters.message()
+        m.payload.withUnsafeBytes { payload in
+            switch PayloadDecoder.decode(payload, limits: limits) {
+            case .failure(let f):
+                let sensor = validator.resolve(topic: m.topic)?.sensorID
+                reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: 0)
+            case .items(let results):
+                for (index, result) in results.enumerated() {
+                    switch result {
+                    case .failure(let f):
+                        let sensor = validator.resolve(topic: m.topic)?.sensorID
+                        reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: index)
+                    case .success(let item):
+                        accept(m, payload, item: item, index: index)
+                    }
+                }
+            }
+        }
+        if let end = m.walEnd { processedThrough = end }
+    }
+
+    private func accept(_ m: IngestedMessage, _ payload: UnsafeRawBufferPointer, item: DecodedItem, index: Int) {
+        switch validator.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) {
+        case .reject(let reason, let detail, let sensor):
+            reject(m, payload, sensor: sensor, reason: reason, detail: detail, item: index)
+        case .accept(let reading, _, let downgrades):
+            let outcome = DiskRetry.untilWritten(logger: logger, what: "storage head") { try store.append(reading) }
+            switch outcome {
+            case .stored:
+                counters.stored()
+                for d in downgrades { counters.downgrade(d) }
+            case .duplicate:
+                reject(m, payload, sensor: reading.sensor, reason: .duplicate, detail: "a reading at \(reading.sourceTime) is already stored", item: index)
+            case .tooLate:
+                reject(m, payload, sensor: reading.sensor, reason: .outOfOrder, detail: "older than the out-of-order tolerance behind the newest stored reading", item: index)
+            }
+        }
+    }
+
+    private func reject(_ m: IngestedMessage, _ payload: UnsafeRawBufferPointer, sensor: String?, reason: RejectReason, detail: String, item: Int) {
+        counters.quarantine(reason)
+        // A rejected reading must be recorded before the pipeline moves on; while the
+        // quarantine cannot be written (disk full), the pipeline waits here, the queue fills,
+        // and the network thread stops taking messages, so the broker keeps them.
+        DiskRetry.untilWritten(logger: logger, what: "quarantine log") {
+            try quarantine.append(
+                receiveTime: m.receiveTime, topic: m.topic, sensor: sensor, reason: reason, detail: detail,
+                payload: payload, item: item, wal: m.walEnd
+            )
+        }
+    }
+
+    /// Lets storage seal when due; returns false (and logs) when it could not.
+    func commit(now: Timestamp) -> Bool {
+        do {
+            try store.commit(processedThrough: processedThrough, now: now)
+            return true
+        } catch {
+            logger.error("storage could not seal; keeping the head in memory and pausing ingestion", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import TinsenseConfig
+import TinsenseCore
+
+/// Runs the pipeline on a dedicated thread: batches from the queue, periodic duties
+/// (stale checks, sealing, the stats line) when idle, and a final drain at stop.
+final class PipelineThread: @unchecked Sendable {
+    // @unchecked: `pipeline` is touched only by the thread this type starts; `done` is
+    // guarded by `lock`.
+    let pipeline: Pipeline
+    let queue: MessageQueue
+    let sink: IngestSink
+    let config: Config
+    let logger: Logger
+    private let lock = NSCondition()
+    private var done = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(pipeline: Pipeline, queue: MessageQueue, sink: IngestSink, config: Config, logger: Logger) {
+        self.pipeline = pipeline
+        self.queue = queue
+        self.sink = sink
+        self.config = config
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            loop()
+            lock.lock()
+            done = true
+            let w = waiters
+            waiters = []
+            lock.unlock()
+            for c in w { c.resume() }
+        }
+        thread.name = "tinsense-pipeline"
+        thread.start()
+    }
+
+    /// Waits until the thread has drained the closed queue and ended.
+    func finished() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if done {
+                lock.unlock()
+                c.resume()
+            } else {
+                waiters.append(c)
+                lock.unlock()
+            }
+        }
+    }
+
+    private func loop() {
+        var lastDuties = WallClock.now()
+        var lastStats = lastDuties
+        let statsEvery = Int64(config.daemon.statsIntervalSeconds) * 1000
+        while let batch = queue.popBatch(max: 512, timeout: 0.1) {
+            for m in batch { pipeline.process(m) }
+            let now = WallClock.now()
+            if !batch.isEmpty || lastDuties.milliseconds(to: now) >= 1000 {
+                lastDuties = now
+                sink.paused = !pipeline.commit(now: now)
+                for t in pipeline.validator.checkStale(now: now) {
+                    if t.stale {
+                        logger.warning("sensor stale", metadata: ["sensor": "\(t.sensor)", "last_reading": "\(t.lastReceive)"])
+                    } else {
+                        logger.notice("sensor reporting again", metadata: ["sensor": "\(t.sensor)"])
+                    }
+                }
+            }
+            if lastStats.milliseconds(to: now) >= statsEvery {
+                lastStats = now
+                let c = pipeline.counters
+                logger.info("stats", metadata: [
+                    "messages": "\(c.messages)", "stored": "\(c.readingsStored)",
+                    "quarantined": "\(c.quarantineSummary)", "downgraded": "\(c.downgradeSummary)",
+                    "queue_depth": "\(queue.depth)", "queue_high_water": "\(queue.highWater)",
+                ])
+            }
+        }
+    }
+}

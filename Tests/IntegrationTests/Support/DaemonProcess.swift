@@ -1,0 +1,117 @@
+import Foundation
+
+/// The real `tinsense` executable run as a child process, the way an operator runs it.
+final class DaemonProcess: @unchecked Sendable {
+    let configPath: String
+    let dataDirectory: String
+    let broker: String
+    let logPath: String
+    private var process: Process?
+    private var runs = 0
+
+    init(configPath: String, dataDirectory: String, broker: String, logPath: String) {
+        self.configPath = configPath
+        self.dataDirectory = dataDirectory
+        self.broker = broker
+        self.logPath = logPath
+    }
+
+    /// The built executable: next to the test bundle, or $TINSENSE_BIN.
+    static var executable: String {
+        if let path = ProcessInfo.processInfo.environment["TINSENSE_BIN"] { return path }
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for dir in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
+            let candidate = dir.appendingPathComponent("tinsense").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        for dir in Bundle.allBundles.map(\.bundleURL.deletingLastPathComponent()) {
+            let candidate = dir.appendingPathComponent("tinsense").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return bundleDirectory.appendingPathComponent("tinsense").path
+    }
+
+    func start() throws {
+        runs += 1
+        FileManager.default.createFile(atPath: logPath + ".\(runs)", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath + ".\(runs)"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
+        p.arguments = ["run", "--config", configPath, "--broker", broker, "--data", dataDirectory]
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        process = p
+    }
+
+    /// The log of the current run.
+    var log: String { (try? String(contentsOfFile: logPath + ".\(runs)", encoding: .utf8)) ?? "" }
+
+    /// The `messages=` figure of the newest stats line of the current run.
+    var messagesSeen: Int {
+        var last = 0
+        for line in log.split(separator: "\n") where line.hasSuffix(" stats") {
+            if let r = line.range(of: "messages=") {
+                let digits = line[r.upperBound...].prefix(while: \.isNumber)
+                last = Int(digits) ?? last
+            }
+        }
+        return last
+    }
+
+    /// Waits until the messages counter stops moving for `quiet` seconds (and is ≥ minimum).
+    func waitUntilQuiet(minimum: Int, quiet: TimeInterval = 3, timeout: TimeInterval = 120) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var lastCount = -1
+        var lastChange = Date()
+        while Date() < deadline {
+            let c = messagesSeen
+            if c != lastCount {
+                lastCount = c
+                lastChange = Date()
+            } else if c >= minimum, Date().timeIntervalSince(lastChange) >= quiet {
+                return true
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let p = process else { return -1 }
+        p.terminate()
+        p.waitUntilExit()
+        process = nil
+        return p.terminationStatus
+    }
+
+    /// SIGKILL: the crash the durability contract is about.
+    func kill9() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    deinit { if process != nil { kill9() } }
+}
+
+/// Runs a `tinsense` subcommand to completion; returns (exit status, stdout, stderr).
+func runTinsense(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
+    p.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}

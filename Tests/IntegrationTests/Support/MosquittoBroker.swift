@@ -1,0 +1,68 @@
+import Foundation
+
+/// A private mosquitto on a free loopback port with its own config and persistence
+/// directory, so tests never touch a system broker or anything off this machine.
+final class MosquittoBroker: @unchecked Sendable {
+    let port: Int
+    let directory: TestDirectory
+    private var process: Process?
+
+    var url: String { "mqtt://127.0.0.1:\(port)" }
+
+    init(port: Int = FreePort.next()) throws {
+        self.port = port
+        directory = try TestDirectory("broker")
+        let config = """
+        listener \(port) 127.0.0.1
+        allow_anonymous true
+        persistence true
+        persistence_location \(directory.path)/
+        autosave_interval 1
+        max_queued_messages 1000000
+        max_inflight_messages 100
+        log_dest file \(directory.path)/mosquitto.log
+        log_type error
+        log_type warning
+        log_type notice
+        """
+        try config.write(toFile: directory.file("mosquitto.conf"), atomically: true, encoding: .utf8)
+    }
+
+    static var executable: String {
+        for candidate in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"] where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return "mosquitto"
+    }
+
+    /// Starts the broker and waits until it accepts connections.
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: MosquittoBroker.executable)
+        p.arguments = ["-c", directory.file("mosquitto.conf")]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        process = p
+        guard eventually(timeout: 10, { FreePort.isListening(port) }) else {
+            throw TestFailure("mosquitto did not start on port \(port); log: \(log)")
+        }
+    }
+
+    /// SIGTERM (mosquitto saves its persistence file) and wait.
+    func stop() {
+        guard let p = process else { return }
+        p.terminate()
+        p.waitUntilExit()
+        process = nil
+    }
+
+    var log: String { (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "" }
+
+    deinit { stop() }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import TinsenseCore
+import TinsenseMQTT
+import Logging
+
+/// A daemon set-up for integration tests: a config with test sensors, a data directory, and
+/// helpers to publish readings and read back what was stored and quarantined.
+final class TestPlant: @unchecked Sendable {
+    let directory: TestDirectory
+    let broker: MosquittoBroker
+    let daemon: DaemonProcess
+    let clientID: String
+
+    init(name: String, broker: MosquittoBroker) throws {
+        directory = try TestDirectory(name)
+        self.broker = broker
+        clientID = "tinsense-test-\(name)-\(getpid())"
+        let config = """
+        [daemon]
+        data_dir = "\(directory.file("data"))"
+        log_level = "info"
+        stats_interval_s = 1
+
+        [mqtt]
+        broker = "\(broker.url)"
+        client_id = "\(clientID)"
+        qos = 1
+        clean_session = false
+        keepalive_s = 10
+        subscribe = ["test/#"]
+        status_topic = "tinsense/\(name)/status"
+        reconnect_min_s = 1
+        reconnect_max_s = 2
+
+        [storage]
+        fsync_interval_ms = 50
+        seal_interval_s = 3600
+
+        [[sensor]]
+        topic = "test/bounded/{name}"
+        id = "bounded/{name}"
+        range = [0, 100]
+        stale_after_s = 0
+
+        [[sensor]]
+        topic = "test/{line}/{sensor}"
+        id = "{line}/{sensor}"
+        unit = "u"
+        stale_after_s = 0
+        """
+        try config.write(toFile: directory.file("tinsense.toml"), atomically: true, encoding: .utf8)
+        daemon = DaemonProcess(
+            configPath: directory.file("tinsense.toml"), dataDirectory: directory.file("data"),
+            broker: broker.url, logPath: directory.file("daemon.log")
+        )
+    }
+
+    func publisher(_ suffix: String = "pub") throws -> MQTTPublisher {
+        let p = try MQTTPublisher(broker: BrokerURL(parsing: broker.url), clientID: "\(clientID)-\(suffix)", logger: Logger(label: "test-publisher"))
+        try p.connect(timeout: .seconds(10))
+        return p
+    }
+
+    /// Every stored reading as (sensor, source_time, value text), from `tinsense export`.
+    func exported() throws -> [StoredRow] {
+        let (status, out, err) = try runTinsense(["export", "--data", directory.file("data"), "--format", "csv"])
+        guard status == 0 else { throw TestFailure("export failed (\(status)): \(err)") }
+        var lines = out.split(separator: "\n")
+        guard let header = lines.first else { return [] }
+        let columns = header.split(separator: ",").map(String.init)
+        guard let s = columns.firstIndex(of: "sensor"), let t = columns.firstIndex(of: "source_time"), let v = columns.firstIndex(of: "value") else {
+            throw TestFailure("export header lacks sensor/source_time/value: \(header)")
+        }
+        lines.removeFirst()
+        return lines.map { line in
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return StoredRow(sensor: f[s], sourceTime: f[t], value: f[v])
+        }
+    }
+
+    /// The quarantine lines as dictionaries.
+    func quarantined() -> [[String: Any]] {
+        let path = directory.file("data") + "/quarantine/quarantine.jsonl"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+}
+
+struct StoredRow: Hashable, CustomStringConvertible {
+    var sensor: String
+    var sourceTime: String
+    var value: String
+    var description: String { "\(sensor)@\(sourceTime)=\(value)" }
+}
+
+/// Deterministic readings: sensor `test/lineL/sNNN`, one per second from a fixed start, with
+/// decimal values of varying scale (trailing zeros included) so exactness is tested.
+struct ReadingPlan {
+    var sensors: Int
+    var perSensor: Int
+    var start = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
+
+    func message(_ k: Int) -> (topic: String, payload: String, row: StoredRow) {
+        let sensor = k % sensors
+        let step = k / sensors
+        let t = start.adding(milliseconds: Int64(step) * 1000)
+        let scale = sensor % 4
+        let mantissa = (k &* 7919) % 200_000 - 100_000
+        let value = DecimalValue(mantissa: Int64(mantissa), scale: UInt8(scale))
+        let topic = "test/line\(sensor % 5)/s\(sensor)"
+        let payload = #"{"ts":"\#(t)","value":\#(value),"unit":"u"}"#
+        return (topic, payload, StoredRow(sensor: "line\(sensor % 5)/s\(sensor)", sourceTime: t.description, value: value.description))
+    }
+
+    var count: Int { sensors * perSensor }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tinsense builds and tests against, if any is missing.
+# (Swift itself comes with the machine image: /opt/swift.)
+set -euo pipefail
+packages=(mosquitto mosquitto-clients libmosquitto-dev libzstd-dev pkg-config python3)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}" >&2
+    SUDO=""
+    [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The packaged broker must not hold port 1883 or run as a service during tests; tests and the
+# demo start their own on a free loopback port.

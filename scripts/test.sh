@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests of the pure stages and storage, and integration tests that start
+# their own mosquitto on a free loopback port and drive the real `tinsense` executable.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+swift build
+swift test
