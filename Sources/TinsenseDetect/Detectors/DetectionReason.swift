@@ -39,7 +39,7 @@ public struct DetectionReason: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Four significant digits, no exponent for ordinary plant magnitudes.
-    static func short(_ v: Double) -> String {
+    public static func short(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }
         let a = abs(v)
         if a != 0 && (a >= 1e7 || a < 1e-4) { return "\(v)" }

@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import TinsenseDetect
+
+/// The alert log file (`alerts.jsonl`): one JSON object per line per transition, safe to
+/// `tail -F alerts.jsonl | jq` while the daemon writes.
+///
+/// - Every line goes out in a single `write(2)` on an `O_APPEND` descriptor under a lock, so
+///   concurrent writers never interleave or split lines, and a reader never sees half a line
+///   except at the very end of the file while a write is in flight.
+/// - Size rotation happens *between* lines: when the next line would take the file past
+///   `maxBytes`, `alerts.jsonl` becomes `alerts.jsonl.1` (`.1` → `.2`, …, the oldest beyond
+///   `keep` is removed) and a new file is started. A line longer than `maxBytes` is written
+///   whole into a fresh file; no line is ever lost or split.
+/// - `reopen()` is for logrotate's `postrotate` (the daemon calls it on SIGHUP): it closes
+///   the descriptor and opens the path again, so a file renamed away is left complete.
+///
+/// Writes are not fsynced one by one (alerts are also in the daemon's memory and republished);
+/// call `sync()` from the daemon's group-commit timer if the log must survive power loss.
+public final class AlertLog: Sendable {
+    public let path: String
+    public let maxBytes: Int
+    public let keep: Int
+
+    private struct State: ~Copyable {
+        var fd: Int32
+        var size: Int
+    }
+
+    private let state: Mutex<State>
+
+    /// Opens (creating if needed) the log at `path` for appending.
+    /// - Parameters:
+    ///   - maxBytes: size at which the file rotates (at least 1 KiB is sensible).
+    ///   - keep: rotated files to keep (`path.1` … `path.keep`); 0 keeps none.
+    /// - Throws: `AlertLogError` if the file cannot be opened.
+    public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5) throws(AlertLogError) {
+        self.path = path
+        self.maxBytes = max(1, maxBytes)
+        self.keep = max(0, keep)
+        let (fd, size) = try Self.open(path)
+        state = Mutex(State(fd: fd, size: size))
+    }
+
+    deinit {
+        state.withLock { s in
+            if s.fd >= 0 { _ = posixClose(s.fd) }
+        }
+    }
+
+    /// Appends one transition as one line, rotating first if the line would not fit.
+    public func write(_ transition: AlertTransition) throws(AlertLogError) {
+        try write(line: transition.jsonLineBytes)
+    }
+
+    /// Appends pre-encoded bytes that end in a newline (one or more whole lines).
+    public func write(line bytes: [UInt8]) throws(AlertLogError) {
+        let result: AlertLogError? = state.withLock { s in
+            guard s.fd >= 0 else { return .closed(path) }
+            if s.size > 0 && s.size + bytes.count > maxBytes {
+                if let error = rotate(&s) { return error }
+            }
+            if let error = Self.writeAll(s.fd, bytes, path: path) { return error }
+            s.size += bytes.count
+            return nil
+        }
+        if let result { throw result }
+    }
+
+    /// Closes and reopens `path` (after logrotate renamed it away). Lines written before
+    /// stay in the renamed file; later ones go to the new file.
+    public func reopen() throws(AlertLogError) {
+        let result: AlertLogError? = state.withLock { (s: inout State) -> AlertLogError? in
+            switch Result(catching: { () throws(AlertLogError) in try Self.open(path) }) {
+            case .success(let (fd, size)):
+                if s.fd >= 0 { _ = posixClose(s.fd) }
+                s.fd = fd
+                s.size = size
+                return nil
+            case .failure(let error):
+                return error
+            }
+        }
+        if let result { throw result }
+    }
+
+    /// Flushes written lines to stable storage.
+    public func sync() throws(AlertLogError) {
+        let result: AlertLogError? = state.withLock { s in
+            guard s.fd >= 0 else { return .closed(path) }
+            return fsync(s.fd) == 0 ? nil : .io(operation: "fsync", path: path, errno: errno)
+        }
+        if let result { throw result }
+    }
+
+    /// Closes the file; later writes throw `.closed`.
+    public func close() {
+        state.withLock { s in
+            if s.fd >= 0 { _ = posixClose(s.fd) }
+            s.fd = -1
+        }
+    }
+
+    /// Current size of the live file in bytes.
+    public var currentSize: Int { state.withLock { $0.size } }
+
+    // MARK: - internals
+
+    private func rotate(_ s: inout State) -> AlertLogError? {
+        if keep == 0 {
+            if unlink(path) != 0 && errno != ENOENT { return .io(operation: "unlink", path: path, errno: errno) }
+        } else {
+            var i = keep - 1
+            while i >= 1 {
+                let from = "\(path).\(i)", to = "\(path).\(i + 1)"
+                if rename(from, to) != 0 && errno != ENOENT { return .io(operation: "rename", path: from, errno: errno) }
+                i -= 1
+            }
+            if rename(path, "\(path).1") != 0 { return .io(operation: "rename", path: path, errno: errno) }
+        }
+        switch Result(catching: { () throws(AlertLogError) in try Self.open(path) }) {
+        case .success(let (fd, size)):
+            _ = posixClose(s.fd)
+            s.fd = fd
+            s.size = size
+            return nil
+        case .failure(let error):
+            return error
+        }
+    }
+
+    private static func open(_ path: String) throws(AlertLogError) -> (Int32, Int) {
+        let fd = posixOpen(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            _ = posixClose(fd)
+            throw .io(operation: "fstat", path: path, errno: e)
+        }
+        return (fd, Int(st.st_size))
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) -> AlertLogError? {
+        bytes.withUnsafeBytes { buf -> AlertLogError? in
+            var offset = 0
+            while offset < buf.count {
+                let n = posixWrite(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return .io(operation: "write", path: path, errno: errno)
+                }
+                offset += n
+            }
+            return nil
+        }
+    }
+}
+
+/// Why the alert log could not be written, with the OS error.
+public enum AlertLogError: Error, Sendable, Hashable, CustomStringConvertible {
+    case io(operation: String, path: String, errno: Int32)
+    case closed(String)
+
+    public var description: String {
+        switch self {
+        case .io(let op, let path, let e): "\(op) \(path): \(String(cString: strerror(e)))"
+        case .closed(let path): "alert log \(path) is closed"
+        }
+    }
+}
+
+// The C functions under names that do not collide with `AlertLog`'s own `write`/`close`.
+@inline(__always) private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+@inline(__always) private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
+@inline(__always) private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }

@@ -1,1 +1,0 @@
-// Module TinsenseAlerts: under construction in this session.
