@@ -17,6 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tinsense", targets: ["tinsense"]),
+        .library(name: "TinsenseStorage", targets: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
