@@ -2,8 +2,9 @@
 ///
 /// Plant feed wanders around 28 t/h. The jaw crusher passes it on; the cone crusher sees the
 /// jaw's product 20 s later (belt transit). A trip of either crusher stops both belts
-/// (interlock), so power, current, vibration and belt feed all fall to ~0 together — the
-/// pattern alert inhibition must recognise. Pure function of time.
+/// (interlock): the tripped crusher's power, current and vibration and both belts' feed fall
+/// to ~0 together, while the other crusher idles without load — the pattern alert inhibition
+/// must recognise. Pure function of time.
 struct CrushingLine: Sendable {
     static let nominalFeedTonnesPerHour = 28.0
     static let feedSwingTonnesPerHour = 6.0

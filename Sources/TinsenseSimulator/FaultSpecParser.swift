@@ -19,7 +19,7 @@ public enum FaultSpecParser {
     /// (needed to place random faults); selectors that match nothing are an error, so a typo
     /// is not a silently clean run.
     public static func parse(
-        _ text: String, seed: UInt64, horizonMilliseconds: Int64, sensors: [SensorSpec] = PilotPlant.sensors
+        _ text: String, seed: UInt64, horizonMilliseconds: Int64, sensors: [SimulatedSensor] = PilotPlant.sensors
     ) throws(ParseError) -> [FaultSpec] {
         var faults: [FaultSpec] = []
         var randomCount = 0

@@ -9,7 +9,7 @@ import TinsenseCore
 public struct PlantModel: Sendable {
     public let seed: UInt64
     public let start: Timestamp
-    public let sensors: [SensorSpec]
+    public let sensors: [SimulatedSensor]
     public let faults: [FaultSpec]
     /// Ground truth: one label per (fault, affected sensor), in fault order.
     public let labels: [FaultLabel]
@@ -19,14 +19,14 @@ public struct PlantModel: Sendable {
     private var emittedUpTo: Int64 = 0
 
     /// Load-coupled signals that follow a crusher within a minute: what a trip visibly moves.
-    private static func followsTrips(_ spec: SensorSpec) -> Bool {
+    private static func followsTrips(_ spec: SimulatedSensor) -> Bool {
         if case let .crusherLoad(_, _, _, _, averagedOverSeconds) = spec.signal.coupling {
             return averagedOverSeconds <= 60
         }
         return false
     }
 
-    public init(seed: UInt64, start: Timestamp, faults: [FaultSpec] = [], sensors: [SensorSpec] = PilotPlant.sensors) {
+    public init(seed: UInt64, start: Timestamp, faults: [FaultSpec] = [], sensors: [SimulatedSensor] = PilotPlant.sensors) {
         self.seed = seed
         self.start = start
         self.sensors = sensors

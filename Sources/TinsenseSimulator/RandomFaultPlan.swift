@@ -4,7 +4,7 @@ enum RandomFaultPlan {
     /// Sensor-level kinds only; a trip is a plant event that a benchmark asks for explicitly.
     static let kinds: [FaultKind] = [.spike, .drift, .stuck, .dropout, .step, .noise, .outOfRange, .malformed]
 
-    static func faults(count: Int, seed: UInt64, horizonMilliseconds: Int64, sensors: [SensorSpec]) -> [FaultSpec] {
+    static func faults(count: Int, seed: UInt64, horizonMilliseconds: Int64, sensors: [SimulatedSensor]) -> [FaultSpec] {
         guard !sensors.isEmpty, horizonMilliseconds > 0 else { return [] }
         var generator = SplitMix64.derived(from: seed, name: "random-faults")
         var placed: [(sensor: String, window: Range<Int64>)] = []

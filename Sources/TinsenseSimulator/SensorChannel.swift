@@ -19,7 +19,7 @@ struct SensorChannel: Sendable {
         var anchor: Double?
     }
 
-    let spec: SensorSpec
+    let spec: SimulatedSensor
     let catalogIndex: Int
     private let wander: SmoothWander
     private let phaseMilliseconds: Int64
@@ -28,7 +28,7 @@ struct SensorChannel: Sendable {
     private var faults: [ActiveFault]
     private let tripWindows: [Range<Int64>]
 
-    init(spec: SensorSpec, catalogIndex: Int, seed: UInt64, faults: [ActiveFault], tripWindows: [Range<Int64>]) {
+    init(spec: SimulatedSensor, catalogIndex: Int, seed: UInt64, faults: [ActiveFault], tripWindows: [Range<Int64>]) {
         self.spec = spec
         self.catalogIndex = catalogIndex
         var wanderGenerator = SplitMix64.derived(from: seed, name: "wander/" + spec.id)

@@ -4,7 +4,7 @@
 /// The validation fields (`range`, `plausible`, `maxRatePerSecond`, `periodMilliseconds`,
 /// `staleAfterSeconds`) mirror the `[[sensor]]` entry of `config/tinsense.toml` that matches
 /// `topic`; a test checks that they agree, so the healthy simulator never trips validation.
-public struct SensorSpec: Sendable, Hashable {
+public struct SimulatedSensor: Sendable, Hashable {
     /// The sensor id exactly as the config builds it from `configPattern` and its `id` template.
     public var id: String
     /// The concrete MQTT topic, `tinmine/<site>/<area>/<line>/<equipment>/<metric>`.
