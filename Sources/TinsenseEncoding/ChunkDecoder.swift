@@ -1,23 +1,130 @@
 /// Decodes what `ChunkEncoder` wrote. Every read is bounds-checked and every count is
 /// capped, so damaged input ends in a `DecodingError`, never a crash or a huge allocation.
 public enum ChunkDecoder {
-    /// Decodes one chunk (codec byte, body length, payload) that spans all of `bytes`.
+    /// Decodes one chunk that spans all of `bytes`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) -> ChunkColumns {
         var src = ByteSource(bytes)
-        let codecByte = try src.byte()
-        guard let codec = ChunkFormat.Codec(rawValue: codecByte) else { throw .unsupported("chunk codec \(codecByte)") }
-        let bodyLength = try src.count(limit: ChunkFormat.maxBodyBytes)
-        let payload = try src.bytes(src.remaining)
-        switch codec {
-        case .raw:
-            guard payload.count == bodyLength else { throw .malformed("raw body length \(payload.count) != \(bodyLength)") }
-            return try decodeBody(payload)
-        case .zstd:
-            let body = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bodyLength, 1), alignment: 8)
-            defer { body.deallocate() }
-            try Zstd.decompress(payload, expectedSize: bodyLength, into: body)
-            return try decodeBody(UnsafeRawBufferPointer(rebasing: body[..<bodyLength]))
+        let structure = try Section(&src)
+        defer { structure.release() }
+        var s = ByteSource(structure.bytes)
+        let n = try s.count(limit: ChunkFormat.maxSamples)
+        // Every sample needs at least one byte in the time column; reject counts the section
+        // cannot possibly hold before allocating for them.
+        guard n <= structure.bytes.count else { throw .malformed("sample count \(n) exceeds the structure section") }
+        let sourceTimes = try decodeDeltaOfDelta(&s, count: n)
+
+        let receiveModeByte = try s.byte()
+        guard let receiveMode = ChunkFormat.ReceiveMode(rawValue: receiveModeByte) else {
+            throw .unsupported("receive mode \(receiveModeByte)")
         }
+        let receiveTimes: [Int64]
+        switch receiveMode {
+        case .sameAsSource:
+            receiveTimes = sourceTimes
+        case .offsetDelta:
+            receiveTimes = try decodeReceiveOffsets(&s, sourceTimes: sourceTimes)
+        case .deltaOfDelta:
+            receiveTimes = try decodeDeltaOfDelta(&s, count: n)
+        }
+        let scaleModeByte = try s.byte()
+        guard let scaleMode = ChunkFormat.ScaleMode(rawValue: scaleModeByte) else {
+            throw .unsupported("scale mode \(scaleModeByte)")
+        }
+        let scaleRuns = try decodeRuns(&s, total: n)
+        let metaCount = try s.count(limit: n)
+        var metas: [SampleMeta] = []
+        metas.reserveCapacity(metaCount)
+        for _ in 0..<metaCount {
+            let quality = try s.byte()
+            let flags = try s.byte()
+            let unitLength = try s.count(limit: 1 << 16)
+            var unit: String?
+            if unitLength > 0 {
+                unit = String(decoding: try s.bytes(unitLength - 1), as: UTF8.self)
+            }
+            metas.append(SampleMeta(quality: quality, flags: flags, unit: unit))
+        }
+        let metaRuns = try decodeRuns(&s, total: n)
+        guard s.isAtEnd else { throw .malformed("\(s.remaining) bytes after the structure columns") }
+        var metaIndexes = [UInt32](repeating: 0, count: n)
+        var i = 0
+        for (length, v) in metaRuns {
+            guard v >= 0, v < Int64(metaCount) else { throw .malformed("meta index \(v) of \(metaCount)") }
+            metaIndexes.withUnsafeMutableBufferPointer { p in
+                for k in i..<(i + length) { p[k] = UInt32(v) }
+            }
+            i += length
+        }
+
+        // Values.
+        let valueSection = try Section(&src)
+        defer { valueSection.release() }
+        var vs = ByteSource(valueSection.bytes)
+        let modeByte = try vs.byte()
+        guard let valueMode = ChunkFormat.ValueMode(rawValue: modeByte) else { throw .unsupported("value mode \(modeByte)") }
+        var maxScale: UInt8 = 0
+        if valueMode.isNormalized {
+            maxScale = try vs.byte()
+            guard maxScale <= 30 else { throw .malformed("scale \(maxScale) above 30") }
+        }
+        var values: [Int64]
+        if valueMode.isBucket {
+            let predictorByte = try vs.byte()
+            guard let predictor = ChunkFormat.Predictor(rawValue: predictorByte) else { throw .unsupported("predictor \(predictorByte)") }
+            let reference = predictor == .reference ? try vs.signed() : 0
+            let k = Int(try vs.byte())
+            guard k < 64 else { throw .malformed("bucket shift \(k)") }
+            let bits = try Section(&src)
+            defer { bits.release() }
+            values = [Int64](repeating: 0, count: n)
+            let symbols = UnsafeRawBufferPointer(rebasing: valueSection.bytes[vs.position...])
+            try values.withUnsafeMutableBufferPointer { (v: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+                try BucketCoder.decode(symbols: symbols, bits: bits.bytes, k: k, into: v)
+                if predictor == .reference {
+                    for j in 0..<v.count { v[j] = v[j] &+ reference }
+                } else {
+                    var prev: Int64 = 0
+                    for j in 0..<v.count {
+                        prev = prev &+ v[j]
+                        v[j] = prev
+                    }
+                }
+            }
+        } else {
+            values = try decodeDeltas(&vs, count: n)
+            guard vs.isAtEnd else { throw .malformed("\(vs.remaining) bytes after the values") }
+        }
+        guard src.isAtEnd else { throw .malformed("\(src.remaining) bytes after the last section") }
+        guard scaleMode == .raw || valueMode.isNormalized else { throw .malformed("residual scales need normalized values") }
+
+        // Scales, and mantissas back from the normalized form.
+        var scales = [UInt8](repeating: 0, count: n)
+        var mantissas = values
+        i = 0
+        let limit = Int(maxScale)
+        for (length, v) in scaleRuns {
+            for j in i..<(i + length) {
+                var scale = v
+                if scaleMode == .residual {
+                    scale += Int64(limit - trailingDecimalZeros(values[j], limit: limit))
+                }
+                guard scale >= 0, scale <= 30 else { throw .malformed("scale \(scale) out of range") }
+                if valueMode.isNormalized {
+                    guard scale <= Int64(maxScale) else { throw .malformed("scale \(scale) above chunk scale \(maxScale)") }
+                    let shift = limit - Int(scale)
+                    if shift > 0 {
+                        guard shift <= 18 else { throw .malformed("scale shift \(shift)") }
+                        let p = powersOfTen[shift]
+                        guard values[j] % p == 0 else { throw .malformed("mantissa not divisible by 10^\(shift)") }
+                        mantissas[j] = values[j] / p
+                    }
+                }
+                scales[j] = UInt8(scale)
+            }
+            i += length
+        }
+        return ChunkColumns(sourceTimes: sourceTimes, receiveTimes: receiveTimes, mantissas: mantissas,
+                            scales: scales, metaIndexes: metaIndexes, metas: metas)
     }
 
     public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> ChunkColumns {
@@ -30,98 +137,35 @@ public enum ChunkDecoder {
         }
     }
 
-    /// Decodes the column section (after the entropy stage is undone).
-    public static func decodeBody(_ body: UnsafeRawBufferPointer) throws(DecodingError) -> ChunkColumns {
-        var src = ByteSource(body)
-        let n = try src.count(limit: ChunkFormat.maxSamples)
-        // Every sample needs at least one byte per varint column; reject counts the body
-        // cannot possibly hold before allocating for them.
-        guard n <= body.count else { throw .malformed("sample count \(n) exceeds body size") }
-        let sourceTimes = try decodeDeltaOfDelta(&src, count: n)
+    /// One section's bytes, decompressed if needed (owned buffer released by `release`).
+    struct Section {
+        let bytes: UnsafeRawBufferPointer
+        private let owned: UnsafeMutableRawBufferPointer?
 
-        let receiveModeByte = try src.byte()
-        guard let receiveMode = ChunkFormat.ReceiveMode(rawValue: receiveModeByte) else {
-            throw .unsupported("receive mode \(receiveModeByte)")
-        }
-        let receiveTimes: [Int64]
-        switch receiveMode {
-        case .sameAsSource:
-            receiveTimes = sourceTimes
-        case .offsetDelta:
-            receiveTimes = try decodeReceiveOffsets(&src, sourceTimes: sourceTimes)
-        case .deltaOfDelta:
-            receiveTimes = try decodeDeltaOfDelta(&src, count: n)
-        }
-
-        let valueModeByte = try src.byte()
-        guard let valueMode = ChunkFormat.ValueMode(rawValue: valueModeByte) else {
-            throw .unsupported("value mode \(valueModeByte)")
-        }
-        var maxScale: UInt8 = 0
-        if valueMode == .normalizedDelta {
-            maxScale = try src.byte()
-            guard maxScale <= 30 else { throw .malformed("scale \(maxScale) above 30") }
-        }
-        // Normalized mantissas for now; divided back by 10^(S - scale) once scales are known.
-        let values = try decodeDeltas(&src, count: n)
-
-        let scaleModeByte = try src.byte()
-        guard let scaleMode = ChunkFormat.ScaleMode(rawValue: scaleModeByte) else {
-            throw .unsupported("scale mode \(scaleModeByte)")
-        }
-        guard scaleMode == .raw || valueMode == .normalizedDelta else { throw .malformed("residual scales need normalized values") }
-        let scaleRuns = try decodeRuns(&src, total: n)
-        var scales = [UInt8](repeating: 0, count: n)
-        var mantissas = values
-        var i = 0
-        for (length, v) in scaleRuns {
-            for k in i..<(i + length) {
-                var s = v
-                if scaleMode == .residual {
-                    let limit = Int(maxScale)
-                    s += Int64(limit - trailingDecimalZeros(values[k], limit: limit))
+        init(_ src: inout ByteSource) throws(DecodingError) {
+            let codecByte = try src.byte()
+            guard let codec = ChunkFormat.Codec(rawValue: codecByte) else { throw .unsupported("section codec \(codecByte)") }
+            let rawLength = try src.count(limit: ChunkFormat.maxSectionBytes)
+            switch codec {
+            case .raw:
+                bytes = try src.bytes(rawLength)
+                owned = nil
+            case .zstd:
+                let storedLength = try src.count(limit: src.remaining)
+                let payload = try src.bytes(storedLength)
+                let out = UnsafeMutableRawBufferPointer.allocate(byteCount: max(rawLength, 1), alignment: 8)
+                do {
+                    try Zstd.decompress(payload, expectedSize: rawLength, into: out)
+                } catch {
+                    out.deallocate()
+                    throw error
                 }
-                guard s >= 0, s <= 30 else { throw .malformed("scale \(s) out of range") }
-                if valueMode == .normalizedDelta {
-                    guard UInt8(s) <= maxScale else { throw .malformed("scale \(s) above chunk scale \(maxScale)") }
-                    let shift = Int(maxScale) - Int(s)
-                    guard shift <= 18 else { throw .malformed("scale shift \(shift)") }
-                    let p = powersOfTen[shift]
-                    guard values[k] % p == 0 else { throw .malformed("mantissa not divisible by 10^\(shift)") }
-                    mantissas[k] = values[k] / p
-                }
-                scales[k] = UInt8(s)
+                owned = out
+                bytes = UnsafeRawBufferPointer(rebasing: out[..<rawLength])
             }
-            i += length
         }
 
-        let metaCount = try src.count(limit: n)
-        var metas: [SampleMeta] = []
-        metas.reserveCapacity(metaCount)
-        for _ in 0..<metaCount {
-            let quality = try src.byte()
-            let flags = try src.byte()
-            let unitLength = try src.count(limit: 1 << 16)
-            var unit: String?
-            if unitLength > 0 {
-                let u = try src.bytes(unitLength - 1)
-                unit = String(decoding: u, as: UTF8.self)
-            }
-            metas.append(SampleMeta(quality: quality, flags: flags, unit: unit))
-        }
-        let metaRuns = try decodeRuns(&src, total: n)
-        var metaIndexes = [UInt32](repeating: 0, count: n)
-        i = 0
-        for (length, v) in metaRuns {
-            guard v >= 0, v < Int64(metaCount) else { throw .malformed("meta index \(v) of \(metaCount)") }
-            metaIndexes.withUnsafeMutableBufferPointer { p in
-                for k in i..<(i + length) { p[k] = UInt32(v) }
-            }
-            i += length
-        }
-        guard src.isAtEnd else { throw .malformed("\(src.remaining) bytes after the last column") }
-        return ChunkColumns(sourceTimes: sourceTimes, receiveTimes: receiveTimes, mantissas: mantissas,
-                            scales: scales, metaIndexes: metaIndexes, metas: metas)
+        func release() { owned?.deallocate() }
     }
 
     /// Reads `count` zigzag varints in the inner loop without per-call overhead.

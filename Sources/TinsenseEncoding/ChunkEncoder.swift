@@ -1,34 +1,152 @@
 /// Encodes one series' samples into a chunk: column transforms (delta-of-delta times,
-/// decimal mantissa deltas, run-length scales and metadata), then zstd where it pays.
+/// decimal mantissas as deltas or bucket-coded residuals, run-length scales and metadata),
+/// then zstd per section where it pays.
 ///
 /// Lossless with respect to the received text: a value is its mantissa and scale, so `12.50`
 /// comes back as `12.50`. Pure: no I/O, no clock.
+///
+/// Layout: `section(structure) section(values) [section(low bits)]`, each section
+/// `u8 codec | varint rawLength | [varint storedLength if zstd] | payload`.
 public enum ChunkEncoder {
-    /// Appends the encoded chunk (codec byte, body length, payload) to `sink`.
+    /// Appends the encoded chunk to `sink`.
     public static func encode(_ c: ChunkColumns, level: Int32 = ChunkFormat.defaultLevel, into sink: inout ByteSink) {
-        var body = ByteSink(capacity: c.count * 12 + 64)
-        encodeBody(c, into: &body)
-        body.withUnsafeBytes { raw in
-            var packed = ByteSink(capacity: raw.count / 2 + 64)
-            let size = Zstd.compress(raw, level: level, into: &packed)
-            if size < raw.count {
-                sink.append(ChunkFormat.Codec.zstd.rawValue)
-                sink.appendVarint(UInt64(raw.count))
-                packed.withUnsafeBytes { sink.append($0) }
-            } else {
-                // Incompressible (tiny chunks): zstd's frame header would only add bytes.
-                sink.append(ChunkFormat.Codec.raw.rawValue)
-                sink.appendVarint(UInt64(raw.count))
-                sink.append(raw)
+        let n = c.count
+        var structure = ByteSink(capacity: n * 2 + 64)
+        structure.appendVarint(UInt64(n))
+        c.sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &structure) }
+        encodeReceiveTimes(c, into: &structure)
+
+        // Rescale to the largest scale so that residuals compare like with like; fall back
+        // to the mantissas as received if that would overflow (values near Int64's limits).
+        var maxScale: UInt8 = 0
+        for s in c.scales where s > maxScale { maxScale = s }
+        var values = c.mantissas
+        let normalized = normalize(&values, scales: c.scales, to: maxScale)
+        encodeScales(c, normalizedValues: normalized ? values : nil, maxScale: maxScale, into: &structure)
+        encodeMetas(c, into: &structure)
+        writeSection(structure, level: level, into: &sink)
+
+        // Candidate 1: varint deltas.
+        var deltaSection = ByteSink(capacity: n * 3 + 16)
+        deltaSection.append((normalized ? ChunkFormat.ValueMode.normalizedDelta : .rawDelta).rawValue)
+        if normalized { deltaSection.append(maxScale) }
+        values.withUnsafeBufferPointer { v in
+            deltaSection.reserve(v.count * 10)
+            var prev: Int64 = 0
+            for x in v {
+                deltaSection.appendVarintUnchecked(ZigZag.encode(x &- prev))
+                prev = x
             }
+        }
+        var deltaPacked = ByteSink(capacity: 0)
+        pack(deltaSection, level: level, into: &deltaPacked)
+        guard n >= ChunkFormat.bucketMinimumSamples else {
+            deltaPacked.withUnsafeBytes { sink.append($0) }
+            return
+        }
+
+        // Candidate 2: bucket-coded residuals against the better of two predictors.
+        var residuals = [Int64](repeating: 0, count: n)
+        var predictor = ChunkFormat.Predictor.previous
+        var reference: Int64 = 0
+        values.withUnsafeBufferPointer { v in
+            residuals.withUnsafeMutableBufferPointer { r in
+                var sumDelta: UInt64 = 0
+                var prev: Int64 = 0
+                var mean = 0.0
+                for i in 0..<n {
+                    let d = v[i] &- prev
+                    r[i] = d
+                    if i > 0 { sumDelta &+= d.magnitude }
+                    prev = v[i]
+                    mean += Double(v[i])
+                }
+                mean /= Double(n)
+                guard mean.magnitude < 9e18 else { return }
+                reference = Int64(mean.rounded())
+                var sumReference: UInt64 = 0
+                for i in 0..<n { sumReference &+= (v[i] &- reference).magnitude }
+                if sumReference < sumDelta {
+                    predictor = .reference
+                    for i in 0..<n { r[i] = v[i] &- reference }
+                }
+            }
+        }
+        var bucketSection = ByteSink(capacity: n + 32)
+        var bits = ByteSink(capacity: n * 2 + 16)
+        bucketSection.append((normalized ? ChunkFormat.ValueMode.normalizedBucket : .rawBucket).rawValue)
+        if normalized { bucketSection.append(maxScale) }
+        bucketSection.append(predictor.rawValue)
+        if predictor == .reference { bucketSection.appendSigned(reference) }
+        residuals.withUnsafeBufferPointer { r in
+            let k = BucketCoder.chooseShift(r)
+            bucketSection.append(UInt8(k))
+            BucketCoder.encode(r, k: k, symbols: &bucketSection, bits: &bits)
+        }
+        var bucketPacked = ByteSink(capacity: 0)
+        pack(bucketSection, level: level, into: &bucketPacked)
+        if bucketPacked.count + bits.count + 4 < deltaPacked.count {
+            bucketPacked.withUnsafeBytes { sink.append($0) }
+            writeRawSection(bits, into: &sink)
+        } else {
+            deltaPacked.withUnsafeBytes { sink.append($0) }
         }
     }
 
     /// Convenience returning a fresh array.
     public static func encode(_ c: ChunkColumns, level: Int32 = ChunkFormat.defaultLevel) -> [UInt8] {
-        var sink = ByteSink(capacity: c.count * 4 + 64)
+        var sink = ByteSink(capacity: c.count * 2 + 64)
         encode(c, level: level, into: &sink)
         return sink.bytes
+    }
+
+    /// Rescales mantissas to `maxScale` in place; false (values untouched) on overflow.
+    static func normalize(_ values: inout [Int64], scales: [UInt8], to maxScale: UInt8) -> Bool {
+        var fits = true
+        values.withUnsafeMutableBufferPointer { v in
+            scales.withUnsafeBufferPointer { s in
+                for i in 0..<v.count where s[i] != maxScale {
+                    let shift = Int(maxScale - s[i])
+                    guard shift <= 18 else { fits = false; return }
+                    let (_, overflow) = v[i].multipliedReportingOverflow(by: powersOfTen[shift])
+                    if overflow { fits = false; return }
+                }
+                guard fits else { return }
+                for i in 0..<v.count where s[i] != maxScale {
+                    v[i] = v[i] &* powersOfTen[Int(maxScale - s[i])]
+                }
+            }
+        }
+        return fits
+    }
+
+    /// A section compressed with zstd when that is smaller, else raw.
+    static func pack(_ section: borrowing ByteSink, level: Int32, into out: inout ByteSink) {
+        section.withUnsafeBytes { raw in
+            var packed = ByteSink(capacity: raw.count / 2 + 64)
+            let size = raw.count >= 32 ? Zstd.compress(raw, level: level, into: &packed) : Int.max
+            if size < raw.count {
+                out.append(ChunkFormat.Codec.zstd.rawValue)
+                out.appendVarint(UInt64(raw.count))
+                out.appendVarint(UInt64(size))
+                packed.withUnsafeBytes { out.append($0) }
+            } else {
+                out.append(ChunkFormat.Codec.raw.rawValue)
+                out.appendVarint(UInt64(raw.count))
+                out.append(raw)
+            }
+        }
+    }
+
+    static func writeSection(_ section: borrowing ByteSink, level: Int32, into out: inout ByteSink) {
+        pack(section, level: level, into: &out)
+    }
+
+    /// Low bits are uniform noise: zstd cannot shrink them, so they are never tried.
+    static func writeRawSection(_ section: borrowing ByteSink, into out: inout ByteSink) {
+        out.append(ChunkFormat.Codec.raw.rawValue)
+        out.appendVarint(UInt64(section.count))
+        section.withUnsafeBytes { out.append($0) }
     }
 
     static func varintSize(_ v: UInt64) -> Int {
@@ -36,18 +154,6 @@ public enum ChunkEncoder {
         var x = v
         while x >= 0x80 { x >>= 7; n += 1 }
         return n
-    }
-
-    /// The column transforms without the entropy stage.
-    public static func encodeBody(_ c: ChunkColumns, into out: inout ByteSink) {
-        let n = c.count
-        out.appendVarint(UInt64(n))
-        out.reserve(n * 10 + 16)
-        c.sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &out) }
-        encodeReceiveTimes(c, into: &out)
-        let scaleMode = encodeValues(c, into: &out)
-        encodeScales(c, mode: scaleMode, into: &out)
-        encodeMetas(c, into: &out)
     }
 
     static func encodeDeltaOfDelta(_ t: UnsafeBufferPointer<Int64>, into out: inout ByteSink) {
@@ -98,67 +204,20 @@ public enum ChunkEncoder {
         }
     }
 
-    /// Writes the value column; returns the scale mode its choice allows.
-    static func encodeValues(_ c: ChunkColumns, into out: inout ByteSink) -> ChunkFormat.ScaleMode {
-        let n = c.count
-        var maxScale: UInt8 = 0
-        for s in c.scales where s > maxScale { maxScale = s }
-        // Rescale to the largest scale so that deltas compare like with like; fall back to
-        // raw mantissas if that would overflow (values near Int64's limits).
-        var fits = true
-        c.mantissas.withUnsafeBufferPointer { m in
-            c.scales.withUnsafeBufferPointer { s in
-                for i in 0..<n where s[i] != maxScale {
-                    let shift = Int(maxScale - s[i])
-                    guard shift <= 18 else { fits = false; return }
-                    let (_, overflow) = m[i].multipliedReportingOverflow(by: powersOfTen[shift])
-                    if overflow { fits = false; return }
-                }
-            }
-        }
-        out.reserve(n * 10 + 2)
-        if fits {
-            out.append(ChunkFormat.ValueMode.normalizedDelta.rawValue)
-            out.append(maxScale)
-            c.mantissas.withUnsafeBufferPointer { m in
-                c.scales.withUnsafeBufferPointer { s in
-                    var prev: Int64 = 0
-                    for i in 0..<n {
-                        let v = m[i] &* powersOfTen[Int(maxScale - s[i])]
-                        out.appendVarintUnchecked(ZigZag.encode(v &- prev))
-                        prev = v
-                    }
-                }
-            }
-            return .residual
-        } else {
-            out.append(ChunkFormat.ValueMode.rawDelta.rawValue)
-            c.mantissas.withUnsafeBufferPointer { m in
-                var prev: Int64 = 0
-                for i in 0..<n {
-                    out.appendVarintUnchecked(ZigZag.encode(m[i] &- prev))
-                    prev = m[i]
-                }
-            }
-            return .raw
-        }
-    }
-
-    static func encodeScales(_ c: ChunkColumns, mode allowed: ChunkFormat.ScaleMode, into out: inout ByteSink) {
+    /// Scales as runs, either of the scale itself or of its residual against the scale the
+    /// normalized mantissa implies (whichever has fewer runs).
+    static func encodeScales(_ c: ChunkColumns, normalizedValues: [Int64]?, maxScale: UInt8, into out: inout ByteSink) {
         let n = c.count
         var rawRuns = 1
         for i in 1..<max(n, 1) where c.scales[i] != c.scales[i - 1] { rawRuns += 1 }
         var residuals: [Int64] = []
         var mode = ChunkFormat.ScaleMode.raw
-        if allowed == .residual, rawRuns > 1 {
-            var maxScale: UInt8 = 0
-            for s in c.scales where s > maxScale { maxScale = s }
+        if let values = normalizedValues, rawRuns > 1 {
             let limit = Int(maxScale)
             residuals = [Int64](repeating: 0, count: n)
             var residualRuns = 1
             for i in 0..<n {
-                let normalized = c.mantissas[i] &* powersOfTen[Int(maxScale - c.scales[i])]
-                let predicted = limit - trailingDecimalZeros(normalized, limit: limit)
+                let predicted = limit - trailingDecimalZeros(values[i], limit: limit)
                 residuals[i] = Int64(c.scales[i]) - Int64(predicted)
                 if i > 0, residuals[i] != residuals[i - 1] { residualRuns += 1 }
             }

@@ -1,10 +1,10 @@
 /// Constants of the chunk encoding (docs/FORMAT.md, "Chunk").
 public enum ChunkFormat {
-    /// How the chunk body is stored after the column transforms.
+    /// How a chunk section is stored after the column transforms.
     public enum Codec: UInt8, Sendable {
-        /// The body as is (when zstd would not make it smaller).
+        /// The section as is (when zstd would not make it smaller).
         case raw = 0
-        /// One zstd frame holding the body.
+        /// One zstd frame holding the section.
         case zstd = 1
     }
 
@@ -18,12 +18,28 @@ public enum ChunkFormat {
         case deltaOfDelta = 2
     }
 
-    /// How mantissas are stored.
+    /// How mantissas are stored. "Normalized" means rescaled to the chunk's largest scale
+    /// `S` (so deltas compare like with like); "raw" is used when that would overflow.
     public enum ValueMode: UInt8, Sendable {
-        /// Mantissas rescaled to the chunk's largest scale `S`, then zigzag varint deltas.
+        /// Zigzag varint deltas of the normalized mantissas (smooth or repetitive series).
         case normalizedDelta = 0
-        /// Zigzag varint deltas of the mantissas as received (rescaling would overflow).
+        /// Zigzag varint deltas of the mantissas as received.
         case rawDelta = 1
+        /// Residuals of the normalized mantissas as bucket symbols + raw low bits (noise).
+        case normalizedBucket = 2
+        /// Residuals of the mantissas as received, bucket-coded.
+        case rawBucket = 3
+
+        var isNormalized: Bool { self == .normalizedDelta || self == .normalizedBucket }
+        var isBucket: Bool { self == .normalizedBucket || self == .rawBucket }
+    }
+
+    /// What a bucket-coded residual is relative to.
+    public enum Predictor: UInt8, Sendable {
+        /// The previous value (the first relative to 0).
+        case previous = 0
+        /// A reference value stored once (white noise around a level).
+        case reference = 1
     }
 
     /// How scales are stored.
@@ -38,8 +54,10 @@ public enum ChunkFormat {
 
     /// Largest number of samples one chunk may hold (bounds decoder allocations).
     public static let maxSamples = 1 << 20
-    /// Largest body a chunk may declare (bounds decoder allocations).
-    public static let maxBodyBytes = 64 << 20
+    /// Largest section a chunk may declare (bounds decoder allocations).
+    public static let maxSectionBytes = 64 << 20
+    /// Below this many samples only varint deltas are tried (bucket tables do not pay).
+    static let bucketMinimumSamples = 64
     /// zstd level for sealed chunks: 3 is zstd's default, ~300 MB/s here.
     public static let defaultLevel: Int32 = 3
 }
