@@ -17,7 +17,9 @@ enum RandomFaultPlan {
                 let sensor = sensors[Int(generator.next() % UInt64(sensors.count))]
                 let duration = durationMilliseconds(kind, period: sensor.periodMilliseconds, generator: &generator)
                 let earliest = horizonMilliseconds / 10
-                let latest = max(earliest, horizonMilliseconds * 9 / 10 - duration)
+                // A slow sensor (XRF: 3 assays = 12 min) cannot show a fault in a short run.
+                guard duration <= horizonMilliseconds * 8 / 10 else { continue }
+                let latest = horizonMilliseconds * 9 / 10 - duration
                 let start = earliest + Int64(generator.nextUnit() * Double(latest - earliest))
                 let window = start..<(start + duration)
                 if placed.contains(where: { $0.sensor == sensor.id && $0.window.overlaps(window) }) { continue }

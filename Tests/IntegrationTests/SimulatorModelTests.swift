@@ -368,6 +368,13 @@ struct SimulatorModelTests {
             }
         }
         #expect(PlantModel(seed: 77, start: Self.start, faults: first).labels.count == 12)
+
+        // In a five-minute run the 4-minute XRF streams cannot hold a visible fault: every
+        // fault still ends inside the run.
+        let short = try FaultSpecParser.parse("random:30", seed: 5, horizonMilliseconds: 300_000)
+        #expect(short.count == 30)
+        #expect(short.allSatisfy { $0.startOffsetMilliseconds + $0.durationMilliseconds <= 270_000 })
+        #expect(short.allSatisfy { !$0.selector.hasPrefix("xrf01/") })
     }
 
     @Test("the labels file is CSV with header sensor,topic,fault,start,end and RFC 3339 millisecond UTC times")
