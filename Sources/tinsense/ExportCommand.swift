@@ -49,10 +49,10 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         guard ["csv", "jsonl", "influx"].contains(format) else {
-            throw ValidationError("--format must be csv, jsonl or influx (got \"\(format)\")")
+            throw usageError("export", "--format must be csv, jsonl or influx (got \"\(format)\")")
         }
-        if let f = from, CSVImporter.parseTime(f) == nil { throw ValidationError("--from: cannot read time \"\(f)\"") }
-        if let t = to, CSVImporter.parseTime(t) == nil { throw ValidationError("--to: cannot read time \"\(t)\"") }
+        if let f = from, CSVImporter.parseTime(f) == nil { throw usageError("export", "--from: cannot read time \"\(f)\"") }
+        if let t = to, CSVImporter.parseTime(t) == nil { throw usageError("export", "--to: cannot read time \"\(t)\"") }
     }
 
     func run() throws {

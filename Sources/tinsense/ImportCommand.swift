@@ -59,9 +59,9 @@ struct ImportCommand: ParsableCommand {
     var files: [String]
 
     func validate() throws {
-        guard format == "csv" else { throw ValidationError("--format must be csv (got \"\(format)\")") }
-        guard !files.isEmpty else { throw ValidationError("name at least one CSV file") }
-        if let t = toleranceSeconds, t < 0 { throw ValidationError("--tolerance-seconds must be ≥ 0") }
+        guard format == "csv" else { throw usageError("import", "--format must be csv (got \"\(format)\")") }
+        guard !files.isEmpty else { throw usageError("import", "name at least one CSV file") }
+        if let t = toleranceSeconds, t < 0 { throw usageError("import", "--tolerance-seconds must be ≥ 0") }
     }
 
     func run() throws {
@@ -131,4 +131,12 @@ enum CommandLogging {
         l.logLevel = .warning
         return l
     }
+}
+
+/// Names the usage problem on stderr and exits 2 (ArgumentParser's own `ValidationError`
+/// would exit 64).
+func usageError(_ command: String, _ message: String) -> ExitCode {
+    printError("\(command): \(message)")
+    printError("See 'tinsense \(command) --help'.")
+    return ExitCodes.usage
 }
