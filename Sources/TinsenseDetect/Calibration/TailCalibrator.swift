@@ -16,26 +16,36 @@
 /// A half-normal prior of `priorWeight` pseudo-readings stands in for history at start-up and
 /// fades as real history accumulates. Statistics flagged as anomalous (p < 10⁻⁴) enter the
 /// history with a tenth of the weight, so a long fault does not teach the sensor that faults
-/// are normal before the rolling windows themselves adapt.
+/// are normal before the rolling windows themselves adapt
+/// (`calibration.anomaly_weight`, default 0.1).
 ///
-/// Cost: O(1) per reading (the cumulative table is rebuilt every 16 readings from 68 bins);
+/// Cost: O(1) per reading (the cumulative table is rebuilt every 32 readings from 68 bins, every 4 while the history is young);
 /// memory: three arrays of 68 doubles, whatever the history length.
 struct TailCalibrator {
     static let binsPerOctave = 4
     static let binCount = 68
     static let tailFraction = 0.02
     static let anomalousProbability = 1e-4
-    static let anomalousWeight = 0.1
+    /// Floor of the fitted mean excess, as a fraction of (tail start + 1). A quantised signal
+    /// whose deviations take only a few values has almost no excess above its 98th percentile;
+    /// without a floor a step one notch beyond anything seen would look like p ≈ 10⁻⁹. 0.1
+    /// stays below the true excess of a Gaussian tail (0.37 at u = 2.33), so it binds only for
+    /// such lumpy histories.
+    static let minimumMeanExcessFraction = 0.1
 
-    private var mass: [Double]
-    private var excessSum: [Double]
-    /// Snapshot at the last refresh: mass of bins ≥ b, for b in 0...binCount.
-    private var tailMass: [Double]
+    private var bins: CalibratorBins
     private var total = 0.0
     private var snapshotTotal = 1.0
     private var sinceRefresh = 0
-    private let decayPerRefresh: Double
+    /// Weight of a new record relative to the stored masses. Forgetting would multiply all old
+    /// mass by (1 − 1/history) per record; growing the new weight instead is the same up to a
+    /// common factor and touches one number, not every bin. Rescaled before it overflows.
+    private var recordWeight = 1.0
+    /// Growth of `recordWeight` per record: 1 / (1 − 1/historyLength).
+    private let growthPerRecord: Double
+    private var recorded = 0
     private let refreshInterval: Int
+    private let anomalousWeight: Double
     // Exponential tail model above `tailStart`.
     private var tailStart = Double.infinity
     private var tailProbabilityAtStart = 0.0
@@ -47,13 +57,15 @@ struct TailCalibrator {
     ///   - priorScale: scale of the half-normal prior, in the statistic's units.
     ///   - refreshInterval: records between rebuilds of the cumulative table (1 for
     ///     statistics recorded rarely, such as one per completed run).
-    init(historyLength: Int, priorWeight: Double = 30, priorScale: Double = 1, refreshInterval: Int = 16) {
+    ///   - anomalousWeight: weight in history of a statistic that was itself anomalous.
+    init(historyLength: Int, priorWeight: Double = 30, priorScale: Double = 1, refreshInterval: Int = 32,
+         anomalousWeight: Double = 0.1) {
         self.refreshInterval = refreshInterval
+        self.anomalousWeight = anomalousWeight
         let n = Self.binCount
-        mass = [Double](repeating: 0, count: n)
-        excessSum = [Double](repeating: 0, count: n)
-        tailMass = [Double](repeating: 0, count: n + 1)
-        decayPerRefresh = Math.pow(1 - 1 / Double(max(historyLength, 16)), Double(refreshInterval))
+        bins = CalibratorBins(binCount: n)
+        let mass = bins.mass, excessSum = bins.excessSum
+        growthPerRecord = 1 / (1 - 1 / Double(max(historyLength, 16)))
         if priorWeight > 0 {
             for b in 0..<n {
                 let lo = Self.lowerEdge(b), hi = Self.lowerEdge(b + 1)
@@ -69,12 +81,18 @@ struct TailCalibrator {
     /// Probability, under the sensor's recent history, of a statistic at least `r`.
     @inline(__always)
     func tailProbability(of r: Double) -> Double {
+        guard r > 0 else { return 1 }
+        return tailProbability(of: r, at: Self.locate(r))
+    }
+
+    @inline(__always)
+    private func tailProbability(of r: Double, at location: (bin: Int, fraction: Double)) -> Double {
         if r >= tailStart {
             return tailProbabilityAtStart * Math.exp(-(r - tailStart) / meanExcess)
         }
-        guard r > 0 else { return 1 }
-        let (b, frac) = Self.locate(r)
-        let above = tailMass[b + 1] + (tailMass[b] - tailMass[b + 1]) * (1 - frac)
+        let tailMass = bins.tailMass
+        let b = location.bin
+        let above = tailMass[b + 1] + (tailMass[b] - tailMass[b + 1]) * (1 - location.fraction)
         let p = above / snapshotTotal
         return p < 1 ? p : 1
     }
@@ -83,43 +101,58 @@ struct TailCalibrator {
     @inline(__always)
     mutating func record(_ r: Double, weight: Double = 1) {
         guard r.isFinite, r >= 0 else { return }
-        let (b, _) = Self.locate(r)
-        mass[b] += weight
-        excessSum[b] += weight * r
-        total += weight
+        record(r, bin: Self.locate(r).bin, weight: weight)
+    }
+
+    @inline(__always)
+    private mutating func record(_ r: Double, bin b: Int, weight: Double) {
+        let w = weight * recordWeight
+        if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
+        bins.mass[b] += w
+        bins.excessSum[b] += w * r
+        total += w
+        recordWeight *= growthPerRecord
         sinceRefresh += 1
-        if sinceRefresh >= refreshInterval { refresh() }
+        recorded += 1
+        // Early on the history changes fast: refresh often while it is young.
+        if sinceRefresh >= refreshInterval || (recorded < 512 && sinceRefresh >= 4) { refresh() }
     }
 
     /// The tail probability of `r`, then `r` added to history (down-weighted when anomalous).
     @inline(__always)
     mutating func calibrate(_ r: Double) -> Double {
-        let p = tailProbability(of: r)
-        record(r, weight: p < Self.anomalousProbability ? Self.anomalousWeight : 1)
+        guard r.isFinite, r > 0 else {
+            if r == 0 { record(0, bin: 0, weight: 1) }
+            return 1
+        }
+        let location = Self.locate(r)
+        let p = tailProbability(of: r, at: location)
+        record(r, bin: location.bin, weight: p < Self.anomalousProbability ? anomalousWeight : 1)
         return p
     }
 
     private mutating func refresh() {
         sinceRefresh = 0
+        if recordWeight > 1e200 { rescale(1 / recordWeight) }
         let n = Self.binCount
+        if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
+        let mass = bins.mass, excessSum = bins.excessSum, tailMass = bins.tailMass
         var running = 0.0
         var runningExcess = 0.0
         tailStart = .infinity
         let tailTarget = Self.tailFraction * total
         var found = false
         for b in stride(from: n - 1, through: 0, by: -1) {
-            mass[b] *= decayPerRefresh
-            excessSum[b] *= decayPerRefresh
             running += mass[b]
             runningExcess += excessSum[b]
             tailMass[b] = running
-            if !found && running >= tailTarget * decayPerRefresh && running > 0 {
+            if !found && running >= tailTarget && running > 0 {
                 found = true
                 let u = Self.lowerEdge(b)
                 tailStart = u
                 tailProbabilityAtStart = running
                 let excess = runningExcess / running - u
-                meanExcess = max(excess, 0.05 * (u + 1))
+                meanExcess = max(excess, Self.minimumMeanExcessFraction * (u + 1))
             }
         }
         tailMass[n] = 0
@@ -128,22 +161,67 @@ struct TailCalibrator {
         if found { tailProbabilityAtStart /= snapshotTotal }
     }
 
-    /// Bin of `r` and the position (0..<1) inside it, from the float's exponent and mantissa.
-    @inline(__always)
-    static func locate(_ r: Double) -> (bin: Int, fraction: Double) {
-        let x = 1 + r
-        let e = Int(x.exponent)
-        let top = Int((x.significandBitPattern >> 50) & 3)
-        let b = e * binsPerOctave + top
-        if b >= binCount - 1 { return (binCount - 1, 0.5) }
-        let lo = lowerEdge(b), hi = lowerEdge(b + 1)
-        return (b, (r - lo) / (hi - lo))
+    private mutating func rescale(_ factor: Double) {
+        if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
+        for b in 0..<Self.binCount {
+            bins.mass[b] *= factor
+            bins.excessSum[b] *= factor
+        }
+        total *= factor
+        recordWeight *= factor
     }
 
-    /// Smallest r that falls in bin `b`.
+    /// Bin of `r` and the position (0..<1) inside it, read straight from the bits of 1 + r:
+    /// the exponent gives the octave, the top two mantissa bits the quarter, the rest the
+    /// position — no logarithm, no table.
+    @inline(__always)
+    static func locate(_ r: Double) -> (bin: Int, fraction: Double) {
+        let bits = (1 + r).bitPattern
+        let b = (Int(bits >> 52) - 1023) * binsPerOctave + Int((bits >> 50) & 3)
+        if b >= binCount - 1 { return (binCount - 1, 0.5) }
+        let fraction = Double((bits >> 20) & 0x3FFF_FFFF) * (1.0 / 1_073_741_824.0)
+        return (b, fraction)
+    }
+
+    /// Smallest r that falls in bin `b`: 2^octave · (1 + quarter/4) − 1, exactly.
+    @inline(__always)
     static func lowerEdge(_ b: Int) -> Double {
-        let octave = b / binsPerOctave
-        let step = b % binsPerOctave
-        return Double(1 << octave) * (1 + Double(step) / Double(binsPerOctave)) - 1
+        Double(bitPattern: UInt64(1023 + b / binsPerOctave) << 52 | UInt64(b % binsPerOctave) << 50) - 1
+    }
+}
+
+/// The calibrator's bins as raw memory with copy-on-write checked once per operation: the
+/// per-reading path touches two bins and must not pay `Array`'s uniqueness and bounds checks
+/// on each.
+final class CalibratorBins: @unchecked Sendable {
+    // @unchecked: mutated only through a uniquely referenced `TailCalibrator`.
+    let binCount: Int
+    let mass: UnsafeMutablePointer<Double>
+    let excessSum: UnsafeMutablePointer<Double>
+    /// Snapshot at the last refresh: mass of bins ≥ b, for b in 0...binCount.
+    let tailMass: UnsafeMutablePointer<Double>
+
+    init(binCount: Int) {
+        self.binCount = binCount
+        mass = .allocate(capacity: binCount)
+        mass.initialize(repeating: 0, count: binCount)
+        excessSum = .allocate(capacity: binCount)
+        excessSum.initialize(repeating: 0, count: binCount)
+        tailMass = .allocate(capacity: binCount + 1)
+        tailMass.initialize(repeating: 0, count: binCount + 1)
+    }
+
+    func copy() -> CalibratorBins {
+        let c = CalibratorBins(binCount: binCount)
+        c.mass.update(from: mass, count: binCount)
+        c.excessSum.update(from: excessSum, count: binCount)
+        c.tailMass.update(from: tailMass, count: binCount + 1)
+        return c
+    }
+
+    deinit {
+        mass.deallocate()
+        excessSum.deallocate()
+        tailMass.deallocate()
     }
 }

@@ -21,7 +21,7 @@ public struct DriftParameters: Sendable, Hashable {
     /// absorbed into the baseline.
     public var span = 500
     /// CUSUM slack k, in baseline standard deviations: shifts smaller than k are ignored.
-    public var slack = 0.5
+    public var slack = 1.0
     public var minSamples = 30
     public init() {}
 }
@@ -37,7 +37,7 @@ public struct FlatlineParameters: Sendable, Hashable {
     public var minDurationMilliseconds: Int64 = 0
     /// Completed runs the detector must have seen before it judges a run (a signal that has
     /// never moved gives no evidence of what "stuck" means for it).
-    public var minRuns = 5
+    public var minRuns = 20
     public init() {}
 }
 
@@ -65,5 +65,9 @@ public struct CalibrationParameters: Sendable, Hashable {
     public var history = 2000
     /// Pseudo-readings of the start-up prior; larger is calmer during warm-up.
     public var priorWeight = 30.0
+    /// Weight in the history of a deviation that was itself anomalous (p < 10⁻⁴): 0 never
+    /// learns from anomalies (alarms last as long as the windows remember normal), 1 learns
+    /// from them like from normal readings (alarms fade quickly).
+    public var anomalyWeight = 0.1
     public init() {}
 }

@@ -82,6 +82,7 @@ public struct DetectorSpec: Sendable, Hashable {
             .init(key: "level_shift.min_samples", defaultValue: "\(d.levelShift.minSamples)", meaning: "reference readings before scoring"),
             .init(key: "calibration.history", defaultValue: "\(d.calibration.history)", meaning: "readings of memory of each detector's deviation history"),
             .init(key: "calibration.prior_weight", defaultValue: "\(d.calibration.priorWeight)", meaning: "pseudo-readings of start-up prior (larger: calmer warm-up)"),
+            .init(key: "calibration.anomaly_weight", defaultValue: "\(d.calibration.anomalyWeight)", meaning: "weight in history of deviations that were anomalous (0…1)"),
             .init(key: "window.max_samples", defaultValue: "\(d.maxWindowSamples)", meaning: "cap on readings held by a time window"),
         ]
     }()
@@ -141,6 +142,7 @@ public struct DetectorSpec: Sendable, Hashable {
         case "level_shift.min_samples": levelShift.minSamples = try count(1...1_000_000)
         case "calibration.history": calibration.history = try count(16...100_000_000)
         case "calibration.prior_weight": calibration.priorWeight = try number(0...1_000_000)
+        case "calibration.anomaly_weight": calibration.anomalyWeight = try number(0...1)
         case "window.max_samples": maxWindowSamples = try count(2...1_000_000)
         default:
             throw .unknownKey(key: key, known: Self.parameterKeys.map(\.key))

@@ -16,7 +16,7 @@ struct DriftDetector {
 
     init(_ p: DriftParameters, calibration: CalibrationParameters) {
         parameters = p
-        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, priorScale: 3)
+        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, priorScale: 3, anomalousWeight: calibration.anomalyWeight)
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {

@@ -15,9 +15,9 @@ struct FlatlineDetector {
 
     init(_ p: FlatlineParameters, calibration: CalibrationParameters) {
         parameters = p
-        // History counts runs, not readings; a run ends rarely, so refresh on every one.
+        // History counts runs, not readings; refresh every 8 runs (before `minRuns` is reached).
         calibrator = TailCalibrator(
-            historyLength: max(16, calibration.history / 8), priorWeight: 5, priorScale: 1, refreshInterval: 1)
+            historyLength: max(16, calibration.history / 8), priorWeight: 5, priorScale: 1, refreshInterval: 8)
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {

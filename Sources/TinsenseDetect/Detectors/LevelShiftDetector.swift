@@ -16,13 +16,19 @@ struct LevelShiftDetector {
         parameters = p
         recent = RollingMedian(p.short)
         reference = RollingMoments(p.window)
-        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight)
+        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
         if case .samples(let n) = p.short { recentTarget = n } else { recentTarget = 3 }
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {
         while recent.oldestIsDue(now: time) {
             let (t, v) = recent.removeOldest()
+            reference.append(time: t, value: v)
+        }
+        // A full recent stretch hands its oldest reading to the reference as the new one
+        // enters (`append` then replaces it in place, the cheap path).
+        if recent.isFull {
+            let (t, v) = recent.oldest
             reference.append(time: t, value: v)
         }
         recent.append(time: time, value: value)

@@ -6,34 +6,58 @@
 /// reading's distance from the median *at the time it arrived* — the exact rolling MAD would
 /// need every distance recomputed when the median moves, i.e. O(w) per reading; the
 /// arrival-time version is O(log w) and converges to the same value on a stationary stretch.
+///
+/// A quantised signal that sits on one value more than half the time has a MAD of 0, and
+/// every step off that value would be "infinitely" far out. As in Iglewicz and Hoaglin's
+/// modified z-score, the scale then falls back to the mean absolute deviation (×1.2533, the
+/// σ of a Gaussian); taking the larger of MAD·1.4826 and half that keeps the robust scale
+/// in charge whenever the MAD is meaningful.
 struct MADDetector {
     let parameters: MADParameters
     private var values: RollingMedian
     private var deviations: RollingMedian
+    private var deviationMoments: RollingMoments
     private var calibrator: TailCalibrator
+    private var takeDeviation = false
 
     init(_ p: MADParameters, calibration: CalibrationParameters) {
         parameters = p
         values = RollingMedian(p.window)
-        deviations = RollingMedian(p.window)
-        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight)
+        deviations = RollingMedian(Self.halved(p.window))
+        deviationMoments = RollingMoments(Self.halved(p.window))
+        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
+    }
+
+    /// The deviation window covers the same span with every other reading: a scale estimated
+    /// from w/2 deviations is within a few per cent of one from w, at half the cost of the
+    /// second heap — which is what keeps the default set within its budget per reading.
+    static func halved(_ w: WindowLength) -> WindowLength {
+        switch w {
+        case .samples(let n): .samples(max(1, n / 2))
+        case .duration(let ms, let cap): .duration(milliseconds: ms, maxSamples: max(1, cap / 2))
+        }
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {
         values.evict(now: time)
         deviations.evict(now: time)
+        deviationMoments.evict(now: time)
         var out = DetectorOutput.quiet(.mad, value)
         if values.count > 0 {
             let median = values.median
             let distance = abs(value - median)
             if values.count >= parameters.minSamples {
-                let scale = max(1.4826 * deviations.median, floor.floor(near: median))
+                let scale = max(1.4826 * deviations.median, 0.5 * 1.2533 * deviationMoments.mean, floor.floor(near: median))
                 let r = distance / scale
                 out.tailProbability = calibrator.calibrate(r)
                 out.reason.expected = median
                 out.reason.statistic = r
             }
-            deviations.append(time: time, value: distance)
+            takeDeviation.toggle()
+            if takeDeviation {
+                deviations.append(time: time, value: distance)
+                deviationMoments.append(time: time, value: distance)
+            }
         }
         values.append(time: time, value: value)
         return out

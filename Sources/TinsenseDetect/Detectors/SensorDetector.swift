@@ -35,6 +35,15 @@ public struct SensorDetector: Sendable {
         bonferroni = Double(spec.detectors.count)
     }
 
+    /// Records one detector's output and keeps the most surprising. A static function with
+    /// inout arguments, not a closure: captured variables would be boxed and every access
+    /// checked for exclusivity at run time, on the hottest path of the daemon.
+    @inline(__always)
+    private static func take(_ o: DetectorOutput, _ probabilities: inout DetectorProbabilities, _ best: inout DetectorOutput) {
+        probabilities[o.reason.detector] = o.tailProbability
+        if o.tailProbability < best.tailProbability { best = o }
+    }
+
     /// Scores one reading and then learns from it.
     ///
     /// - Parameters:
@@ -52,16 +61,12 @@ public struct SensorDetector: Sendable {
         lastTime = t
         var probabilities = DetectorProbabilities()
         var best = DetectorOutput.quiet(spec.detectors[0], value)
-        @inline(__always) func take(_ o: DetectorOutput) {
-            probabilities[o.reason.detector] = o.tailProbability
-            if o.tailProbability < best.tailProbability { best = o }
-        }
-        if zscore != nil { take(zscore!.observe(time: t, value: value, floor: floor)) }
-        if mad != nil { take(mad!.observe(time: t, value: value, floor: floor)) }
-        if spike != nil { take(spike!.observe(time: t, value: value, floor: floor)) }
-        if levelShift != nil { take(levelShift!.observe(time: t, value: value, floor: floor)) }
-        if drift != nil { take(drift!.observe(time: t, value: value, floor: floor)) }
-        if flatline != nil { take(flatline!.observe(time: t, value: value, floor: floor)) }
+        if zscore != nil { Self.take(zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if mad != nil { Self.take(mad!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if spike != nil { Self.take(spike!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if levelShift != nil { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if drift != nil { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if flatline != nil { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         floor.observe(value)
         let p = min(1, best.tailProbability * bonferroni)
         return DetectionResult(

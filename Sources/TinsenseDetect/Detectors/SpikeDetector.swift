@@ -16,7 +16,7 @@ struct SpikeDetector {
 
     init(_ p: SpikeParameters, calibration: CalibrationParameters) {
         parameters = p
-        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight)
+        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {

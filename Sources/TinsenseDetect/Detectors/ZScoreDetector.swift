@@ -11,7 +11,7 @@ struct ZScoreDetector {
     init(_ p: ZScoreParameters, calibration: CalibrationParameters) {
         parameters = p
         moments = RollingMoments(p.window)
-        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight)
+        calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {

@@ -4,63 +4,85 @@
 /// `move_median`): the lower half of the window sits in a max-heap, the upper half in a
 /// min-heap, and every window slot remembers where it is in its heap, so the reading that
 /// leaves the window is deleted in O(log w) without a search and nothing is ever re-sorted.
-/// Both heaps live in flat arrays of slot numbers: no allocation after `init`, cache-friendly,
+/// Both heaps live in flat buffers of slot numbers: no allocation after `init`, cache-friendly,
 /// and cheaper than a balanced tree or skiplist for the window sizes detectors use (≤ 10⁴).
+///
+/// The buffers are raw memory in a class with copy-on-write checked once per operation (not
+/// once per element access as `Array` would), which is what keeps the detector set within
+/// its per-reading budget; a copied detector still behaves as an independent value.
 struct RollingMedian {
-    private var ring: WindowRing
-    /// Heap side of each slot: 0 = lower half (max-heap), 1 = upper half (min-heap).
-    private var side: [UInt8]
-    /// Position of each slot inside its heap.
-    private var position: [Int32]
-    /// Slots of the lower half (max-heap) then, from `capacity`, the upper half (min-heap).
-    private var heap: [Int32]
+    private var storage: MedianStorage
+    private let length: WindowLength
+    private let capacity: Int
+    private var head = 0
+    private(set) var count = 0
     private var lowCount = 0
     private var highCount = 0
 
     init(_ length: WindowLength) {
-        ring = WindowRing(length)
-        let c = length.capacity
-        side = [UInt8](repeating: 0, count: c)
-        position = [Int32](repeating: 0, count: c)
-        heap = [Int32](repeating: 0, count: 2 * c)
+        self.length = length
+        capacity = length.capacity
+        storage = MedianStorage(capacity: capacity)
     }
-
-    var count: Int { ring.count }
 
     /// The median of the window (mean of the two middle values for an even count); NaN if empty.
     var median: Double {
         if lowCount == 0 { return .nan }
-        let lowTop = ring.values[Int(heap[0])]
+        let v = storage.values, h = storage.heap
+        let lowTop = v[Int(h[0])]
         if lowCount > highCount { return lowTop }
-        return 0.5 * (lowTop + ring.values[Int(heap[capacity])])
+        return 0.5 * (lowTop + v[Int(h[capacity])])
     }
 
-    private var capacity: Int { ring.capacity }
+    /// Whether the oldest reading is older than a time window reaches at `time` (count
+    /// windows never expire by time; a full window makes room in `append`).
+    @inline(__always)
+    func oldestIsDue(now time: Int64) -> Bool {
+        guard count > 0, case .duration(let ms, _) = length else { return false }
+        return time - storage.times[head] >= ms
+    }
+
+    /// The oldest reading (the caller checked `count > 0`).
+    var oldest: (time: Int64, value: Double) { (storage.times[head], storage.values[head]) }
+
+    /// Whether the next `append` pushes the oldest reading out.
+    var isFull: Bool { count == capacity }
 
     /// Evicts what the window no longer covers at `time`.
     mutating func evict(now time: Int64) {
-        while ring.oldestIsDue(now: time) { removeOldest() }
+        while oldestIsDue(now: time) { removeOldest() }
     }
-
-    /// Whether the oldest reading must leave before one at `time` enters.
-    func oldestIsDue(now time: Int64) -> Bool { ring.oldestIsDue(now: time) }
 
     /// Removes the oldest reading and returns it (the caller checked `count > 0`).
     @discardableResult
     mutating func removeOldest() -> (time: Int64, value: Double) {
-        let slot = ring.head
-        let t = ring.times[slot]
-        removeFromHeap(slot: slot)
-        let v = ring.removeOldest()
+        makeUnique()
+        let slot = head
+        let t = storage.times[slot], v = storage.values[slot]
+        removeAt(Int(storage.position[slot]), storage.side[slot])
+        head += 1
+        if head == capacity { head = 0 }
+        count -= 1
         rebalance()
         return (t, v)
     }
 
     mutating func append(time: Int64, value: Double) {
         evict(now: time)
-        let slot = ring.nextSlot
-        ring.append(time: time, value: value)
-        if lowCount == 0 || value <= ring.values[Int(heap[0])] {
+        if count == capacity {
+            if count > 1 {
+                replaceOldest(time: time, value: value)
+                return
+            }
+            removeOldest()
+        }
+        makeUnique()
+        var slot = head + count
+        if slot >= capacity { slot -= capacity }
+        storage.times[slot] = time
+        storage.values[slot] = value
+        count += 1
+        if lowCount == 0 || value <= storage.values[Int(storage.heap[0])] {
             push(slot: slot, side: 0)
         } else {
             push(slot: slot, side: 1)
@@ -68,11 +90,45 @@ struct RollingMedian {
         rebalance()
     }
 
+    /// A full window's steady state: the oldest slot takes the new reading in place, one sift
+    /// restores its heap, and if the halves then overlap their tops swap — no heap changes size,
+    /// so nothing needs rebalancing (bottleneck's `move_median` update).
+    private mutating func replaceOldest(time: Int64, value: Double) {
+        makeUnique()
+        let slot = head
+        head += 1
+        if head == capacity { head = 0 }
+        storage.times[slot] = time
+        storage.values[slot] = value
+        let s = storage.side[slot]
+        let i = Int(storage.position[slot])
+        let h = storage.heap + base(s)
+        if i > 0 && key(Int32(slot), s) < key(h[(i - 1) / 2], s) { siftUp(i, s) } else { siftDown(i, s) }
+        guard lowCount > 0, highCount > 0 else { return }
+        let low = storage.heap, high = storage.heap + capacity
+        let lowTop = low[0], highTop = high[0]
+        if storage.values[Int(lowTop)] > storage.values[Int(highTop)] {
+            low[0] = highTop
+            high[0] = lowTop
+            storage.side[Int(highTop)] = 0
+            storage.side[Int(lowTop)] = 1
+            storage.position[Int(highTop)] = 0
+            storage.position[Int(lowTop)] = 0
+            siftDown(0, 0)
+            siftDown(0, 1)
+        }
+    }
+
+    @inline(__always)
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
     // MARK: heap plumbing — one min-heap routine; the lower half compares negated values.
 
     @inline(__always)
     private func key(_ slot: Int32, _ s: UInt8) -> Double {
-        let v = ring.values[Int(slot)]
+        let v = storage.values[Int(slot)]
         return s == 0 ? -v : v
     }
 
@@ -84,77 +140,73 @@ struct RollingMedian {
 
     private mutating func push(slot: Int, side s: UInt8) {
         let n = heapCount(s)
-        heap[base(s) + n] = Int32(slot)
-        side[slot] = s
-        position[slot] = Int32(n)
+        storage.heap[base(s) + n] = Int32(slot)
+        storage.side[slot] = s
+        storage.position[slot] = Int32(n)
         if s == 0 { lowCount += 1 } else { highCount += 1 }
         siftUp(n, s)
     }
 
     /// Removes and returns the top slot of a heap.
     private mutating func popTop(_ s: UInt8) -> Int32 {
-        let top = heap[base(s)]
+        let top = storage.heap[base(s)]
         removeAt(0, s)
         return top
     }
 
-    private mutating func removeFromHeap(slot: Int) {
-        removeAt(Int(position[slot]), side[slot])
-    }
-
     private mutating func removeAt(_ i: Int, _ s: UInt8) {
-        let b = base(s)
+        let h = storage.heap + base(s)
         let last = heapCount(s) - 1
         if s == 0 { lowCount -= 1 } else { highCount -= 1 }
         guard i != last else { return }
-        let moved = heap[b + last]
-        heap[b + i] = moved
-        position[Int(moved)] = Int32(i)
-        if i > 0 && key(moved, s) < key(heap[b + (i - 1) / 2], s) {
+        let moved = h[last]
+        h[i] = moved
+        storage.position[Int(moved)] = Int32(i)
+        if i > 0 && key(moved, s) < key(h[(i - 1) / 2], s) {
             siftUp(i, s)
         } else {
             siftDown(i, s)
         }
     }
 
-    private mutating func siftUp(_ start: Int, _ s: UInt8) {
-        let b = base(s)
+    private func siftUp(_ start: Int, _ s: UInt8) {
+        let h = storage.heap + base(s), position = storage.position
         var i = start
-        let item = heap[b + i]
+        let item = h[i]
         let k = key(item, s)
         while i > 0 {
             let parent = (i - 1) / 2
-            let p = heap[b + parent]
+            let p = h[parent]
             guard k < key(p, s) else { break }
-            heap[b + i] = p
+            h[i] = p
             position[Int(p)] = Int32(i)
             i = parent
         }
-        heap[b + i] = item
+        h[i] = item
         position[Int(item)] = Int32(i)
     }
 
-    private mutating func siftDown(_ start: Int, _ s: UInt8) {
-        let b = base(s)
+    private func siftDown(_ start: Int, _ s: UInt8) {
+        let h = storage.heap + base(s), position = storage.position
         let n = heapCount(s)
         var i = start
-        let item = heap[b + i]
+        let item = h[i]
         let k = key(item, s)
         while true {
             var child = 2 * i + 1
             guard child < n else { break }
-            var ck = key(heap[b + child], s)
+            var ck = key(h[child], s)
             if child + 1 < n {
-                let rk = key(heap[b + child + 1], s)
+                let rk = key(h[child + 1], s)
                 if rk < ck { child += 1; ck = rk }
             }
             guard ck < k else { break }
-            let c = heap[b + child]
-            heap[b + i] = c
+            let c = h[child]
+            h[i] = c
             position[Int(c)] = Int32(i)
             i = child
         }
-        heap[b + i] = item
+        h[i] = item
         position[Int(item)] = Int32(i)
     }
 
@@ -168,5 +220,49 @@ struct RollingMedian {
             let top = popTop(1)
             push(slot: Int(top), side: 0)
         }
+    }
+}
+
+/// The raw buffers of a `RollingMedian`: ring of times and values by slot, each slot's heap
+/// side and position, and the two heaps of slot numbers.
+final class MedianStorage: @unchecked Sendable {
+    // @unchecked: mutated only through a uniquely referenced `RollingMedian` (copy-on-write).
+    let capacity: Int
+    let times: UnsafeMutablePointer<Int64>
+    let values: UnsafeMutablePointer<Double>
+    let side: UnsafeMutablePointer<UInt8>
+    let position: UnsafeMutablePointer<Int32>
+    let heap: UnsafeMutablePointer<Int32>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        times = .allocate(capacity: capacity)
+        times.initialize(repeating: 0, count: capacity)
+        values = .allocate(capacity: capacity)
+        values.initialize(repeating: 0, count: capacity)
+        side = .allocate(capacity: capacity)
+        side.initialize(repeating: 0, count: capacity)
+        position = .allocate(capacity: capacity)
+        position.initialize(repeating: 0, count: capacity)
+        heap = .allocate(capacity: 2 * capacity)
+        heap.initialize(repeating: 0, count: 2 * capacity)
+    }
+
+    func copy() -> MedianStorage {
+        let c = MedianStorage(capacity: capacity)
+        c.times.update(from: times, count: capacity)
+        c.values.update(from: values, count: capacity)
+        c.side.update(from: side, count: capacity)
+        c.position.update(from: position, count: capacity)
+        c.heap.update(from: heap, count: 2 * capacity)
+        return c
+    }
+
+    deinit {
+        times.deallocate()
+        values.deallocate()
+        side.deallocate()
+        position.deallocate()
+        heap.deallocate()
     }
 }

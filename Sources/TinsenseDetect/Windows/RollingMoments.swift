@@ -30,6 +30,7 @@ struct RollingMoments {
 
     mutating func append(time: Int64, value: Double) {
         evict(now: time)
+        if ring.isFull { remove(ring.removeOldest()) }
         if ring.isEmpty { shift = value; sum = 0; sumSquares = 0 }
         let d = value - shift
         sum += d

@@ -25,13 +25,14 @@ struct WindowRing {
         return s >= capacity ? s - capacity : s
     }
 
-    /// Whether the oldest reading must leave before a reading at `now` enters.
+    /// Whether the oldest reading is older than a time window reaches at `now` (count
+    /// windows never expire by time; a full window makes room on append).
     func oldestIsDue(now: Int64) -> Bool {
-        guard count > 0 else { return false }
-        if count == capacity { return true }
-        if case .duration(let ms, _) = length { return now - times[head] >= ms }
-        return false
+        guard count > 0, case .duration(let ms, _) = length else { return false }
+        return now - times[head] >= ms
     }
+
+    var isFull: Bool { count == capacity }
 
     /// Drops the oldest reading; returns its value.
     @discardableResult
