@@ -38,13 +38,17 @@ public struct DetectionReason: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Four significant digits, no exponent for ordinary plant magnitudes.
+    /// At most four decimals (fewer for large values), trailing zeros dropped, no exponent
+    /// for ordinary plant magnitudes: `4.21`, `1234.5`, `0.0032`.
     public static func short(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }
         let a = abs(v)
         if a != 0 && (a >= 1e7 || a < 1e-4) { return "\(v)" }
         let decimals = a >= 1000 ? 1 : a >= 100 ? 2 : a >= 10 ? 3 : 4
-        return FixedDecimal.format(v, decimals: decimals)
+        var text = FixedDecimal.format(v, decimals: decimals)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text == "-0" ? "0" : text
     }
 }
 
