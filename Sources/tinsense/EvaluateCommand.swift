@@ -127,6 +127,9 @@ struct EvaluateCommand: ParsableCommand {
         @Option(help: "Alert pending time in seconds.")
         var pendingFor = 0.0
 
+        @Option(help: "Score that fires at once, without the pending time.")
+        var immediate: Double?
+
         @Option(help: "Alert keep-firing time in seconds.")
         var keepFiringFor = 60.0
 
@@ -145,7 +148,7 @@ struct EvaluateCommand: ParsableCommand {
                 throw ExitCodes.usage
             }
             let rule = AlertRule(threshold: threshold, pendingForMilliseconds: Int64(pendingFor * 1000),
-                                 keepFiringForMilliseconds: Int64(keepFiringFor * 1000))
+                                 keepFiringForMilliseconds: Int64(keepFiringFor * 1000), immediateThreshold: immediate)
             let report = FaultEvaluation(spec: spec, rule: rule, graceMilliseconds: Int64(grace * 1000))
                 .evaluate(readings: readingRows, labels: labelRows)
             print("\(readingRows.count) readings of \(report.sensors) sensors, \(labelRows.count) labelled faults; detector \(detector), threshold \(threshold)\n")
@@ -156,6 +159,8 @@ struct EvaluateCommand: ParsableCommand {
                 print("| \(k.fault)\(note) | \(k.count) | \(k.caught) | \(FixedDecimal.format(k.recall, decimals: 3)) |")
             }
             print("\ndetector recall (kinds a detector sees): \(FixedDecimal.format(report.detectorRecall, decimals: 3))")
+            let byDetector = report.falseAlertsByDetector.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            print("false alerts by detector: \(byDetector.isEmpty ? "none" : byDetector.joined(separator: ", "))")
             print("false alerts: \(report.falseAlerts) in \(FixedDecimal.format(report.faultFreeSensorDays, decimals: 3)) fault-free sensor-days = \(FixedDecimal.format(report.falseAlertsPerSensorDay, decimals: 3)) per sensor per day")
         }
     }

@@ -32,6 +32,14 @@ struct AlertEngineTests {
         #expect(run(&engine, [(0, 0.9), (5, 0.1), (10, 0.9), (12, 0.1)]).isEmpty)
     }
 
+    @Test("a gross excursion fires at once despite pending_for; a marginal one waits")
+    func immediateThreshold() {
+        var engine = AlertEngine(rules: [AlertRule(pendingForMilliseconds: 5000, immediateThreshold: 0.7)])
+        #expect(run(&engine, [(0, 0.9), (3, 0.1), (10, 0.6), (12, 0.6), (15, 0.6), (100, 0.1)]) == ["firing@0", "resolved@100"])
+        var marginal = AlertEngine(rules: [AlertRule(pendingForMilliseconds: 5000, immediateThreshold: 0.7)])
+        #expect(run(&marginal, [(0, 0.6), (3, 0.6), (5, 0.6)]) == ["firing@5"])
+    }
+
     @Test("hysteresis: scores between the two thresholds keep a firing alert firing")
     func hysteresis() {
         var engine = AlertEngine(rules: [AlertRule(threshold: 0.5, resolveThreshold: 0.3, keepFiringForMilliseconds: 0)])

@@ -4,7 +4,8 @@ import TinsenseCore
 /// `AlertTransition`s out. Pure — no clock, no I/O — so replays reproduce alerts exactly.
 ///
 /// Per key: *inactive* → *pending* when the score reaches the rule's threshold → *firing*
-/// once it has stayed at or above the resolve threshold for `pendingFor` → *resolved* (back to
+/// once it has stayed at or above the resolve threshold for `pendingFor` (or at once when the
+/// score reaches the rule's `immediateThreshold`) → *resolved* (back to
 /// inactive) once it has stayed below the resolve threshold for `keepFiringFor`. At most one
 /// alert per key is active; inactive keys take no memory.
 ///
@@ -100,7 +101,8 @@ public struct AlertEngine: Sendable {
                 alerts[key] = alert
             } else if score < rule.resolveThreshold {
                 alerts[key] = nil
-            } else if score >= rule.threshold && time.millisecondsSinceEpoch - alert.start.millisecondsSinceEpoch >= rule.pendingForMilliseconds {
+            } else if score >= rule.threshold && (time.millisecondsSinceEpoch - alert.start.millisecondsSinceEpoch >= rule.pendingForMilliseconds
+                                                    || score >= rule.immediateThreshold ?? .infinity) {
                 alerts[key] = alert
                 fire(key, rule: rule, time: time, into: &out)
             } else {
@@ -112,7 +114,9 @@ public struct AlertEngine: Sendable {
                 id: AlertTransition.makeID(sensor: sensor, rule: ruleName, start: time),
                 lastScore: score, lastValue: value, detector: detector,
                 message: reason ?? "score \(DetectionReason.short(score)) ≥ \(DetectionReason.short(rule.threshold))")
-            if rule.pendingForMilliseconds == 0 { fire(key, rule: rule, time: time, into: &out) }
+            if rule.pendingForMilliseconds == 0 || score >= rule.immediateThreshold ?? .infinity {
+                fire(key, rule: rule, time: time, into: &out)
+            }
         }
         return out
     }

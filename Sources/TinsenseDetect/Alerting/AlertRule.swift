@@ -17,6 +17,10 @@ public struct AlertRule: Sendable, Hashable {
     /// How long the condition must stay cleared before a firing alert resolves; a
     /// re-trigger within this time continues the same alert instead of opening a new one.
     public var keepFiringForMilliseconds: Int64
+    /// A score at or above this fires at once, without waiting `pendingFor`: a short, gross
+    /// excursion (a 3-second spike to half the instrument span) must not be lost to the
+    /// pending time that keeps marginal scores from paging. Nil: always wait.
+    public var immediateThreshold: Double?
     public var severity: AlertSeverity
 
     /// Name of the rule the engine uses for stale-sensor alerts.
@@ -28,6 +32,7 @@ public struct AlertRule: Sendable, Hashable {
         resolveThreshold: Double? = nil,
         pendingForMilliseconds: Int64 = 0,
         keepFiringForMilliseconds: Int64 = 60_000,
+        immediateThreshold: Double? = nil,
         severity: AlertSeverity = .warning
     ) {
         self.name = name
@@ -35,6 +40,7 @@ public struct AlertRule: Sendable, Hashable {
         self.resolveThreshold = min(resolveThreshold ?? 0.8 * threshold, threshold)
         self.pendingForMilliseconds = max(0, pendingForMilliseconds)
         self.keepFiringForMilliseconds = max(0, keepFiringForMilliseconds)
+        self.immediateThreshold = immediateThreshold.map { max($0, threshold) }
         self.severity = severity
     }
 }

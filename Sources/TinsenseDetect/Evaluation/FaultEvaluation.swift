@@ -48,6 +48,8 @@ public struct FaultEvaluation: Sendable {
         public var kinds: [KindResult]
         public var sensors: Int
         public var falseAlerts: Int
+        /// False alerts by the detector that fired them, to see which one to tune.
+        public var falseAlertsByDetector: [String: Int]
         public var faultFreeSensorDays: Double
         public var falseAlertsPerSensorDay: Double { faultFreeSensorDays > 0 ? Double(falseAlerts) / faultFreeSensorDays : 0 }
         /// Recall over the kinds a detector can see in the readings (not `dropout`, which is a
@@ -81,6 +83,7 @@ public struct FaultEvaluation: Sendable {
         let trips = labels.filter { Self.processEventKinds.contains($0.fault) }
         var kinds: [String: KindResult] = [:]
         var falseAlerts = 0
+        var byDetector: [String: Int] = [:]
         var faultFreeMs = 0.0
         for sensor in bySensor.keys.sorted() {
             let series = bySensor[sensor]!.sorted { $0.time < $1.time }
@@ -95,7 +98,10 @@ public struct FaultEvaluation: Sendable {
                     let excused = (own + trips).contains {
                         r.time >= $0.start - graceMilliseconds && r.time < $0.end + graceMilliseconds + rule.keepFiringForMilliseconds
                     }
-                    if !excused { falseAlerts += 1 }
+                    if !excused {
+                        falseAlerts += 1
+                        byDetector[t.detector ?? "?", default: 0] += 1
+                    }
                 }
                 if engine.isFiring(sensor: sensor, rule: rule.name) { firingAt.append(r.time) }
             }
@@ -119,7 +125,8 @@ public struct FaultEvaluation: Sendable {
             kinds[label.fault] = k
         }
         return Report(kinds: kinds.values.sorted { $0.fault < $1.fault }, sensors: bySensor.count,
-                      falseAlerts: falseAlerts, faultFreeSensorDays: faultFreeMs / 86_400_000)
+                      falseAlerts: falseAlerts, falseAlertsByDetector: byDetector,
+                      faultFreeSensorDays: faultFreeMs / 86_400_000)
     }
 
     /// Whether any time in the sorted `times` lies in [from, to).
