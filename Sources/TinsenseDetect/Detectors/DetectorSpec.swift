@@ -20,7 +20,7 @@ public struct DetectorSpec: Sendable, Hashable {
     /// (`spike`), steps and slow drift (`drift`, a CUSUM — the classic optimal step detector)
     /// and stuck values (`flatline`), each calibrated against the sensor's own history.
     /// `level_shift` is left out: against CUSUM it added false onsets on SKAB and caught no
-    /// extra simulator fault, at 25 % of the cost per reading (docs/DETECTION.md).
+    /// extra simulator fault, for 30 % more cost per reading (docs/DETECTION.md).
     public static let defaultDetectors: [DetectorKind] = [.mad, .spike, .drift, .flatline]
 
     /// The default combination with default parameters.
