@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "TinsenseConfig",
             dependencies: [
-                "TinsenseCore", "TinsenseValidate", "TinsenseDetect",
+                "TinsenseCore", "TinsenseValidate", "TinsenseDetect", "TinsenseAlerts",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -121,7 +122,7 @@ let package = Package(
         .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TinsenseCore", "TinsenseMQTT", "TinsenseStorage", "TinsenseSimulator", "TinsenseConfig"],
+            dependencies: ["TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseStorage", "TinsenseSimulator", "TinsenseConfig"],
             swiftSettings: strict
         ),
     ]

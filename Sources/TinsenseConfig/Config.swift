@@ -52,9 +52,10 @@ public struct Config: Sendable {
     public var storage = Storage()
     public var validation = Validation()
     public var sensors: [SensorSpec] = []
-    /// Keys of tables the loader passes through untyped for later stages (e.g. `[detection]`),
-    /// as `table.key` → TOML text of the value.
-    public var passthrough: [String: String] = [:]
+    /// Detection settings per `[[sensor]]` entry, same order as `sensors`.
+    public var sensorDetection: [SensorDetection] = []
+    public var detection = Detection()
+    public var alerts = Alerts()
 
     public init() {}
 

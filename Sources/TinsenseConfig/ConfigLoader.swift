@@ -55,7 +55,7 @@ final class TableReader {
 
     func read(_ root: TOMLTable) -> Config {
         var c = Config()
-        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "inhibit"]
+        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "alert_rule", "alerts", "inhibit"]
         for key in root.keys where !known.contains(key) {
             issue(key, "unknown section (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
@@ -115,11 +115,10 @@ final class TableReader {
             c.validation.quarantinePayloadBytes = s.int("quarantine_payload_bytes", default: c.validation.quarantinePayloadBytes, min: 0)
             s.finish()
         }
-        for extra in ["detection", "inhibit"] {
-            if let v = root[extra] { c.passthrough[extra] = v.debugDescription }
-        }
-        c.sensors = readSensors(root)
+        readDetection(root, into: &c)
+        (c.sensors, c.sensorDetection) = readSensors(root, detection: c.detection)
         if c.sensors.isEmpty { issue("sensor", "no [[sensor]] entries: every topic would be quarantined as unknown_sensor") }
+        c.detection.inhibits = readInhibits(root, sensorIDs: [], rules: c.detection.rules)
         return c
     }
 
@@ -132,13 +131,14 @@ final class TableReader {
         return t
     }
 
-    func readSensors(_ root: TOMLTable) -> [SensorSpec] {
-        guard let v = root["sensor"] else { return [] }
+    func readSensors(_ root: TOMLTable, detection: Config.Detection) -> ([SensorSpec], [Config.SensorDetection]) {
+        guard let v = root["sensor"] else { return ([], []) }
         guard let array = v.array else {
             issue("sensor", "must be an array of tables ([[sensor]])")
-            return []
+            return ([], [])
         }
         var specs: [SensorSpec] = []
+        var detections: [Config.SensorDetection] = []
         var seenPatterns: [String: Int] = [:]
         for i in 0..<array.count {
             let path = "sensor[\(i)]"
@@ -153,7 +153,7 @@ final class TableReader {
                 pattern = try TopicPattern(topicText)
             } catch {
                 if !topicText.isEmpty { issue(path + ".topic", error.description) }
-                s.finish()
+                // The entry is unusable; its other keys are not "unknown", so don't finish().
                 continue
             }
             if let previous = seenPatterns[topicText] {
@@ -163,6 +163,7 @@ final class TableReader {
             var spec = SensorSpec(topic: pattern)
             let id = s.string("id", default: "")
             spec.idTemplate = id.isEmpty ? nil : id
+            if TableReader.bracesUnbalanced(id) { issue(path + ".id", "\"\(id)\" has an unmatched { or }") }
             let unknown = spec.unknownTemplateNames
             if !unknown.isEmpty {
                 issue(path + ".id", "{\(unknown.joined(separator: "}, {"))} is not captured by the topic pattern (captures: \(pattern.captureNames.map { "{\($0)}" }.joined(separator: ", ")), or {topic})")
@@ -185,16 +186,21 @@ final class TableReader {
             if let p = spec.periodMs, let st = spec.staleAfterMs, st < p {
                 issue(path + ".stale_after_s", "\(stale) s is shorter than period_s (\(period) s): the sensor would be stale between every two readings")
             }
-            for key in ["detectors", "detector_params", "severity", "rule"] {
-                if let v = t[key] {
-                    s.consumed.insert(key)
-                    spec.extra[key] = v.debugDescription
-                }
-            }
+            let sensorDetection = readSensorDetection(&s, path: path, detection: detection)
             s.finish()
             specs.append(spec)
+            detections.append(sensorDetection)
         }
-        return specs
+        return (specs, detections)
+    }
+
+    static func bracesUnbalanced(_ text: String) -> Bool {
+        var open = false
+        for c in text {
+            if c == "{" { if open { return true }; open = true }
+            if c == "}" { if !open { return true }; open = false }
+        }
+        return open
     }
 }
 

@@ -4,7 +4,9 @@ import ServiceLifecycle
 import TinsenseConfig
 import TinsenseCore
 import TinsenseDecode
+import TinsenseAlerts
 import TinsenseMQTT
+import UnixSignals
 import TinsenseStorage
 import TinsenseValidate
 
@@ -40,24 +42,33 @@ public final class Daemon: Service, @unchecked Sendable {
         let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes, logger: logger)
         let start = WallClock.now()
         let validator = Validator(catalog: SensorCatalog(specs: config.sensors), policy: config.validationPolicy, start: start)
+        let broker = try BrokerURL(parsing: config.mqtt.broker)
+        var password: String?
+        if let file = config.mqtt.passwordFile {
+            password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        }
+        let alertLog = try AlertLog(path: config.alerts.file ?? dataDirectory + "/alerts.jsonl", maxBytes: config.alerts.maxMB << 20, keep: config.alerts.keep)
+        let republisher = config.alerts.mqttTopic.map {
+            AlertRepublisher(template: $0, broker: broker, clientID: config.mqtt.clientID + "-alerts", logger: logger)
+        }
+        let alertOutput = AlertOutput(log: alertLog, republisher: republisher, logger: logger)
+        let detection = config.detection.enabled ? DetectionStage(config: config, output: alertOutput) : nil
         let pipeline = Pipeline(
             validator: validator, store: store, quarantine: quarantine,
             limits: DecodeLimits(maxPayloadBytes: config.validation.maxPayloadBytes, maxBatch: config.validation.maxBatch),
-            logger: logger
+            detection: detection, logger: logger
         )
 
+        detection?.replaying = true
         try replay(wal: wal, pipeline: pipeline)
+        detection?.replaying = false
+        republisher?.start()
 
         let queue = MessageQueue(capacity: config.mqtt.queueCapacity)
         let sink = IngestSink(wal: wal, queue: queue, logger: logger, clock: WallClock.now)
         let runner = PipelineThread(pipeline: pipeline, queue: queue, sink: sink, config: config, logger: logger)
         runner.start()
 
-        let broker = try BrokerURL(parsing: config.mqtt.broker)
-        var password: String?
-        if let file = config.mqtt.passwordFile {
-            password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
-        }
         let subscriber = MQTTSubscriber(
             options: SubscriberOptions(
                 broker: broker, clientID: config.mqtt.clientID, cleanSession: config.mqtt.cleanSession,
@@ -71,7 +82,7 @@ public final class Daemon: Service, @unchecked Sendable {
         try subscriber.start()
         logger.info("tinsense running", metadata: [
             "data": "\(dataDirectory)", "sensors_configured": "\(config.sensors.count)",
-            "fsync_interval_ms": "\(config.storage.fsyncIntervalMs)",
+            "fsync_interval_ms": "\(config.storage.fsyncIntervalMs)", "alerts": "\(alertLog.path)",
         ])
 
         // Group commit until asked to stop.
@@ -81,6 +92,18 @@ public final class Daemon: Service, @unchecked Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: self.logger)
+                    try? alertLog.sync()
+                }
+            }
+            // SIGHUP: reopen the alert log (logrotate's postrotate). Config reload comes later.
+            group.addTask {
+                for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    do {
+                        try alertLog.reopen()
+                        self.logger.notice("SIGHUP: alert log reopened", metadata: ["path": "\(alertLog.path)"])
+                    } catch {
+                        self.logger.error("SIGHUP: cannot reopen the alert log", metadata: ["error": "\(error)"])
+                    }
                 }
             }
             try? await gracefulShutdown()
@@ -95,6 +118,7 @@ public final class Daemon: Service, @unchecked Sendable {
         try store.sealNow(processedThrough: pipeline.processedThrough, now: WallClock.now())
         try wal.close()
         try quarantine.sync()
+        alertOutput.close()
         logger.info("tinsense stopped", metadata: [
             "messages": "\(pipeline.counters.messages)", "stored": "\(pipeline.counters.readingsStored)",
             "quarantined": "\(pipeline.counters.quarantineSummary)",

@@ -15,12 +15,15 @@ final class Pipeline {
     let quarantine: QuarantineLog
     let limits: DecodeLimits
     let logger: Logger
+    /// Scores stored readings and raises alerts; nil when detection is off.
+    let detection: DetectionStage?
     var counters = PipelineCounters()
     /// End of the last message fully processed.
     private(set) var processedThrough: WALPosition?
 
-    init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, logger: Logger) {
+    init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, detection: DetectionStage?, logger: Logger) {
         self.validator = validator
+        self.detection = detection
         self.store = store
         self.quarantine = quarantine
         self.limits = limits
@@ -54,12 +57,13 @@ final class Pipeline {
         switch validator.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) {
         case .reject(let reason, let detail, let sensor):
             reject(m, payload, sensor: sensor, reason: reason, detail: detail, item: index)
-        case .accept(let reading, _, let downgrades):
+        case .accept(let reading, let specIndex, let downgrades):
             let outcome = DiskRetry.untilWritten(logger: logger, what: "storage head") { try store.append(reading) }
             switch outcome {
             case .stored:
                 counters.stored()
                 for d in downgrades { counters.downgrade(d) }
+                detection?.observe(reading, specIndex: specIndex, topic: m.topic)
             case .duplicate:
                 reject(m, payload, sensor: reading.sensor, reason: .duplicate, detail: "a reading at \(reading.sourceTime) is already stored", item: index)
             case .tooLate:

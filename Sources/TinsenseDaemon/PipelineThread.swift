@@ -63,7 +63,9 @@ final class PipelineThread: @unchecked Sendable {
             if !batch.isEmpty || lastDuties.milliseconds(to: now) >= 1000 {
                 lastDuties = now
                 sink.paused = !pipeline.commit(now: now)
+                pipeline.detection?.tick(now: now)
                 for t in pipeline.validator.checkStale(now: now) {
+                    pipeline.detection?.stale(t, now: now)
                     if t.stale {
                         logger.warning("sensor stale", metadata: ["sensor": "\(t.sensor)", "last_reading": "\(t.lastReceive)"])
                     } else {

@@ -6,11 +6,14 @@ import Foundation
 ///
 /// Foundation turns numbers into `Double`s, which would lose the decimal text the store keeps
 /// exactly, so a pre-pass first wraps every bare number (and the unquoted `NaN`/`Infinity`
-/// some devices send) in a string carrying a private marker; afterwards marked strings become
-/// `JSONScalar.number` again with their original text.
+/// some devices send) in a string carrying a private marker and "n"; every real string gets the
+/// marker and "s". Afterwards the prefixes say which was which, so no string a device sends can
+/// pass for a number.
 enum FoundationFallback {
-    /// U+F8FF (private use) + "#": cannot be produced by the pre-pass from a real string.
+    /// U+F8FF (private use) + "#", then "n" (number) or "s" (string).
     static let marker = "\u{F8FF}#"
+    static let numberPrefix = marker + "n"
+    static let stringPrefix = marker + "s"
 
     enum Shape {
         case object([String: JSONScalar])
@@ -46,15 +49,15 @@ enum FoundationFallback {
 
     static func fields(_ dict: [String: Any]) -> [String: JSONScalar] {
         var out: [String: JSONScalar] = [:]
-        for (k, v) in dict { out[k] = scalar(v) }
+        for (k, v) in dict { out[String(k.dropFirst(stringPrefix.count))] = scalar(v) }
         return out
     }
 
     static func scalar(_ v: Any) -> JSONScalar {
         switch v {
         case let s as String:
-            if s.hasPrefix(marker) { return .number(String(s.dropFirst(marker.count))) }
-            return .string(s)
+            if s.hasPrefix(numberPrefix) { return .number(String(s.dropFirst(numberPrefix.count))) }
+            return .string(String(s.dropFirst(stringPrefix.count)))
         case is NSNull:
             return .null
         case let n as NSNumber:
@@ -80,13 +83,15 @@ enum FoundationFallback {
     static func markNumbers(_ p: UnsafeRawBufferPointer) -> Data? {
         var out = [UInt8]()
         out.reserveCapacity(p.count + 16)
-        let markerBytes = Array(marker.utf8)
+        let numberBytes = Array(numberPrefix.utf8)
+        let stringBytes = Array(stringPrefix.utf8)
         var i = 0
         while i < p.count {
             let c = p[i]
             if c == UInt8(ascii: "\"") {
-                // Copy the string verbatim, honouring escapes.
+                // Copy the string verbatim (honouring escapes) behind the string prefix.
                 out.append(c)
+                out.append(contentsOf: stringBytes)
                 i += 1
                 while i < p.count {
                     let d = p[i]
@@ -105,7 +110,7 @@ enum FoundationFallback {
                 let token = UnsafeRawBufferPointer(rebasing: p[start..<i])
                 if JSONToken.isNumber(token) || JSONToken.isNotANumberToken(token) {
                     out.append(UInt8(ascii: "\""))
-                    out.append(contentsOf: markerBytes)
+                    out.append(contentsOf: numberBytes)
                     out.append(contentsOf: token)
                     out.append(UInt8(ascii: "\""))
                 } else if ["true", "false", "null"].contains(String(decoding: token, as: UTF8.self)) {

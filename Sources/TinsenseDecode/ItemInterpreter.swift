@@ -91,11 +91,13 @@ enum ItemInterpreter {
         }
         guard let d = DecimalValue(text) else { return nil }
         let seconds = d.doubleValue
+        // Int64(exactly:) refuses what does not fit: a device's absurd number is malformed,
+        // never a crash.
         guard seconds.magnitude < 100_000_000_000 else {
             // Epoch ms with a fraction: keep whole milliseconds.
-            return Timestamp(millisecondsSinceEpoch: Int64(seconds.rounded(.towardZero)))
+            return Int64(exactly: seconds.rounded(.towardZero)).map(Timestamp.init(millisecondsSinceEpoch:))
         }
-        return Timestamp(millisecondsSinceEpoch: Int64((seconds * 1000).rounded(.towardZero)))
+        return Int64(exactly: (seconds * 1000).rounded(.towardZero)).map(Timestamp.init(millisecondsSinceEpoch:))
     }
 
     static func isNotANumber(_ text: String) -> Bool {

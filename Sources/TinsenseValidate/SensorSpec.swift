@@ -47,8 +47,8 @@ public struct SensorSpec: Sendable {
         var out = ""
         var rest = template[...]
         while let open = rest.firstIndex(of: "{") {
-            out += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
+            out += rest[..<open]
             let name = String(rest[rest.index(after: open)..<close])
             out += name == "topic" ? topic : (captures[name] ?? "")
             rest = rest[rest.index(after: close)...]

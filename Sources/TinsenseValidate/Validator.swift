@@ -90,7 +90,9 @@ public struct Validator: Sendable {
         let sourceTime: Timestamp
         if let t = item.sourceTime {
             sourceTime = t
-            let ahead = receiveTime.milliseconds(to: t)
+            // Saturating: a device can send any Int64 and must not crash the daemon.
+            let (diff, overflow) = t.millisecondsSinceEpoch.subtractingReportingOverflow(receiveTime.millisecondsSinceEpoch)
+            let ahead = overflow ? (t > receiveTime ? Int64.max : Int64.min + 1) : max(diff, Int64.min + 1)
             if ahead > policy.maxFutureSkewMs {
                 return .reject(.clockSkew, detail: "source time \(t) is \(ahead) ms ahead of receive time \(receiveTime)", sensor: id)
             }
@@ -106,7 +108,8 @@ public struct Validator: Sendable {
             if sourceTime == newest {
                 return .reject(.duplicate, detail: "a reading at \(sourceTime) was already received", sensor: id)
             }
-            let behind = sourceTime.milliseconds(to: newest)
+            let behind = newest.millisecondsSinceEpoch.subtractingReportingOverflow(sourceTime.millisecondsSinceEpoch).overflow
+                ? Int64.max : sourceTime.milliseconds(to: newest)
             if behind > policy.outOfOrderToleranceMs {
                 return .reject(.outOfOrder, detail: "\(behind) ms older than the newest reading (tolerance \(policy.outOfOrderToleranceMs) ms)", sensor: id)
             }

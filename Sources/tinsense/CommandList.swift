@@ -6,5 +6,12 @@ enum CommandList {
         RunCommand.self,
         CheckConfigCommand.self,
         SimulateCommand.self,
+        ImportCommand.self,
+        ExportCommand.self,
+        InspectCommand.self,
+        VerifyCommand.self,
+        ScoreCommand.self,
+        EvaluateCommand.self,
+        AlertsCommand.self,
     ]
 }

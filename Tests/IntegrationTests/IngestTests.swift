@@ -13,6 +13,8 @@ struct IngestTests {
         try broker.start()
         let plant = try TestPlant(name: "tenk", broker: broker)
         try plant.daemon.start()
+        // Its first session must exist (subscribed) before anything is published to it.
+        #expect(try waitForStatus(broker: broker, topic: "tinsense/tenk/status", value: "online"))
         let plan = ReadingPlan(sensors: 200, perSensor: 50)
         let publisher = try plant.publisher()
         var expected: [StoredRow] = []
@@ -26,8 +28,7 @@ struct IngestTests {
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count), "daemon saw \(plant.daemon.messagesSeen) of \(plan.count)")
         #expect(plant.daemon.stop() == 0)
         let stored = try plant.exported()
-        #expect(stored.count == plan.count)
-        #expect(Set(stored) == Set(expected))
+        #expect(stored.count == plan.count && Set(stored) == Set(expected), "\(difference(stored, expected))")
         #expect(plant.quarantined().isEmpty)
     }
 
@@ -52,7 +53,9 @@ struct IngestTests {
         publisher.disconnect()
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count))
         #expect(plant.daemon.stop() == 0)
-        #expect(Set(try plant.exported()) == Set((0..<plan.count).map { plan.message($0).row }))
+        let stored = try plant.exported()
+        let expected = (0..<plan.count).map { plan.message($0).row }
+        #expect(stored.count == plan.count && Set(stored) == Set(expected), "\(difference(stored, expected))")
     }
 
     @Test("a broker restart mid-stream loses nothing: the daemon reconnects and resubscribes")
@@ -86,8 +89,8 @@ struct IngestTests {
         #expect(plant.daemon.log.contains("reconnected to broker; resubscribed"))
         #expect(plant.daemon.stop() == 0)
         let stored = try plant.exported()
-        #expect(stored.count == plan.count)
-        #expect(Set(stored) == Set((0..<plan.count).map { plan.message($0).row }))
+        let expected = (0..<plan.count).map { plan.message($0).row }
+        #expect(stored.count == plan.count && Set(stored) == Set(expected), "\(difference(stored, expected))")
     }
 
     @Test("kill -9 mid-stream, then restart: every published reading is stored exactly once")
@@ -118,8 +121,7 @@ struct IngestTests {
         #expect(plant.daemon.stop() == 0)
         let stored = try plant.exported()
         let expected = (0..<plan.count).map { plan.message($0).row }
-        #expect(stored.count == plan.count, "stored \(stored.count) of \(plan.count)")
-        #expect(Set(stored) == Set(expected))
+        #expect(stored.count == plan.count && Set(stored) == Set(expected), "\(difference(stored, expected))")
         // Whatever the broker redelivered is quarantined as a duplicate, never stored twice.
         let reasons = Set(plant.quarantined().compactMap { $0["reason"] as? String })
         #expect(reasons.isSubset(of: ["duplicate"]))
@@ -133,7 +135,7 @@ struct IngestTests {
         try plant.daemon.start()
         #expect(try waitForStatus(broker: broker, topic: "tinsense/bad/status", value: "online"))
         let publisher = try plant.publisher()
-        let t0 = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
+        let t0 = TestClock.anHourAgo
         var good: [StoredRow] = []
         let bad: [(topic: String, payload: String, reason: String)] = [
             ("test/line1/a", "{not json", "malformed"),
@@ -159,7 +161,7 @@ struct IngestTests {
         #expect(plant.daemon.isRunning)
         #expect(plant.daemon.stop() == 0)
         let stored = try plant.exported()
-        #expect(Set(good).isSubset(of: Set(stored)))
+        #expect(Set(good).isSubset(of: Set(stored)), "\(difference(stored, good))")
         #expect(stored.contains { $0.sensor == "bounded/b" && $0.value == "42.00" })
         #expect(stored.count == good.count + 1)
         let q = plant.quarantined()
@@ -176,16 +178,12 @@ struct IngestTests {
 
 /// Subscribes with mosquitto_sub until the retained status topic shows `value`.
 func waitForStatus(broker: MosquittoBroker, topic: String, value: String, timeout: TimeInterval = 20) throws -> Bool {
-    eventually(timeout: timeout, every: 0.3) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
-        p.arguments = ["-h", "127.0.0.1", "-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "1"]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == value
+    let dir = try TestDirectory("status")
+    return eventually(timeout: timeout, every: 0.3) {
+        guard let p = try? ChildProcess("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "1"], outputPath: dir.file("out")) else { return false }
+        p.wait()
+        let text = (try? String(contentsOfFile: dir.file("out"), encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: dir.file("out"))
+        return text.trimmingCharacters(in: .whitespacesAndNewlines) == value
     }
 }

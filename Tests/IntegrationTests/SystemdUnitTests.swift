@@ -18,16 +18,9 @@ struct SystemdUnitTests {
     }
 
     func run(_ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: SystemdUnitTests.analyze)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let dir = try TestDirectory("analyze")
+        let status = try ChildProcess(SystemdUnitTests.analyze, args, outputPath: dir.file("out")).wait()
+        return (status, (try? String(contentsOfFile: dir.file("out"), encoding: .utf8)) ?? "")
     }
 
     @Test("systemd-analyze verify accepts the unit", .enabled(if: FileManager.default.isExecutableFile(atPath: analyze)))

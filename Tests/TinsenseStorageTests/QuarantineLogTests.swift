@@ -157,8 +157,7 @@ struct QuarantineLogTests {
         }
     }
 
-    @Test("a partial last line longer than 64 KiB is cut on reopen too",
-          .disabled("bug: QuarantineLog.init only looks for the last newline in the final 64 KiB"))
+    @Test("a partial last line longer than 64 KiB is cut on reopen too")
     func longPartialLineCut() throws {
         let dir = QuarantineScratch()
         do {

@@ -63,29 +63,46 @@ public final class QuarantineLog: Sendable {
         let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o640)
         var size = try PosixIO.fileSize(fd)
         // A crash can leave a partial last line: cut it so every line stays valid JSON.
-        let tailLength = Int(min(size, 64 * 1024))
-        let tailStart = size - UInt64(tailLength)
-        let tail = try PosixIO.read(fd, count: tailLength, at: tailStart)
-        var validTail = tail.count
-        if let lastNewline = tail.lastIndex(of: 0x0A) {
-            validTail = lastNewline + 1
-        } else if tailStart == 0 {
-            validTail = 0
+        // Search backwards in chunks for the last newline (a line may be longer than a chunk).
+        var lastNewline: UInt64?
+        var searchEnd = size
+        while searchEnd > 0, lastNewline == nil {
+            let chunk = min(searchEnd, 64 * 1024)
+            let bytes = try PosixIO.read(fd, count: Int(chunk), at: searchEnd - chunk)
+            if let i = bytes.lastIndex(of: 0x0A) { lastNewline = searchEnd - chunk + UInt64(i) }
+            searchEnd -= chunk
         }
-        if tailStart + UInt64(validTail) < size {
-            let keep = tailStart + UInt64(validTail)
+        let keep = lastNewline.map { $0 + 1 } ?? 0
+        if keep < size {
             try PosixIO.truncate(fd, to: keep)
             logger.warning("cut a partial last line from the quarantine log", metadata: ["bytes": "\(size - keep)"])
             size = keep
         }
+        // The high-water mark comes from the last complete lines.
         var highWater: (WALPosition, Int)?
         let decoder = JSONDecoder()
-        for line in tail.prefix(validTail).split(separator: 0x0A).reversed() {
-            if let entry = try? decoder.decode(QuarantineEntry.self, from: Data(line)),
+        var lineEnd = size
+        var linesTried = 0
+        while lineEnd > 0, highWater == nil, linesTried < 64 {
+            // The line is [lineStart, lineEnd); its start follows the previous newline, if any.
+            var lineStart: UInt64 = 0
+            var probe = lineEnd - 1
+            while probe > 0 {
+                let chunk = min(probe, 64 * 1024)
+                let bytes = try PosixIO.read(fd, count: Int(chunk), at: probe - chunk)
+                if let i = bytes.lastIndex(of: 0x0A) {
+                    lineStart = probe - chunk + UInt64(i) + 1
+                    break
+                }
+                probe -= chunk
+            }
+            let line = try PosixIO.read(fd, count: Int(lineEnd - lineStart), at: lineStart)
+            if let entry = try? decoder.decode(QuarantineEntry.self, from: Data(line.prefix { $0 != 0x0A })),
                let w = entry.wal.flatMap({ WALPosition($0) }) {
                 highWater = (w, entry.item)
-                break
             }
+            lineEnd = lineStart
+            linesTried += 1
         }
         state = Mutex(State(fd: fd, size: size, highWater: highWater))
     }

@@ -6,7 +6,7 @@ final class DaemonProcess: @unchecked Sendable {
     let dataDirectory: String
     let broker: String
     let logPath: String
-    private var process: Process?
+    private var process: ChildProcess?
     private var runs = 0
 
     init(configPath: String, dataDirectory: String, broker: String, logPath: String) {
@@ -24,24 +24,15 @@ final class DaemonProcess: @unchecked Sendable {
             let candidate = dir.appendingPathComponent("tinsense").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        for dir in Bundle.allBundles.map(\.bundleURL.deletingLastPathComponent()) {
-            let candidate = dir.appendingPathComponent("tinsense").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
         return bundleDirectory.appendingPathComponent("tinsense").path
     }
 
     func start() throws {
         runs += 1
-        FileManager.default.createFile(atPath: logPath + ".\(runs)", contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath + ".\(runs)"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
-        p.arguments = ["run", "--config", configPath, "--broker", broker, "--data", dataDirectory]
-        p.standardOutput = log
-        p.standardError = log
-        try p.run()
-        process = p
+        process = try ChildProcess(
+            DaemonProcess.executable, ["run", "--config", configPath, "--broker", broker, "--data", dataDirectory],
+            outputPath: logPath + ".\(runs)"
+        )
     }
 
     /// The log of the current run.
@@ -81,17 +72,17 @@ final class DaemonProcess: @unchecked Sendable {
     @discardableResult
     func stop() -> Int32 {
         guard let p = process else { return -1 }
-        p.terminate()
-        p.waitUntilExit()
+        p.signal(SIGTERM)
+        let status = p.wait()
         process = nil
-        return p.terminationStatus
+        return status
     }
 
     /// SIGKILL: the crash the durability contract is about.
     func kill9() {
         guard let p = process else { return }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.signal(SIGKILL)
+        p.wait()
         process = nil
     }
 
@@ -102,16 +93,10 @@ final class DaemonProcess: @unchecked Sendable {
 
 /// Runs a `tinsense` subcommand to completion; returns (exit status, stdout, stderr).
 func runTinsense(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: DaemonProcess.executable)
-    p.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let dir = try TestDirectory("cli")
+    let p = try ChildProcess(DaemonProcess.executable, arguments, outputPath: dir.file("out"), errorPath: dir.file("err"))
+    let status = p.wait()
+    let out = (try? String(contentsOfFile: dir.file("out"), encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: dir.file("err"), encoding: .utf8)) ?? ""
+    return (status, out, err)
 }

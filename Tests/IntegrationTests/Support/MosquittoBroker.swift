@@ -5,15 +5,18 @@ import Foundation
 final class MosquittoBroker: @unchecked Sendable {
     let port: Int
     let directory: TestDirectory
-    private var process: Process?
+    private var process: ChildProcess?
 
     var url: String { "mqtt://127.0.0.1:\(port)" }
 
     init(port: Int = FreePort.next()) throws {
         self.port = port
         directory = try TestDirectory("broker")
+        // Started as root, mosquitto drops to the `mosquitto` user and could then not write its
+        // persistence and log files in our scratch directory; `user` keeps the caller's user.
+        let user = getuid() == 0 ? "user root\n" : ""
         let config = """
-        listener \(port) 127.0.0.1
+        \(user)listener \(port) 127.0.0.1
         allow_anonymous true
         persistence true
         persistence_location \(directory.path)/
@@ -24,6 +27,7 @@ final class MosquittoBroker: @unchecked Sendable {
         log_type error
         log_type warning
         log_type notice
+        log_type information
         """
         try config.write(toFile: directory.file("mosquitto.conf"), atomically: true, encoding: .utf8)
     }
@@ -37,13 +41,7 @@ final class MosquittoBroker: @unchecked Sendable {
 
     /// Starts the broker and waits until it accepts connections.
     func start() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: MosquittoBroker.executable)
-        p.arguments = ["-c", directory.file("mosquitto.conf")]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        process = p
+        process = try ChildProcess(MosquittoBroker.executable, ["-c", directory.file("mosquitto.conf")])
         guard eventually(timeout: 10, { FreePort.isListening(port) }) else {
             throw TestFailure("mosquitto did not start on port \(port); log: \(log)")
         }
@@ -52,8 +50,8 @@ final class MosquittoBroker: @unchecked Sendable {
     /// SIGTERM (mosquitto saves its persistence file) and wait.
     func stop() {
         guard let p = process else { return }
-        p.terminate()
-        p.waitUntilExit()
+        p.signal(SIGTERM)
+        p.wait()
         process = nil
     }
 

@@ -100,7 +100,8 @@ struct StoredRow: Hashable, CustomStringConvertible {
 struct ReadingPlan {
     var sensors: Int
     var perSensor: Int
-    var start = Timestamp(millisecondsSinceEpoch: 1_790_000_000_000)
+    /// An hour ago on a whole second: inside the daemon's clock-skew window.
+    var start = TestClock.anHourAgo
 
     func message(_ k: Int) -> (topic: String, payload: String, row: StoredRow) {
         let sensor = k % sensors
@@ -115,4 +116,17 @@ struct ReadingPlan {
     }
 
     var count: Int { sensors * perSensor }
+}
+
+enum TestClock {
+    static var anHourAgo: Timestamp {
+        Timestamp(millisecondsSinceEpoch: (Int64(Date().timeIntervalSince1970) - 3600) * 1000)
+    }
+}
+
+/// A short description of how two sets of stored rows differ (for failure messages).
+func difference(_ got: [StoredRow], _ want: [StoredRow]) -> String {
+    let g = Set(got), w = Set(want)
+    let missing = w.subtracting(g), extra = g.subtracting(w)
+    return "missing \(missing.count) (e.g. \(missing.prefix(3).map(\.description))), unexpected \(extra.count) (e.g. \(extra.prefix(3).map(\.description))), duplicates \(got.count - g.count)"
 }

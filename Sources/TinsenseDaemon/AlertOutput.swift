@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import TinsenseAlerts
+import TinsenseDetect
+
+/// Where alert transitions go: the JSONL alert log (the record) and, optionally, MQTT.
+///
+/// Alert ids are deterministic (sensor, rule, start), so after a crash the WAL replay
+/// recreates the same transitions; those already in the log's tail are not written again.
+final class AlertOutput {
+    let log: AlertLog
+    let republisher: AlertRepublisher?
+    let logger: Logger
+    private var alreadyLogged: Set<String>
+
+    init(log: AlertLog, republisher: AlertRepublisher?, logger: Logger) {
+        self.log = log
+        self.republisher = republisher
+        self.logger = logger
+        alreadyLogged = AlertOutput.tailKeys(path: log.path)
+    }
+
+    static func key(id: String, state: String) -> String { id + "|" + state }
+
+    /// `alert_id|state` of the lines in the last MiB of the log.
+    static func tailKeys(path: String) -> Set<String> {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 1 << 20 ? size - (1 << 20) : 0)
+        let data = (try? handle.readToEnd()) ?? Data()
+        var keys = Set<String>()
+        for line in data.split(separator: 0x0A) {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let id = object["alert_id"] as? String, let state = object["state"] as? String else { continue }
+            keys.insert(key(id: id, state: state))
+        }
+        return keys
+    }
+
+    func emit(_ transition: AlertTransition, replaying: Bool) {
+        if replaying, alreadyLogged.contains(AlertOutput.key(id: transition.alertID, state: transition.kind.rawValue)) {
+            return
+        }
+        do {
+            try log.write(transition)
+        } catch {
+            logger.error("cannot write the alert log", metadata: ["error": "\(error)", "alert": "\(transition.jsonLine)"])
+        }
+        republisher?.enqueue(transition)
+    }
+
+    func close() {
+        republisher?.stop()
+        try? log.sync()
+        log.close()
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import TinsenseAlerts
+import TinsenseDetect
+import TinsenseMQTT
+
+/// Republishes alert transitions to MQTT at QoS 1 on its own thread and connection.
+///
+/// The alert log file is the record; MQTT is a copy for dashboards. So the pipeline never
+/// waits for the broker: transitions go into a bounded queue, and if the broker is away long
+/// enough to fill it, the oldest copies are dropped with a count in the log.
+final class AlertRepublisher: @unchecked Sendable {
+    // @unchecked: `pending`, `closed` and `dropped` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: [(topic: String, payload: String)] = []
+    private var closed = false
+    private var dropped = 0
+    let capacity = 10_000
+    let template: AlertTopicTemplate
+    let broker: BrokerURL
+    let clientID: String
+    let logger: Logger
+    private var thread: Thread?
+
+    init(template: AlertTopicTemplate, broker: BrokerURL, clientID: String, logger: Logger) {
+        self.template = template
+        self.broker = broker
+        self.clientID = clientID
+        self.logger = logger
+    }
+
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "tinsense-alert-publisher"
+        thread = t
+        t.start()
+    }
+
+    func enqueue(_ transition: AlertTransition) {
+        condition.lock()
+        if pending.count >= capacity {
+            pending.removeFirst()
+            dropped += 1
+        }
+        pending.append((template.expand(transition), transition.jsonLine))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Stops after sending what is queued (bounded by a short flush timeout).
+    func stop() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func loop() {
+        var publisher: MQTTPublisher?
+        while true {
+            condition.lock()
+            while pending.isEmpty && !closed { condition.wait() }
+            if pending.isEmpty && closed {
+                condition.unlock()
+                break
+            }
+            let batch = pending
+            pending.removeAll()
+            if dropped > 0 {
+                logger.warning("alert republish queue overflowed; MQTT copies dropped (the alert log has them)", metadata: ["dropped": "\(dropped)"])
+                dropped = 0
+            }
+            let stopping = closed
+            condition.unlock()
+            do {
+                if publisher == nil {
+                    let p = try MQTTPublisher(broker: broker, clientID: clientID, logger: logger)
+                    try p.connect(timeout: .seconds(5))
+                    publisher = p
+                }
+                for item in batch {
+                    try publisher!.publish(topic: item.topic, payload: item.payload, qos: 1, retain: false)
+                }
+                if stopping { try publisher?.flush(timeout: .seconds(5)) }
+            } catch {
+                logger.warning("cannot republish alerts to MQTT; will retry", metadata: ["error": "\(error)"])
+                publisher?.disconnect()
+                publisher = nil
+                // Put them back (newest kept when over capacity) and wait before retrying.
+                condition.lock()
+                pending = Array((batch + pending).suffix(capacity))
+                let giveUp = closed
+                condition.unlock()
+                if giveUp { break }
+                Thread.sleep(forTimeInterval: 2)
+            }
+        }
+        publisher?.disconnect()
+    }
+}

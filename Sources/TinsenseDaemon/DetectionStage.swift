@@ -1,0 +1,61 @@
+import Logging
+import TinsenseConfig
+import TinsenseCore
+import TinsenseDetect
+import TinsenseValidate
+
+/// detect → alert, after a reading is stored: one streaming `SensorDetector` per sensor and
+/// one `AlertEngine` for the daemon, both owned by the pipeline thread.
+///
+/// Bad and stale readings are not scored (they would teach the detector garbage); they still
+/// feed value-based inhibitions.
+final class DetectionStage {
+    let perSpec: [Config.SensorDetection]
+    var engine: AlertEngine
+    let output: AlertOutput
+    private var detectors: [String: SensorDetector] = [:]
+    /// True while the WAL is replayed at start: transitions already logged are not repeated.
+    var replaying = false
+
+    init(config: Config, output: AlertOutput) {
+        perSpec = config.sensorDetection
+        engine = AlertEngine(rules: config.detection.rules, inhibitRules: config.detection.inhibits, staleSeverity: config.alerts.staleSeverity)
+        self.output = output
+    }
+
+    func observe(_ reading: Reading, specIndex: Int, topic: String) {
+        let x = reading.value.doubleValue
+        let settings = specIndex < perSpec.count ? perSpec[specIndex] : nil
+        guard let settings, let spec = settings.spec, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
+            // Not scored, but an inhibit rule may watch this sensor's value.
+            emit(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
+            return
+        }
+        // In place (the default subscript), so the detector's windows are never copied.
+        let result = detectors[reading.sensor, default: spec.makeDetector()].observe(time: reading.sourceTime, value: x)
+        for rule in settings.rules {
+            emit(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, value: x, result: result), topic: topic)
+        }
+    }
+
+    func stale(_ t: Validator.StaleTransition, now: Timestamp) {
+        let transitions = t.stale
+            ? engine.sensorWentStale(sensor: t.sensor, time: now, lastSeen: t.lastReceive)
+            : engine.sensorCameBack(sensor: t.sensor, time: now)
+        emit(transitions, topic: nil)
+    }
+
+    func tick(now: Timestamp) {
+        emit(engine.advance(to: now), topic: nil)
+    }
+
+    private func emit(_ transitions: [AlertTransition], topic: String?) {
+        for var t in transitions {
+            if t.topic == nil { t.topic = topic }
+            output.emit(t, replaying: replaying)
+        }
+    }
+
+    /// Sensors with a detector (memory is O(window) per sensor).
+    var detectorCount: Int { detectors.count }
+}
