@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The tinsense demo: a private mosquitto on a free loopback port, the daemon, and the simulated
 # tin pilot plant publishing for about a minute with a few injected faults. Shows the daemon's
-# log (and alerts, once detection is on) as they happen, then what was stored and quarantined.
+# log and its alerts as they happen, then what was stored and quarantined.
 # Stops everything it started. Nothing leaves 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# As root, mosquitto would drop to its own user and could not write in $WORK.
+USER_LINE=""
+[[ $(id -u) -eq 0 ]] && USER_LINE="user root"
 cat > "$WORK/mosquitto.conf" <<CONF
+$USER_LINE
 listener $PORT 127.0.0.1
 allow_anonymous true
 persistence true
@@ -43,11 +47,13 @@ echo "== starting the daemon (log: $WORK/daemon.log)"
 DAEMON=$!
 pids+=($DAEMON)
 sleep 1
-tail -n +1 -F "$WORK/daemon.log" 2>/dev/null & pids+=($!)
+tail -n +1 -F "$WORK/daemon.log" 2>/dev/null | sed -u 's/^/[daemon] /' & pids+=($!)
+touch "$WORK/data/alerts.jsonl"
+"$BIN" alerts --file "$WORK/data/alerts.jsonl" --follow & pids+=($!)
 
 echo "== simulating the pilot plant for $DURATION with faults (labels: $WORK/labels.csv)"
 "$BIN" simulate --broker "mqtt://127.0.0.1:$PORT" --duration "$DURATION" --seed 42 \
-    --faults 'spike:crusher01/vibration@10s+3s,stuck:cell02/pulp_ph@20s+30s,malformed:*/feed_rate@25s+2s,out_of_range:table01/*@35s+2s' \
+    --faults 'spike:crusher01/vibration@20s+3s,step:cell02/pulp_ph@30s+20s,malformed:*/feed_rate@25s+2s,out_of_range:table01/*@35s+2s,trip:crusher02@40s+15s' \
     --labels "$WORK/labels.csv"
 
 echo "== stopping the daemon (SIGTERM: drain, seal, exit)"
@@ -61,6 +67,8 @@ echo "== what was stored (tinsense inspect)"
 echo
 echo "== first stored readings (tinsense export --format csv)"
 "$BIN" export --data "$WORK/data" --format csv | head -8 || true
+echo
+echo "== alert transitions: $(wc -l < "$WORK/data/alerts.jsonl") in $WORK/data/alerts.jsonl"
 echo
 echo "== quarantined readings by reason"
 if [[ -s "$WORK/data/quarantine/quarantine.jsonl" ]]; then

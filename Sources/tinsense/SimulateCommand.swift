@@ -30,7 +30,7 @@ struct SimulateCommand: ParsableCommand {
         simulated minute per second) or "max" (as fast as the broker acknowledges). --duration is \
         simulated time. At a rate above 1 the simulated clock runs ahead of the wall clock; keep \
         duration × (1 − 1/rate) under the daemon's max_future_skew_s, or start in the past \
-        (--start -1h).
+        (--start=-1h: the = keeps the minus from reading as an option).
 
         --faults SPEC is a comma-separated list of
           KIND:SELECTOR@OFFSET[+DURATION]   a fault from OFFSET after the start, for DURATION
@@ -73,7 +73,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Write the ground-truth labels CSV to this file.")
     var labels: String?
 
-    @Option(help: "Simulated start time: \"now\", an RFC 3339 time, or -DURATION before now (-1h).")
+    @Option(help: "Simulated start time: \"now\", an RFC 3339 time, or -DURATION before now (--start=-1h).")
     var start: String = "now"
 
     func run() throws {
