@@ -220,7 +220,14 @@ public final class SegmentStore: ReadingStore {
     /// file wholly before the checkpoint.
     private func trimWAL() throws {
         guard let wal, let c = checkpoint else { return }
-        if wal.endPosition.file == c.file { try wal.rotate() }
+        if wal.endPosition.file == c.file {
+            // When the checkpoint is the very end of the file just closed, that file holds
+            // nothing unprocessed and can go too.
+            if try wal.rotate() == c {
+                try wal.removeFiles(before: WALPosition(file: c.file + 1, offset: 0))
+                return
+            }
+        }
         try wal.removeFiles(before: c)
     }
 

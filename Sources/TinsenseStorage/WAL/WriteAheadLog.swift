@@ -130,11 +130,16 @@ public final class WriteAheadLog: Sendable {
     }
 
     /// Closes the current file (fsynced) and starts a new one, so that older files can be
-    /// deleted once their messages are in sealed segments.
-    public func rotate() throws {
+    /// deleted once their messages are in sealed segments. Returns where the closed file
+    /// ended (read under the same lock as appends, so a caller can tell whether a checkpoint
+    /// covers the whole file).
+    @discardableResult
+    public func rotate() throws -> WALPosition {
         try state.withLock { s in
             guard !s.closed else { throw WALError.closed }
+            let end = WALPosition(file: s.fileNumber, offset: s.size)
             if s.size > UInt64(WALFormat.fileMagic.count) { try rotateLocked(&s) }
+            return end
         }
     }
 
