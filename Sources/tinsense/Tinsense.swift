@@ -17,4 +17,22 @@ struct Tinsense: AsyncParsableCommand {
         """,
         subcommands: CommandList.all
     )
+
+    /// ArgumentParser exits 64 on usage errors; DESIGN.md's contract is 2, so map it.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error).rawValue == 64 {
+                printError(fullMessage(for: error))
+                exit(withError: ExitCodes.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }
