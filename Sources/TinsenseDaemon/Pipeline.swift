@@ -58,7 +58,17 @@ final class Pipeline {
         case .reject(let reason, let detail, let sensor):
             reject(m, payload, sensor: sensor, reason: reason, detail: detail, item: index)
         case .accept(let reading, let specIndex, let downgrades):
-            let outcome = DiskRetry.untilWritten(logger: logger, what: "storage head") { try store.append(reading) }
+            let outcome = DiskRetry.untilWritten(logger: logger, what: "storage head") {
+                do {
+                    return try store.append(reading)
+                } catch StorageError.headFull {
+                    // Only this thread seals, so a full head must be sealed here (the checkpoint
+                    // stays at the previous message) before the reading can go in; if sealing
+                    // fails (disk full) the retry loop waits, and ingestion stalls upstream.
+                    try store.sealNow(processedThrough: processedThrough, now: m.receiveTime)
+                    return try store.append(reading)
+                }
+            }
             switch outcome {
             case .stored:
                 counters.stored()
