@@ -35,6 +35,8 @@ public struct DetectionReason: Sendable, Hashable, CustomStringConvertible {
             return "jump of \(Self.short(observed)) between readings (\(s)× the usual change \(Self.short(expected)))"
         case .levelShift:
             return "level shifted to \(Self.short(observed)) from \(Self.short(expected)) (\(s) standard errors)"
+        case .variance:
+            return "noise rose: typical change \(Self.short(observed)) between readings is \(s)× the usual \(Self.short(expected))"
         }
     }
 

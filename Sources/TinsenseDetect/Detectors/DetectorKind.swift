@@ -13,6 +13,8 @@ public enum DetectorKind: Int, Sendable, Hashable, CaseIterable, CustomStringCon
     case spike
     /// Step change: the median of the last few readings against the window before them.
     case levelShift
+    /// Rise in noise: the recent typical change between readings against its long-run level.
+    case variance
 
     /// The name used in config, on the command line and in the alert log.
     public var name: String {
@@ -23,12 +25,13 @@ public enum DetectorKind: Int, Sendable, Hashable, CaseIterable, CustomStringCon
         case .flatline: "flatline"
         case .spike: "spike"
         case .levelShift: "level_shift"
+        case .variance: "variance"
         }
     }
 
     public var description: String { name }
 
-    /// Accepts the names above and the aliases `cusum`, `stuck`, `rate`, `step`, `median`.
+    /// Accepts the names above and the aliases `cusum`, `stuck`, `rate`, `step`, `median`, `noise`.
     public init?(name: String) {
         switch name.lowercased() {
         case "zscore", "z": self = .zscore
@@ -37,6 +40,7 @@ public enum DetectorKind: Int, Sendable, Hashable, CaseIterable, CustomStringCon
         case "flatline", "stuck": self = .flatline
         case "spike", "rate", "rate_of_change": self = .spike
         case "level_shift", "step", "levelshift": self = .levelShift
+        case "variance", "noise", "volatility": self = .variance
         default: return nil
         }
     }

@@ -59,6 +59,16 @@ public struct LevelShiftParameters: Sendable, Hashable {
     public init() {}
 }
 
+/// Parameters of `variance`: the recent typical change against its long-run level.
+public struct VarianceParameters: Sendable, Hashable {
+    /// The recent stretch whose median absolute change is compared.
+    public var short = WindowLength.samples(15)
+    /// Readings of memory of the long-run typical change.
+    public var span = 500
+    public var minSamples = 30
+    public init() {}
+}
+
 /// How raw statistics become tail probabilities (see `TailCalibrator`).
 public struct CalibrationParameters: Sendable, Hashable {
     /// Readings of memory of each detector's history of deviations.

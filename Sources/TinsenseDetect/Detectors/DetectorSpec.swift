@@ -12,6 +12,7 @@ public struct DetectorSpec: Sendable, Hashable {
     public var flatline = FlatlineParameters()
     public var spike = SpikeParameters()
     public var levelShift = LevelShiftParameters()
+    public var variance = VarianceParameters()
     public var calibration = CalibrationParameters()
     /// Cap on readings held by a time window (`5m` on a 100 Hz tag would otherwise be 30,000).
     public var maxWindowSamples = WindowLength.defaultMaxSamples
@@ -83,6 +84,9 @@ public struct DetectorSpec: Sendable, Hashable {
             .init(key: "level_shift.short", defaultValue: d.levelShift.short.description, meaning: "recent stretch whose median is compared"),
             .init(key: "level_shift.window", defaultValue: d.levelShift.window.description, meaning: "reference window before the recent stretch"),
             .init(key: "level_shift.min_samples", defaultValue: "\(d.levelShift.minSamples)", meaning: "reference readings before scoring"),
+            .init(key: "variance.short", defaultValue: d.variance.short.description, meaning: "recent stretch whose median change is compared"),
+            .init(key: "variance.span", defaultValue: "\(d.variance.span)", meaning: "readings of memory of the typical change"),
+            .init(key: "variance.min_samples", defaultValue: "\(d.variance.minSamples)", meaning: "readings before scoring"),
             .init(key: "calibration.history", defaultValue: "\(d.calibration.history)", meaning: "readings of memory of each detector's deviation history"),
             .init(key: "calibration.prior_weight", defaultValue: "\(d.calibration.priorWeight)", meaning: "pseudo-readings of start-up prior (larger: calmer warm-up)"),
             .init(key: "calibration.anomaly_weight", defaultValue: "\(d.calibration.anomalyWeight)", meaning: "weight in history of deviations that were anomalous (0…1)"),
@@ -143,6 +147,9 @@ public struct DetectorSpec: Sendable, Hashable {
         case "level_shift.short": levelShift.short = try window()
         case "level_shift.window": levelShift.window = try window()
         case "level_shift.min_samples": levelShift.minSamples = try count(1...1_000_000)
+        case "variance.short": variance.short = try window()
+        case "variance.span": variance.span = try count(2...10_000_000)
+        case "variance.min_samples": variance.minSamples = try count(1...1_000_000)
         case "calibration.history": calibration.history = try count(16...100_000_000)
         case "calibration.prior_weight": calibration.priorWeight = try number(0...1_000_000)
         case "calibration.anomaly_weight": calibration.anomalyWeight = try number(0...1)

@@ -15,6 +15,7 @@ public struct SensorDetector: Sendable {
     private var flatline: FlatlineDetector?
     private var spike: SpikeDetector?
     private var levelShift: LevelShiftDetector?
+    private var variance: VarianceDetector?
     private var floor = ScaleFloor()
     private let bonferroni: Double
     private var lastTime = Int64.min
@@ -30,6 +31,7 @@ public struct SensorDetector: Sendable {
             case .flatline: flatline = FlatlineDetector(spec.flatline, calibration: c)
             case .spike: spike = SpikeDetector(spec.spike, calibration: c)
             case .levelShift: levelShift = LevelShiftDetector(spec.levelShift, calibration: c)
+            case .variance: variance = VarianceDetector(spec.variance, calibration: c)
             }
         }
         bonferroni = Double(spec.detectors.count)
@@ -65,6 +67,7 @@ public struct SensorDetector: Sendable {
         if mad != nil { Self.take(mad!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if spike != nil { Self.take(spike!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if levelShift != nil { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if variance != nil { Self.take(variance!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if drift != nil { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if flatline != nil { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         floor.observe(value)
