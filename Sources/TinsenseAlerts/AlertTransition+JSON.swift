@@ -57,23 +57,6 @@ struct JSONLineWriter {
 
     mutating func finish() -> String { text + "}" }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped, so a
-    /// message can never break the one-object-per-line framing.
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x2028 || c.value == 0x2029:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal that cannot break the one-object-per-line framing.
+    static func quoted(_ s: String) -> String { JSONString.quoted(s) }
 }

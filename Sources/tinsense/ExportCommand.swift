@@ -146,26 +146,7 @@ enum ReadingFormats {
         return "{\"sensor\":\(jsonString(r.sensor)),\"source_time\":\"\(r.sourceTime)\",\"receive_time\":\"\(r.receiveTime)\",\"value\":\(r.value),\"unit\":\(unit),\"quality\":\"\(r.quality)\",\"flags\":[\(flags.joined(separator: ","))]}\n"
     }
 
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String) -> String { JSONString.quoted(s) }
 
     /// Influx line protocol; the sensor id is a tag (commas, spaces and `=` escaped),
     /// the timestamp in nanoseconds (default precision).
