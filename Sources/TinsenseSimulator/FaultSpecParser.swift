@@ -1,3 +1,4 @@
+import TinsenseCore
 /// Parses the `--faults` text of `tinsense simulate`.
 ///
 /// Grammar (items separated by commas, no spaces needed):

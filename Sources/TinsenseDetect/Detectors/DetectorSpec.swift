@@ -1,3 +1,4 @@
+import TinsenseCore
 /// A detector set and its parameters: what one sensor (or class of sensors) runs.
 ///
 /// Built from the same words everywhere — a TOML `detectors = ["default"]` list with

@@ -261,13 +261,6 @@ public struct CSVImporter {
 }
 
 extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
-    }
-
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         guard !target.isEmpty, contains(target) else { return self }
         var out = ""
