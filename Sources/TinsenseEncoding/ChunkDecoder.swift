@@ -1,16 +1,24 @@
 /// Decodes what `ChunkEncoder` wrote. Every read is bounds-checked and every count is
 /// capped, so damaged input ends in a `DecodingError`, never a crash or a huge allocation.
 public enum ChunkDecoder {
-    /// Decodes one chunk that spans all of `bytes`.
+    /// Decodes one chunk (times, then values) that spans all of `bytes`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) -> ChunkColumns {
         var src = ByteSource(bytes)
+        let times = try decodeTimes(&src)
+        let c = try decodeValues(&src, sourceTimes: times.source, receiveTimes: times.receive)
+        guard src.isAtEnd else { throw .malformed("\(src.remaining) bytes after the last section") }
+        return c
+    }
+
+    /// Reads the time part written by `ChunkEncoder.encodeTimes`.
+    public static func decodeTimes(_ src: inout ByteSource) throws(DecodingError) -> (source: [Int64], receive: [Int64]) {
         let structure = try Section(&src)
         defer { structure.release() }
         var s = ByteSource(structure.bytes)
         let n = try s.count(limit: ChunkFormat.maxSamples)
         // Every sample needs at least one byte in the time column; reject counts the section
         // cannot possibly hold before allocating for them.
-        guard n <= structure.bytes.count else { throw .malformed("sample count \(n) exceeds the structure section") }
+        guard n <= structure.bytes.count else { throw .malformed("sample count \(n) exceeds the time section") }
         let sourceTimes = try decodeDeltaOfDelta(&s, count: n)
 
         let receiveModeByte = try s.byte()
@@ -26,6 +34,16 @@ public enum ChunkDecoder {
         case .deltaOfDelta:
             receiveTimes = try decodeDeltaOfDelta(&s, count: n)
         }
+        guard s.isAtEnd else { throw .malformed("\(s.remaining) bytes after the time columns") }
+        return (sourceTimes, receiveTimes)
+    }
+
+    /// Reads the value part written by `ChunkEncoder.encodeValues` for samples at these times.
+    public static func decodeValues(_ src: inout ByteSource, sourceTimes: [Int64], receiveTimes: [Int64]) throws(DecodingError) -> ChunkColumns {
+        let n = sourceTimes.count
+        let structure = try Section(&src)
+        defer { structure.release() }
+        var s = ByteSource(structure.bytes)
         let scaleModeByte = try s.byte()
         guard let scaleMode = ChunkFormat.ScaleMode(rawValue: scaleModeByte) else {
             throw .unsupported("scale mode \(scaleModeByte)")
@@ -94,7 +112,6 @@ public enum ChunkDecoder {
             values = try decodeDeltas(&vs, count: n)
             guard vs.isAtEnd else { throw .malformed("\(vs.remaining) bytes after the values") }
         }
-        guard src.isAtEnd else { throw .malformed("\(src.remaining) bytes after the last section") }
         guard scaleMode == .raw || valueMode.isNormalized else { throw .malformed("residual scales need normalized values") }
 
         // Scales, and mantissas back from the normalized form.

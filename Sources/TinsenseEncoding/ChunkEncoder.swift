@@ -8,13 +8,29 @@
 /// Layout: `section(structure) section(values) [section(low bits)]`, each section
 /// `u8 codec | varint rawLength | [varint storedLength if zstd] | payload`.
 public enum ChunkEncoder {
-    /// Appends the encoded chunk to `sink`.
+    /// Appends the encoded chunk (times, then values) to `sink`.
     public static func encode(_ c: ChunkColumns, level: Int32 = ChunkFormat.defaultLevel, into sink: inout ByteSink) {
+        encodeTimes(sourceTimes: c.sourceTimes, receiveTimes: c.receiveTimes, level: level, into: &sink)
+        encodeValues(c, level: level, into: &sink)
+    }
+
+    /// The time part of a chunk: one section holding the sample count, the source times as
+    /// delta-of-delta and the receive times. Series that share their times (one payload, many
+    /// values) can store this part once (docs/FORMAT.md, "Segment").
+    public static func encodeTimes(sourceTimes: [Int64], receiveTimes: [Int64], level: Int32 = ChunkFormat.defaultLevel, into sink: inout ByteSink) {
+        precondition(sourceTimes.count == receiveTimes.count)
+        var structure = ByteSink(capacity: sourceTimes.count * 2 + 16)
+        structure.appendVarint(UInt64(sourceTimes.count))
+        sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &structure) }
+        encodeReceiveTimes(sourceTimes: sourceTimes, receiveTimes: receiveTimes, into: &structure)
+        writeSection(structure, level: level, into: &sink)
+    }
+
+    /// The value part of a chunk (everything but times): scales and metadata, then values.
+    /// Decoding it needs the sample count, which the time part carries.
+    public static func encodeValues(_ c: ChunkColumns, level: Int32 = ChunkFormat.defaultLevel, into sink: inout ByteSink) {
         let n = c.count
-        var structure = ByteSink(capacity: n * 2 + 64)
-        structure.appendVarint(UInt64(n))
-        c.sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &structure) }
-        encodeReceiveTimes(c, into: &structure)
+        var structure = ByteSink(capacity: 64)
 
         // Rescale to the largest scale so that residuals compare like with like; fall back
         // to the mantissas as received if that would overflow (values near Int64's limits).
@@ -168,8 +184,9 @@ public enum ChunkEncoder {
         }
     }
 
-    static func encodeReceiveTimes(_ c: ChunkColumns, into out: inout ByteSink) {
-        if c.receiveTimes == c.sourceTimes {
+    static func encodeReceiveTimes(sourceTimes: [Int64], receiveTimes: [Int64], into out: inout ByteSink) {
+        let n = sourceTimes.count
+        if receiveTimes == sourceTimes {
             out.append(ChunkFormat.ReceiveMode.sameAsSource.rawValue)
             return
         }
@@ -179,11 +196,11 @@ public enum ChunkEncoder {
         var prevOffset: Int64 = 0
         var prev: Int64 = 0
         var prevDelta: Int64 = 0
-        for i in 0..<c.count {
-            let o = c.receiveTimes[i] &- c.sourceTimes[i]
+        for i in 0..<n {
+            let o = receiveTimes[i] &- sourceTimes[i]
             offsetCost += varintSize(ZigZag.encode(o &- prevOffset))
             prevOffset = o
-            let r = c.receiveTimes[i]
+            let r = receiveTimes[i]
             let d = r &- prev
             dodCost += varintSize(ZigZag.encode(i == 0 ? r : d &- prevDelta))
             if i > 0 { prevDelta = d }
@@ -191,16 +208,16 @@ public enum ChunkEncoder {
         }
         if offsetCost <= dodCost {
             out.append(ChunkFormat.ReceiveMode.offsetDelta.rawValue)
-            out.reserve(c.count * 10)
+            out.reserve(n * 10)
             var p: Int64 = 0
-            for i in 0..<c.count {
-                let o = c.receiveTimes[i] &- c.sourceTimes[i]
+            for i in 0..<n {
+                let o = receiveTimes[i] &- sourceTimes[i]
                 out.appendVarintUnchecked(ZigZag.encode(o &- p))
                 p = o
             }
         } else {
             out.append(ChunkFormat.ReceiveMode.deltaOfDelta.rawValue)
-            c.receiveTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &out) }
+            receiveTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &out) }
         }
     }
 
