@@ -48,7 +48,7 @@ public enum ChunkDecoder {
         guard let scaleMode = ChunkFormat.ScaleMode(rawValue: scaleModeByte) else {
             throw .unsupported("scale mode \(scaleModeByte)")
         }
-        let scaleRuns = try decodeRuns(&s, total: n)
+        let scaleRuns = scaleMode == .inValues ? [] : try decodeRuns(&s, total: n)
         let metaCount = try s.count(limit: n)
         var metas: [SampleMeta] = []
         metas.reserveCapacity(metaCount)
@@ -81,65 +81,63 @@ public enum ChunkDecoder {
         let modeByte = try vs.byte()
         guard let valueMode = ChunkFormat.ValueMode(rawValue: modeByte) else { throw .unsupported("value mode \(modeByte)") }
         var maxScale: UInt8 = 0
-        if valueMode.isNormalized {
+        var normalized: Bool
+        switch valueMode {
+        case .normalizedDelta: normalized = true
+        case .rawDelta: normalized = false
+        case .bucket, .dictionary:
+            let flag = try vs.byte()
+            guard flag <= 1 else { throw .malformed("normalization flag \(flag)") }
+            normalized = flag == 1
+        }
+        if normalized {
             maxScale = try vs.byte()
             guard maxScale <= 30 else { throw .malformed("scale \(maxScale) above 30") }
         }
-        var values: [Int64]
-        if valueMode.isBucket {
-            let predictorByte = try vs.byte()
-            guard let predictor = ChunkFormat.Predictor(rawValue: predictorByte) else { throw .unsupported("predictor \(predictorByte)") }
-            let reference = predictor == .reference ? try vs.signed() : 0
-            let k = Int(try vs.byte())
-            guard k < 64 else { throw .malformed("bucket shift \(k)") }
-            let bits = try Section(&src)
-            defer { bits.release() }
-            values = [Int64](repeating: 0, count: n)
-            let symbols = UnsafeRawBufferPointer(rebasing: valueSection.bytes[vs.position...])
-            try values.withUnsafeMutableBufferPointer { (v: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
-                try BucketCoder.decode(symbols: symbols, bits: bits.bytes, k: k, into: v)
-                if predictor == .reference {
-                    for j in 0..<v.count { v[j] = v[j] &+ reference }
-                } else {
-                    var prev: Int64 = 0
-                    for j in 0..<v.count {
-                        prev = prev &+ v[j]
-                        v[j] = prev
-                    }
-                }
-            }
-        } else {
-            values = try decodeDeltas(&vs, count: n)
-            guard vs.isAtEnd else { throw .malformed("\(vs.remaining) bytes after the values") }
+        guard scaleMode == .raw || normalized else { throw .malformed("residual scales need normalized values") }
+        guard scaleMode != .inValues || valueMode == .dictionary else {
+            throw .malformed("scales in values need dictionary mode")
         }
-        guard scaleMode == .raw || valueMode.isNormalized else { throw .malformed("residual scales need normalized values") }
-
-        // Scales, and mantissas back from the normalized form.
+        var values = [Int64](repeating: 0, count: n)
         var scales = [UInt8](repeating: 0, count: n)
-        var mantissas = values
-        i = 0
-        let limit = Int(maxScale)
-        for (length, v) in scaleRuns {
-            for j in i..<(i + length) {
-                var scale = v
-                if scaleMode == .residual {
-                    scale += Int64(limit - trailingDecimalZeros(values[j], limit: limit))
+        try values.withUnsafeMutableBufferPointer { (v: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+            try scales.withUnsafeMutableBufferPointer { (sc: inout UnsafeMutableBufferPointer<UInt8>) throws(DecodingError) in
+                switch valueMode {
+                case .normalizedDelta, .rawDelta:
+                    try decodeDeltas(&vs, into: v)
+                    guard vs.isAtEnd else { throw .malformed("\(vs.remaining) bytes after the values") }
+                case .bucket:
+                    try ValueCoder.decodeBucket(&vs, into: v)
+                case .dictionary:
+                    try ValueCoder.decodeDictionary(&vs, normalized: normalized, maxScale: maxScale,
+                                                    scales: scaleMode == .inValues ? sc : nil, into: v)
                 }
-                guard scale >= 0, scale <= 30 else { throw .malformed("scale \(scale) out of range") }
-                if valueMode.isNormalized {
-                    guard scale <= Int64(maxScale) else { throw .malformed("scale \(scale) above chunk scale \(maxScale)") }
-                    let shift = limit - Int(scale)
-                    if shift > 0 {
-                        guard shift <= 18 else { throw .malformed("scale shift \(shift)") }
-                        let p = powersOfTen[shift]
-                        guard values[j] % p == 0 else { throw .malformed("mantissa not divisible by 10^\(shift)") }
-                        mantissas[j] = values[j] / p
+                // Scales from their runs (a residual is relative to the scale the normalized
+                // mantissa's trailing zeros imply).
+                var i = 0
+                let limit = Int(maxScale)
+                for (length, r) in scaleRuns {
+                    for j in i..<(i + length) {
+                        var scale = r
+                        if scaleMode == .residual { scale += Int64(limit - trailingDecimalZeros(v[j], limit: limit)) }
+                        guard scale >= 0, scale <= 30 else { throw .malformed("scale \(scale) out of range") }
+                        sc[j] = UInt8(scale)
                     }
+                    i += length
                 }
-                scales[j] = UInt8(scale)
+                // Mantissas back from the normalized form.
+                guard normalized else { return }
+                for j in 0..<n where sc[j] != maxScale {
+                    guard sc[j] < maxScale else { throw .malformed("scale \(sc[j]) above chunk scale \(maxScale)") }
+                    let shift = limit - Int(sc[j])
+                    guard shift <= 18 else { throw .malformed("scale shift \(shift)") }
+                    let p = powersOfTen[shift]
+                    guard v[j] % p == 0 else { throw .malformed("mantissa not divisible by 10^\(shift)") }
+                    v[j] /= p
+                }
             }
-            i += length
         }
+        let mantissas = values
         return ChunkColumns(sourceTimes: sourceTimes, receiveTimes: receiveTimes, mantissas: mantissas,
                             scales: scales, metaIndexes: metaIndexes, metas: metas)
     }
@@ -232,17 +230,12 @@ public enum ChunkDecoder {
         return out
     }
 
-    static func decodeDeltas(_ src: inout ByteSource, count n: Int) throws(DecodingError) -> [Int64] {
-        var out = [Int64](repeating: 0, count: n)
-        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
-            var prev: Int64 = 0
-            let q = p
-            try readVarints(&src, count: n) { i, u in
-                prev = prev &+ ZigZag.decode(u)
-                q[i] = prev
-            }
+    static func decodeDeltas(_ src: inout ByteSource, into q: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+        var prev: Int64 = 0
+        try readVarints(&src, count: q.count) { i, u in
+            prev = prev &+ ZigZag.decode(u)
+            q[i] = prev
         }
-        return out
     }
 
     static func decodeReceiveOffsets(_ src: inout ByteSource, sourceTimes: [Int64]) throws(DecodingError) -> [Int64] {

@@ -38,11 +38,11 @@ public enum ChunkEncoder {
         for s in c.scales where s > maxScale { maxScale = s }
         var values = c.mantissas
         let normalized = normalize(&values, scales: c.scales, to: maxScale)
-        encodeScales(c, normalizedValues: normalized ? values : nil, maxScale: maxScale, into: &structure)
-        encodeMetas(c, into: &structure)
-        writeSection(structure, level: level, into: &sink)
+        var scaleColumn = ByteSink(capacity: 16)
+        encodeScales(c, normalizedValues: normalized ? values : nil, maxScale: maxScale, into: &scaleColumn)
 
-        // Candidate 1: varint deltas.
+        // Plain varint deltas are the fallback (and all that short chunks get: a model
+        // table does not pay below `bucketMinimumSamples`).
         var deltaSection = ByteSink(capacity: n * 3 + 16)
         deltaSection.append((normalized ? ChunkFormat.ValueMode.normalizedDelta : .rawDelta).rawValue)
         if normalized { deltaSection.append(maxScale) }
@@ -54,58 +54,29 @@ public enum ChunkEncoder {
                 prev = x
             }
         }
-        var deltaPacked = ByteSink(capacity: 0)
-        pack(deltaSection, level: level, into: &deltaPacked)
-        guard n >= ChunkFormat.bucketMinimumSamples else {
-            deltaPacked.withUnsafeBytes { sink.append($0) }
-            return
-        }
-
-        // Candidate 2: bucket-coded residuals against the better of two predictors.
-        var residuals = [Int64](repeating: 0, count: n)
-        var predictor = ChunkFormat.Predictor.previous
-        var reference: Int64 = 0
-        values.withUnsafeBufferPointer { v in
-            residuals.withUnsafeMutableBufferPointer { r in
-                var sumDelta: UInt64 = 0
-                var prev: Int64 = 0
-                var mean = 0.0
-                for i in 0..<n {
-                    let d = v[i] &- prev
-                    r[i] = d
-                    if i > 0 { sumDelta &+= d.magnitude }
-                    prev = v[i]
-                    mean += Double(v[i])
-                }
-                mean /= Double(n)
-                guard mean.magnitude < 9e18 else { return }
-                reference = Int64(mean.rounded())
-                var sumReference: UInt64 = 0
-                for i in 0..<n { sumReference &+= (v[i] &- reference).magnitude }
-                if sumReference < sumDelta {
-                    predictor = .reference
-                    for i in 0..<n { r[i] = v[i] &- reference }
+        var coded = ByteSink(capacity: 0)
+        var outcome = ValueCoder.Outcome.none
+        if n >= ChunkFormat.bucketMinimumSamples {
+            let deltaBytes = deltaSection.count
+            let scaleBytes = scaleColumn.count
+            outcome = values.withUnsafeBufferPointer { v in
+                c.scales.withUnsafeBufferPointer { s in
+                    ValueCoder.encode(v, scales: s, normalized: normalized, maxScale: maxScale,
+                                      deltaBytes: deltaBytes, scaleBytes: scaleBytes, into: &coded)
                 }
             }
         }
-        var bucketSection = ByteSink(capacity: n + 32)
-        var bits = ByteSink(capacity: n * 2 + 16)
-        bucketSection.append((normalized ? ChunkFormat.ValueMode.normalizedBucket : .rawBucket).rawValue)
-        if normalized { bucketSection.append(maxScale) }
-        bucketSection.append(predictor.rawValue)
-        if predictor == .reference { bucketSection.appendSigned(reference) }
-        residuals.withUnsafeBufferPointer { r in
-            let k = BucketCoder.chooseShift(r)
-            bucketSection.append(UInt8(k))
-            BucketCoder.encode(r, k: k, symbols: &bucketSection, bits: &bits)
-        }
-        var bucketPacked = ByteSink(capacity: 0)
-        pack(bucketSection, level: level, into: &bucketPacked)
-        if bucketPacked.count + bits.count + 4 < deltaPacked.count {
-            bucketPacked.withUnsafeBytes { sink.append($0) }
-            writeRawSection(bits, into: &sink)
+        if outcome == .scalesInValues {
+            structure.append(ChunkFormat.ScaleMode.inValues.rawValue)
         } else {
-            deltaPacked.withUnsafeBytes { sink.append($0) }
+            scaleColumn.withUnsafeBytes { structure.append($0) }
+        }
+        encodeMetas(c, into: &structure)
+        writeSection(structure, level: level, into: &sink)
+        if outcome == .none {
+            pack(deltaSection, level: level, into: &sink)
+        } else {
+            writeRawSection(coded, into: &sink)
         }
     }
 
@@ -158,7 +129,7 @@ public enum ChunkEncoder {
         pack(section, level: level, into: &out)
     }
 
-    /// Low bits are uniform noise: zstd cannot shrink them, so they are never tried.
+    /// Entropy-coded sections are not worth a zstd attempt.
     static func writeRawSection(_ section: borrowing ByteSink, into out: inout ByteSink) {
         out.append(ChunkFormat.Codec.raw.rawValue)
         out.appendVarint(UInt64(section.count))

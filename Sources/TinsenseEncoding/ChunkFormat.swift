@@ -18,20 +18,18 @@ public enum ChunkFormat {
         case deltaOfDelta = 2
     }
 
-    /// How mantissas are stored. "Normalized" means rescaled to the chunk's largest scale
-    /// `S` (so deltas compare like with like); "raw" is used when that would overflow.
+    /// How mantissas are stored (docs/FORMAT.md, "Values section"). "Normalized" means
+    /// rescaled to the chunk's largest scale `S` (so residuals compare like with like); the
+    /// mantissas as received are used when that would overflow.
     public enum ValueMode: UInt8, Sendable {
-        /// Zigzag varint deltas of the normalized mantissas (smooth or repetitive series).
+        /// Zigzag varint deltas of the normalized mantissas (short chunks), zstd when it pays.
         case normalizedDelta = 0
         /// Zigzag varint deltas of the mantissas as received.
         case rawDelta = 1
-        /// Residuals of the normalized mantissas as bucket symbols + raw low bits (noise).
-        case normalizedBucket = 2
-        /// Residuals of the mantissas as received, bucket-coded.
-        case rawBucket = 3
-
-        var isNormalized: Bool { self == .normalizedDelta || self == .normalizedBucket }
-        var isBucket: Bool { self == .normalizedBucket || self == .rawBucket }
+        /// Residuals against a predictor as rANS-coded bucket symbols + raw low bits (noise).
+        case bucket = 2
+        /// Indexes into the chunk's sorted distinct values, rANS-coded (quantised signals).
+        case dictionary = 3
     }
 
     /// What a bucket-coded residual is relative to.
@@ -40,6 +38,9 @@ public enum ChunkFormat {
         case previous = 0
         /// A reference value stored once (white noise around a level).
         case reference = 1
+        /// The floor of the mean of the previous four values (the first relative to 0; before
+        /// the fifth, missing history is the first value). Noise on a slowly moving level.
+        case mean4 = 2
     }
 
     /// How scales are stored.
@@ -50,6 +51,9 @@ public enum ChunkFormat {
         /// normalized mantissa, at most S): zero for text without trailing zeros (`%g`
         /// output), whatever its magnitude.
         case residual = 1
+        /// No scale column: the values section carries the scales (dictionary mode, whose
+        /// entries are distinct (value, scale) pairs — the distinct texts).
+        case inValues = 2
     }
 
     /// Largest number of samples one chunk may hold (bounds decoder allocations).

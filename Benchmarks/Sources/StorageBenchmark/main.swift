@@ -222,52 +222,60 @@ func speed() throws {
 
 // MARK: breakdown
 
-/// Bytes/sample per SKAB channel and per chunk section, to see where the bytes go.
+/// Bytes/sample per SKAB channel, split into the time part, the scale/metadata section and
+/// the values section, with the value mode each chunk chose: to see where the bytes go.
 func breakdown() throws {
-    print("== breakdown: chunk bytes/sample per SKAB channel")
+    print("== breakdown: chunk bytes/sample per SKAB channel (time part | scales+metadata | values) and value modes")
     let skab = try SKAB.load(skabRoot)
-    var bytes: [String: Int] = [:]
+    var parts: [String: [Int]] = [:]
     var samples: [String: Int] = [:]
-    var modes: [String: [UInt8: Int]] = [:]
+    var modes: [String: [String: Int]] = [:]
+    let modeNames = ["normalizedDelta", "rawDelta", "bucket", "dictionary"]
+    let predictorNames = ["previous", "reference", "mean4"]
     for s in skab {
         let channel = String(s.sensor.split(separator: "/").last!)
-        let encoded = ChunkEncoder.encode(columns(s))
-        bytes[channel, default: 0] += encoded.count
-        samples[channel, default: 0] += s.times.count
-        // The value section follows the structure section; its first byte is the mode when raw,
-        // so report the codec layout instead: count sections by walking the headers.
-        modes[channel, default: [:]][UInt8(sectionCount(encoded)), default: 0] += 1
-    }
-    for k in bytes.keys.sorted() {
-        print("\(k): \(format(Double(bytes[k]!) / Double(samples[k]!))) bytes/sample; chunks by section count \(modes[k]!.sorted { $0.key < $1.key })")
-    }
-}
-
-func sectionCount(_ chunk: [UInt8]) -> Int {
-    var src = chunk.withUnsafeBytes { Array($0) }
-    var count = 0
-    var i = 0
-    func varint() -> Int {
-        var r = 0
-        var shift = 0
-        while true {
-            let b = src[i]
-            i += 1
-            r |= Int(b & 0x7F) << shift
-            if b < 0x80 { return r }
-            shift += 7
+        let c = columns(s)
+        var times = ByteSink(capacity: 0)
+        ChunkEncoder.encodeTimes(sourceTimes: c.sourceTimes, receiveTimes: c.receiveTimes, into: &times)
+        var values = ByteSink(capacity: 0)
+        ChunkEncoder.encodeValues(c, into: &values)
+        let bytes = values.bytes
+        // The values part is two sections: scales+metadata, then values. Skip the first.
+        var i = 0
+        func varint() -> Int {
+            var r = 0, shift = 0
+            while true {
+                let b = bytes[i]; i += 1
+                r |= Int(b & 0x7F) << shift
+                if b < 0x80 { return r }
+                shift += 7
+            }
         }
-    }
-    while i < src.count {
-        let codec = src[i]
-        i += 1
+        let codec = bytes[i]; i += 1
         let raw = varint()
-        let stored = codec == 1 ? varint() : raw
-        i += stored
-        count += 1
+        i += codec == 1 ? varint() : raw
+        let structureBytes = i
+        let valueCodec = bytes[i]; i += 1
+        _ = varint()
+        if valueCodec == 1 { _ = varint() }
+        var mode = valueCodec == 1 ? "zstd(\(modeNames[0]))" : modeNames[Int(bytes[i])]
+        if valueCodec == 0 && bytes[i] == 2 {
+            let normalized = bytes[i + 1] == 1
+            mode += "/" + predictorNames[Int(bytes[i + (normalized ? 3 : 2)])]
+        }
+        var p = parts[channel, default: [0, 0, 0]]
+        p[0] += times.count
+        p[1] += structureBytes
+        p[2] += bytes.count - structureBytes
+        parts[channel] = p
+        samples[channel, default: 0] += s.times.count
+        modes[channel, default: [:]][mode, default: 0] += 1
     }
-    src.removeAll()
-    return count
+    for k in parts.keys.sorted() {
+        let p = parts[k]!.map { format(Double($0) / Double(samples[k]!)) }
+        let total = format(Double(parts[k]!.reduce(0, +)) / Double(samples[k]!))
+        print("\(k): \(total) = \(p[0]) | \(p[1]) | \(p[2]) bytes/sample; \(modes[k]!.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))")
+    }
 }
 
 // MARK: head memory

@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Static order-0 rANS (range asymmetric numeral systems, Duda 2013; byte-wise
+/// renormalisation as in Giesen's public-domain `rans_byte.h`) over symbols `0..<m`, m ≤ 4096.
+///
+/// Written by hand because the value columns need an entropy coder that (a) costs almost
+/// nothing per chunk — a 1,000-sample chunk cannot carry zstd's Huffman table and frame
+/// header (~60 bytes, 0.05 bytes/sample) — and (b) decodes a symbol in a few nanoseconds.
+/// No Debian library offers a bare static rANS/tANS with a caller-supplied table (zstd's FSE
+/// is internal API). The coder is ~150 lines and fully specified in docs/FORMAT.md.
+///
+/// The model is sent as one 5-bit *log-frequency code* per symbol (0 = absent; code q stands
+/// for weight ≈ 2^((q−1)/2)); both sides turn the codes into frequencies summing to 4096 with
+/// the same integer arithmetic (`RANSModel.init(codes:)`). Quantising probabilities to steps
+/// of √2 costs < 0.02 bits/symbol; the table costs 5 bits per symbol of the alphabet.
+public struct RANSModel: Sendable {
+    public static let precisionBits: UInt32 = 12
+    public static let total: UInt32 = 1 << precisionBits
+    /// Largest alphabet (every symbol needs a frequency ≥ 1 out of `total`).
+    public static let maxSymbols = 4096
+    /// Integer weight of each 5-bit code: round(16 · 2^((q−1)/2)); code 0 = absent.
+    static let weights: [UInt64] = [
+        0, 16, 23, 32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024, 1448, 2048, 2896, 4096, 5793,
+        8192, 11585, 16384, 23170, 32768, 46341, 65536, 92682, 131072, 185364, 262144, 370728, 524288,
+    ]
+
+    /// Frequency of each symbol (0 for absent symbols), summing to `total`.
+    public private(set) var frequencies: [UInt32]
+    /// Cumulative frequency before each symbol.
+    public private(set) var starts: [UInt32]
+
+    /// Codes (one per symbol, 0…31) that describe `counts` (counts of symbols 0..<m).
+    public static func codes(forCounts counts: UnsafeBufferPointer<Int>) -> [UInt8] {
+        var maxCount = 0
+        for c in counts where c > maxCount { maxCount = c }
+        guard maxCount > 0 else { return [UInt8](repeating: 0, count: counts.count) }
+        var codes = [UInt8](repeating: 0, count: counts.count)
+        let scale = 32768.0 / Double(maxCount)
+        for (i, c) in counts.enumerated() where c > 0 {
+            let q = 1 + (2 * log2(Double(c) * scale)).rounded()
+            codes[i] = UInt8(min(31, max(1, q)))
+        }
+        return codes
+    }
+
+    /// Frequencies from codes: proportional to the weights, each present symbol ≥ 1, summing
+    /// to exactly `total` (the surplus or deficit goes to/from the largest, first on ties).
+    public init(codes: [UInt8]) throws(DecodingError) {
+        guard !codes.isEmpty, codes.count <= Self.maxSymbols else { throw .malformed("rANS alphabet of \(codes.count) symbols") }
+        var sum: UInt64 = 0
+        for q in codes {
+            guard q < 32 else { throw .malformed("rANS code \(q)") }
+            sum += Self.weights[Int(q)]
+        }
+        guard sum > 0 else { throw .malformed("rANS model without symbols") }
+        var f = [UInt32](repeating: 0, count: codes.count)
+        var assigned: UInt32 = 0
+        for (i, q) in codes.enumerated() where q > 0 {
+            f[i] = UInt32(max(1, Self.weights[Int(q)] * UInt64(Self.total) / sum))
+            assigned += f[i]
+        }
+        while assigned != Self.total {
+            var top = 0
+            for i in f.indices where f[i] > f[top] { top = i }
+            if assigned < Self.total {
+                f[top] += Self.total - assigned
+                assigned = Self.total
+            } else {
+                let cut = min(f[top] - 1, assigned - Self.total)
+                guard cut > 0 else { throw .malformed("rANS model cannot be normalised") }
+                f[top] -= cut
+                assigned -= cut
+            }
+        }
+        frequencies = f
+        starts = [UInt32](repeating: 0, count: f.count)
+        var c: UInt32 = 0
+        for i in f.indices {
+            starts[i] = c
+            c += f[i]
+        }
+    }
+
+    /// Bits to code symbols with `counts` under this model (∞ if a counted symbol is absent).
+    public func cost(counts: UnsafeBufferPointer<Int>) -> Double {
+        var bits = 0.0
+        for (i, c) in counts.enumerated() where c > 0 {
+            guard i < frequencies.count, frequencies[i] > 0 else { return .infinity }
+            bits += Double(c) * (Double(Self.precisionBits) - log2(Double(frequencies[i])))
+        }
+        return bits
+    }
+
+    /// Writes `varint m` and the m codes packed 5 bits each, LSB first.
+    public static func writeCodes(_ codes: [UInt8], into out: inout ByteSink) {
+        out.appendVarint(UInt64(codes.count))
+        var acc: UInt64 = 0
+        var used: UInt64 = 0
+        for q in codes {
+            acc |= UInt64(q) << used
+            used += 5
+            if used >= 8 {
+                out.append(UInt8(truncatingIfNeeded: acc))
+                acc >>= 8
+                used -= 8
+            }
+        }
+        if used > 0 { out.append(UInt8(truncatingIfNeeded: acc)) }
+    }
+
+    /// Bytes `writeCodes` takes for an alphabet of `m` symbols.
+    public static func codesSize(_ m: Int) -> Int {
+        ChunkEncoder.varintSize(UInt64(m)) + (m * 5 + 7) / 8
+    }
+
+    public static func readCodes(_ src: inout ByteSource) throws(DecodingError) -> [UInt8] {
+        let m = try src.count(limit: maxSymbols)
+        guard m > 0 else { throw .malformed("empty rANS alphabet") }
+        let packed = try src.bytes((m * 5 + 7) / 8)
+        var codes = [UInt8](repeating: 0, count: m)
+        var acc: UInt64 = 0
+        var used: UInt64 = 0
+        var p = 0
+        for i in 0..<m {
+            if used < 5 {
+                acc |= UInt64(packed[p]) << used
+                p += 1
+                used += 8
+            }
+            codes[i] = UInt8(acc & 31)
+            acc >>= 5
+            used -= 5
+        }
+        return codes
+    }
+}
+
+/// rANS encoder: symbols are pushed in reverse order and the bytes come out reversed, so
+/// the decoder reads forward.
+public enum RANSEncoder {
+    static let lower: UInt32 = 1 << 23
+
+    /// Appends `u32le byteCount | bytes` coding `symbols` under `model`.
+    public static func encode(_ symbols: UnsafeBufferPointer<UInt16>, model: RANSModel, into out: inout ByteSink) {
+        // Worst case: every symbol at frequency 1 (12 bits), plus the 4-byte final state.
+        let capacity = symbols.count * 2 + 8
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var position = capacity
+        var x = lower
+        model.frequencies.withUnsafeBufferPointer { f in
+            model.starts.withUnsafeBufferPointer { c in
+                var i = symbols.count
+                while i > 0 {
+                    i -= 1
+                    let s = Int(symbols[i])
+                    let freq = f[s]
+                    let limit = ((lower >> RANSModel.precisionBits) << 8) &* freq
+                    while x >= limit {
+                        position -= 1
+                        buffer[position] = UInt8(truncatingIfNeeded: x)
+                        x >>= 8
+                    }
+                    x = ((x / freq) << RANSModel.precisionBits) &+ (x % freq) &+ c[s]
+                }
+            }
+        }
+        for _ in 0..<4 {
+            position -= 1
+            buffer[position] = UInt8(truncatingIfNeeded: x)
+            x >>= 8
+        }
+        let count = capacity - position
+        out.appendLE(UInt32(count))
+        out.append(UnsafeRawBufferPointer(start: buffer + position, count: count))
+    }
+}
+
+/// rANS decoder over one encoded stream; every byte read is bounds-checked and the final
+/// state must be the encoder's initial one with every byte consumed (`finish`).
+public struct RANSDecoder {
+    let bytes: UnsafeRawBufferPointer
+    var position: Int
+    var x: UInt32
+    /// slot (0..<4096) → symbol; frequencies and starts by symbol.
+    let slots: UnsafeMutablePointer<UInt16>
+    let frequencies: [UInt32]
+    let starts: [UInt32]
+
+    /// Reads `u32le byteCount | bytes` from `src` and prepares the slot table.
+    public init(_ src: inout ByteSource, model: RANSModel) throws(DecodingError) {
+        let count = Int(try src.le(UInt32.self))
+        bytes = try src.bytes(count)
+        guard count >= 4 else { throw .malformed("rANS stream of \(count) bytes") }
+        x = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+        position = 4
+        guard x >= RANSEncoder.lower else { throw .malformed("rANS initial state") }
+        frequencies = model.frequencies
+        starts = model.starts
+        slots = .allocate(capacity: Int(RANSModel.total))
+        for s in model.frequencies.indices where model.frequencies[s] > 0 {
+            let start = Int(model.starts[s])
+            (slots + start).initialize(repeating: UInt16(s), count: Int(model.frequencies[s]))
+        }
+    }
+
+    public func release() { slots.deallocate() }
+
+    /// The next symbol.
+    @inline(__always)
+    public mutating func next() throws(DecodingError) -> Int {
+        let slot = x & (RANSModel.total - 1)
+        let s = Int(slots[Int(slot)])
+        x = frequencies.withUnsafeBufferPointer { $0[s] } &* (x >> RANSModel.precisionBits) &+ slot &- starts.withUnsafeBufferPointer { $0[s] }
+        while x < RANSEncoder.lower {
+            guard position < bytes.count else { throw .truncated }
+            x = (x << 8) | UInt32(bytes[position])
+            position += 1
+        }
+        return s
+    }
+
+    /// Checks that the stream ended where the encoder began.
+    public func finish() throws(DecodingError) {
+        guard x == RANSEncoder.lower, position == bytes.count else { throw .malformed("rANS stream does not end cleanly") }
+    }
+}

@@ -1,0 +1,455 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The entropy-coded value modes of a chunk (docs/FORMAT.md, "Values section"): what a
+/// sample's integer value (mantissa, normalised to the chunk's scale when that fits) becomes.
+///
+/// - **bucket**: the residual against a predictor (previous value, a stored reference, or
+///   the mean of the previous four) as a *bucket* symbol `min(|r| >> k, 127) · 2 + sign`,
+///   rANS-coded, plus the `k` low bits raw; residuals too large for a bucket are escaped.
+///   For noisy analog channels: the high bits carry the skewed part of the distribution, the
+///   low bits are uniform noise no coder can shrink.
+/// - **dictionary**: the distinct values of the chunk (≤ 1,024) sorted and stored once, each
+///   sample an rANS-coded index. For quantised signals (an ADC's few levels rounded to
+///   decimal text), where deltas spread over many large but repeating numbers.
+///
+/// The encoder estimates every candidate's size from histograms (no trial compression) and
+/// keeps the smallest. Pure: no I/O.
+enum ValueCoder {
+    /// Symbol 0 is the escape; bucket symbols are `1 + (bucket · 2 + sign)`, so the alphabet
+    /// ends at the largest bucket in use (the model table has one code per symbol).
+    static let escapeSymbol = 0
+    static let alphabetLimit = 1 + 2 * 127
+    static let bucketLimit: UInt64 = 127
+    static let maxDictionary = 1024
+
+    // MARK: encoding
+
+    enum Outcome {
+        /// No candidate beat plain varint deltas; nothing written.
+        case none
+        /// A values section was written; scales go in their own column.
+        case coded
+        /// A dictionary section carrying the scales was written; no scale column.
+        case scalesInValues
+    }
+
+    /// Writes the smallest entropy-coded candidate for `v` as values-section content to
+    /// `out`, or nothing when none beats `deltaBytes` (the size of plain varint deltas).
+    /// `scaleBytes` is what the scale column costs; a dictionary of distinct (value, scale)
+    /// pairs saves it.
+    static func encode(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>, normalized: Bool, maxScale: UInt8,
+                       deltaBytes: Int, scaleBytes: Int, into out: inout ByteSink) -> Outcome {
+        let bucket = planBucket(v)
+        let dictionary = planDictionary(v, scales: scales, normalized: normalized, maxScale: maxScale)
+        var best = deltaBytes
+        var choice = 0
+        if bucket.bytes < best { best = bucket.bytes; choice = 1 }
+        if let d = dictionary, d.bytes - scaleBytes < best { best = d.bytes - scaleBytes; choice = 2 }
+        switch choice {
+        case 1:
+            out.append(ChunkFormat.ValueMode.bucket.rawValue)
+            writeScaleHeader(normalized: normalized, maxScale: maxScale, into: &out)
+            writeBucket(v, plan: bucket, into: &out)
+            return .coded
+        case 2:
+            out.append(ChunkFormat.ValueMode.dictionary.rawValue)
+            writeScaleHeader(normalized: normalized, maxScale: maxScale, into: &out)
+            writeDictionary(v, scales: scales, plan: dictionary!, into: &out)
+            return .scalesInValues
+        default:
+            return .none
+        }
+    }
+
+    static func writeScaleHeader(normalized: Bool, maxScale: UInt8, into out: inout ByteSink) {
+        out.append(normalized ? 1 : 0)
+        if normalized { out.append(maxScale) }
+    }
+
+    struct BucketPlan {
+        var predictor: ChunkFormat.Predictor
+        var reference: Int64
+        var k: Int
+        var codes: [UInt8]
+        var bytes: Int
+    }
+
+    /// Predicted value for sample `i` (the decoder runs the same recurrences).
+    @inline(__always)
+    static func residuals(_ v: UnsafeBufferPointer<Int64>, predictor: ChunkFormat.Predictor, reference: Int64, into r: UnsafeMutableBufferPointer<Int64>) {
+        let n = v.count
+        switch predictor {
+        case .previous:
+            var prev: Int64 = 0
+            for i in 0..<n {
+                r[i] = v[i] &- prev
+                prev = v[i]
+            }
+        case .reference:
+            for i in 0..<n { r[i] = v[i] &- reference }
+        case .mean4:
+            guard n > 0 else { return }
+            r[0] = v[0]
+            // History starts as four copies of the first value.
+            var a = v[0], b = v[0], c = v[0], d = v[0]
+            var sum = v[0] &* 4
+            for i in 1..<n {
+                r[i] = v[i] &- (sum >> 2)
+                sum = sum &- a &+ v[i]
+                a = b; b = c; c = d; d = v[i]
+            }
+        }
+    }
+
+    static func planBucket(_ v: UnsafeBufferPointer<Int64>) -> BucketPlan {
+        let n = v.count
+        // Predictor: the smallest mean absolute residual (one pass each, no histogram).
+        var mean = 0.0
+        for x in v { mean += Double(x) }
+        mean /= Double(max(n, 1))
+        let reference: Int64 = mean.magnitude < 9e18 ? Int64(mean.rounded()) : 0
+        var bestPredictor = ChunkFormat.Predictor.previous
+        var bestSum = UInt64.max
+        let scratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
+        defer { scratch.deallocate() }
+        for p in [ChunkFormat.Predictor.previous, .reference, .mean4] {
+            residuals(v, predictor: p, reference: reference, into: scratch)
+            var sum: UInt64 = 0
+            // Skip the first residual: every predictor but `reference` starts from 0.
+            for i in 1..<max(n, 1) { sum &+= min(scratch[i].magnitude, UInt64(1) << 40) }
+            if sum < bestSum { bestSum = sum; bestPredictor = p }
+        }
+        residuals(v, predictor: bestPredictor, reference: reference, into: scratch)
+        let r = UnsafeBufferPointer(scratch)
+
+        // Shift: one histogram at the smallest candidate shift, merged for the larger ones.
+        let meanMagnitude = bestSum / UInt64(max(n - 1, 1))
+        let guess = max(0, (64 - meanMagnitude.leadingZeroBitCount) - 3)
+        let kLow = max(0, guess - 2)
+        let span = 4
+        let bins = Int(bucketLimit) << span
+        var histogram = [Int](repeating: 0, count: bins * 2)
+        var bigEscapes = 0
+        var bigEscapeBytes = 0
+        histogram.withUnsafeMutableBufferPointer { h in
+            for x in r {
+                let high = x.magnitude >> UInt64(kLow)
+                if high >= UInt64(bins) {
+                    bigEscapes += 1
+                    bigEscapeBytes += ChunkEncoder.varintSize(ZigZag.encode(x))
+                } else {
+                    h[Int(high) << 1 | (x < 0 ? 1 : 0)] += 1
+                }
+            }
+        }
+        var best = BucketPlan(predictor: bestPredictor, reference: reference, k: kLow, codes: [], bytes: Int.max)
+        var counts = [Int](repeating: 0, count: alphabetLimit)
+        for j in 0...span {
+            let k = kLow + j
+            guard k <= 62 else { break }
+            for i in counts.indices { counts[i] = 0 }
+            var escapes = bigEscapes
+            var escapeBytes = bigEscapeBytes
+            for bin in 0..<bins {
+                let plus = histogram[bin << 1], minus = histogram[bin << 1 | 1]
+                if plus == 0 && minus == 0 { continue }
+                let high = bin >> j
+                if high >= Int(bucketLimit) {
+                    escapes += plus + minus
+                    // A lower bound of the escaped value's size: the bin's smallest magnitude.
+                    let size = ChunkEncoder.varintSize(UInt64(bin) << UInt64(kLow + 1))
+                    escapeBytes += (plus + minus) * size
+                } else {
+                    counts[1 + (high << 1)] += plus
+                    counts[2 + (high << 1)] += minus
+                }
+            }
+            counts[escapeSymbol] = escapes
+            var m = counts.count
+            while m > 1 && counts[m - 1] == 0 { m -= 1 }
+            let (codes, bits) = counts.withUnsafeBufferPointer { c in modelCost(UnsafeBufferPointer(rebasing: c[0..<m])) }
+            let total = (Int(bits) + (n - escapes) * k + 7) / 8 + RANSModel.codesSize(m) + escapeBytes
+                + ChunkEncoder.varintSize(UInt64(escapes)) + 8 + 4
+            if total < best.bytes {
+                best.k = k
+                best.codes = codes
+                best.bytes = total
+            }
+        }
+        return best
+    }
+
+    /// The codes for `counts` and the bits the symbols take under them.
+    static func modelCost(_ counts: UnsafeBufferPointer<Int>) -> ([UInt8], Double) {
+        let codes = RANSModel.codes(forCounts: counts)
+        guard let model = try? RANSModel(codes: codes) else { return (codes, .infinity) }
+        return (codes, model.cost(counts: counts) + 32)
+    }
+
+    static func writeBucket(_ v: UnsafeBufferPointer<Int64>, plan: BucketPlan, into out: inout ByteSink) {
+        let n = v.count
+        out.append(plan.predictor.rawValue)
+        if plan.predictor == .reference { out.appendSigned(plan.reference) }
+        out.append(UInt8(plan.k))
+        RANSModel.writeCodes(plan.codes, into: &out)
+        let r = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
+        defer { r.deallocate() }
+        residuals(v, predictor: plan.predictor, reference: plan.reference, into: r)
+        let symbols = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: n)
+        defer { symbols.deallocate() }
+        var escapes: [Int64] = []
+        var bits = ByteSink(capacity: (n * plan.k + 7) / 8 + 16)
+        var writer = BitWriter()
+        let k = UInt64(plan.k)
+        let mask: UInt64 = plan.k == 0 ? 0 : UInt64.max >> (64 - k)
+        for i in 0..<n {
+            let x = r[i]
+            let high = x.magnitude >> k
+            if high >= bucketLimit {
+                symbols[i] = UInt16(escapeSymbol)
+                escapes.append(x)
+            } else {
+                symbols[i] = UInt16(1 + (high << 1 | (x < 0 ? 1 : 0)))
+                if plan.k > 0 { writer.write(x.magnitude & mask, count: plan.k, into: &bits) }
+            }
+        }
+        writer.flush(into: &bits)
+        out.appendVarint(UInt64(escapes.count))
+        for e in escapes { out.appendSigned(e) }
+        // The plan's codes came from an estimate; a symbol it did not count (it cannot, but
+        // a model must never lack a symbol it codes) would be a bug, so check.
+        let model = try! RANSModel(codes: plan.codes)
+        RANSEncoder.encode(UnsafeBufferPointer(symbols), model: model, into: &out)
+        bits.withUnsafeBytes { out.append($0) }
+    }
+
+    struct DictionaryPlan {
+        /// Sorted by value, then scale.
+        var entries: [Entry]
+        var codes: [UInt8]
+        var bytes: Int
+    }
+
+    struct Entry: Comparable {
+        var value: Int64
+        var scale: UInt8
+        var count: Int
+
+        static func < (a: Entry, b: Entry) -> Bool { a.value < b.value || (a.value == b.value && a.scale < b.scale) }
+    }
+
+    /// Distinct (value, scale) pairs with counts, or nil past `maxDictionary` (open
+    /// addressing; stops at the first pair over the limit, so noisy series cost only a few
+    /// hundred probes).
+    static func distinct(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>) -> [Entry]? {
+        let capacity = maxDictionary * 4
+        let keys = UnsafeMutablePointer<Int64>.allocate(capacity: capacity)
+        let keyScales = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        counts.initialize(repeating: 0, count: capacity)
+        defer { keys.deallocate(); keyScales.deallocate(); counts.deallocate() }
+        var used = 0
+        for i in 0..<v.count {
+            let x = v[i], s = scales[i]
+            var h = Int(truncatingIfNeeded: ((UInt64(bitPattern: x) ^ UInt64(s) << 56) &* 0x9E37_79B9_7F4A_7C15) >> 52)
+            while true {
+                if counts[h] == 0 {
+                    used += 1
+                    if used > maxDictionary { return nil }
+                    keys[h] = x
+                    keyScales[h] = s
+                    counts[h] = 1
+                    break
+                }
+                if keys[h] == x && keyScales[h] == s {
+                    counts[h] += 1
+                    break
+                }
+                h = (h + 1) & (capacity - 1)
+            }
+        }
+        var out: [Entry] = []
+        out.reserveCapacity(used)
+        for h in 0..<capacity where counts[h] > 0 { out.append(Entry(value: keys[h], scale: keyScales[h], count: counts[h])) }
+        out.sort()
+        return out
+    }
+
+    /// The scale an entry's text has unless told otherwise: none for mantissas as received;
+    /// for normalized ones, the chunk scale less the value's trailing decimal zeros (`%g`
+    /// text drops them).
+    @inline(__always)
+    static func impliedScale(_ value: Int64, normalized: Bool, maxScale: UInt8) -> Int {
+        normalized ? Int(maxScale) - trailingDecimalZeros(value, limit: Int(maxScale)) : 0
+    }
+
+    static func planDictionary(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>, normalized: Bool, maxScale: UInt8) -> DictionaryPlan? {
+        guard let entries = distinct(v, scales: scales) else { return nil }
+        let counts = entries.map(\.count)
+        let (codes, bits) = counts.withUnsafeBufferPointer { modelCost($0) }
+        var bytes = (Int(bits) + 7) / 8 + RANSModel.codesSize(entries.count) + ChunkEncoder.varintSize(UInt64(entries.count)) + 4
+        var exceptions = 0
+        var last = 0
+        for (i, e) in entries.enumerated() {
+            bytes += i == 0 ? ChunkEncoder.varintSize(ZigZag.encode(e.value))
+                            : ChunkEncoder.varintSize(UInt64(bitPattern: e.value &- entries[i - 1].value))
+            let implied = impliedScale(e.value, normalized: normalized, maxScale: maxScale)
+            if Int(e.scale) != implied {
+                exceptions += 1
+                bytes += ChunkEncoder.varintSize(UInt64(i - last)) + ChunkEncoder.varintSize(ZigZag.encode(Int64(e.scale) - Int64(implied)))
+                last = i
+            }
+        }
+        bytes += ChunkEncoder.varintSize(UInt64(exceptions))
+        return DictionaryPlan(entries: entries, codes: codes, bytes: bytes)
+    }
+
+    /// `varint count | signed first value | count−1 × varint gap (≥ 0; equal values differ in
+    /// scale) | varint exceptions | exceptions × (varint index gap, signed scale − implied) |
+    /// model codes | rANS stream`.
+    static func writeDictionary(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>, plan: DictionaryPlan, into out: inout ByteSink) {
+        let normalized = out.withUnsafeBytes { $0[1] } == 1
+        let maxScale: UInt8 = normalized ? out.withUnsafeBytes { $0[2] } : 0
+        let entries = plan.entries
+        out.appendVarint(UInt64(entries.count))
+        var exceptions: [(Int, Int64)] = []
+        for (i, e) in entries.enumerated() {
+            if i == 0 { out.appendSigned(e.value) } else { out.appendVarint(UInt64(bitPattern: e.value &- entries[i - 1].value)) }
+            let implied = impliedScale(e.value, normalized: normalized, maxScale: maxScale)
+            if Int(e.scale) != implied { exceptions.append((i, Int64(e.scale) - Int64(implied))) }
+        }
+        out.appendVarint(UInt64(exceptions.count))
+        var last = 0
+        for (i, d) in exceptions {
+            out.appendVarint(UInt64(i - last))
+            out.appendSigned(d)
+            last = i
+        }
+        RANSModel.writeCodes(plan.codes, into: &out)
+        let symbols = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: v.count)
+        defer { symbols.deallocate() }
+        for i in 0..<v.count {
+            // Binary search in the sorted dictionary (≤ 10 steps).
+            let key = Entry(value: v[i], scale: scales[i], count: 0)
+            var lo = 0, hi = entries.count - 1
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                if entries[mid] < key { lo = mid + 1 } else { hi = mid }
+            }
+            symbols[i] = UInt16(lo)
+        }
+        let model = try! RANSModel(codes: plan.codes)
+        RANSEncoder.encode(UnsafeBufferPointer(symbols), model: model, into: &out)
+    }
+
+    // MARK: decoding
+
+    /// Decodes a bucket-mode body (after mode and scale header) into `out`.
+    static func decodeBucket(_ src: inout ByteSource, into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+        let n = out.count
+        let predictorByte = try src.byte()
+        guard let predictor = ChunkFormat.Predictor(rawValue: predictorByte) else { throw .unsupported("predictor \(predictorByte)") }
+        let reference = predictor == .reference ? try src.signed() : 0
+        let k = Int(try src.byte())
+        guard k <= 62 else { throw .malformed("bucket shift \(k)") }
+        let codes = try RANSModel.readCodes(&src)
+        guard codes.count <= alphabetLimit else { throw .malformed("bucket alphabet of \(codes.count)") }
+        let model = try RANSModel(codes: codes)
+        let escapeCount = try src.count(limit: n)
+        var escapes = [Int64](repeating: 0, count: escapeCount)
+        for i in 0..<escapeCount { escapes[i] = try src.signed() }
+        var rans = try RANSDecoder(&src, model: model)
+        defer { rans.release() }
+        var bits = BitReader(UnsafeRawBufferPointer(rebasing: src.buffer[src.position...]))
+        var nextEscape = 0
+        let shift = UInt64(k)
+        // Residuals first (one tight loop), then the predictor's recurrence.
+        for i in 0..<n {
+            let s = try rans.next()
+            if s == escapeSymbol {
+                guard nextEscape < escapeCount else { throw .malformed("more escapes than stored") }
+                out[i] = escapes[nextEscape]
+                nextEscape += 1
+                continue
+            }
+            let b = s - 1
+            var magnitude = UInt64(b >> 1) << shift
+            if k > 0 { magnitude |= try bits.read(k) }
+            let x = Int64(bitPattern: magnitude)
+            out[i] = b & 1 == 1 ? 0 &- x : x
+        }
+        try rans.finish()
+        guard nextEscape == escapeCount else { throw .malformed("\(escapeCount - nextEscape) escapes unused") }
+        let lowBitBytes = ((n - escapeCount) * k + 7) / 8
+        guard src.remaining == lowBitBytes else { throw .malformed("\(src.remaining) bytes of low bits, expected \(lowBitBytes)") }
+        src.position = src.buffer.count
+        switch predictor {
+        case .previous:
+            var prev: Int64 = 0
+            for i in 0..<n {
+                prev = prev &+ out[i]
+                out[i] = prev
+            }
+        case .reference:
+            for i in 0..<n { out[i] = out[i] &+ reference }
+        case .mean4:
+            guard n > 0 else { return }
+            var a = out[0], b = out[0], c = out[0], d = out[0]
+            var sum = out[0] &* 4
+            for i in 1..<n {
+                let x = out[i] &+ (sum >> 2)
+                out[i] = x
+                sum = sum &- a &+ x
+                a = b; b = c; c = d; d = x
+            }
+        }
+    }
+
+    /// Decodes a dictionary-mode body (after mode and scale header) into `out`, and the
+    /// entries' scales into `scales` when the chunk has no scale column.
+    static func decodeDictionary(_ src: inout ByteSource, normalized: Bool, maxScale: UInt8,
+                                 scales: UnsafeMutableBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+        let count = try src.count(limit: maxDictionary)
+        guard count > 0 else { throw .malformed("empty dictionary") }
+        var dictionary = [Int64](repeating: 0, count: count)
+        var prev: Int64 = 0
+        for i in 0..<count {
+            prev = i == 0 ? try src.signed() : prev &+ Int64(bitPattern: try src.varint())
+            dictionary[i] = prev
+        }
+        var entryScales = [UInt8](repeating: 0, count: count)
+        for i in 0..<count {
+            entryScales[i] = UInt8(impliedScale(dictionary[i], normalized: normalized, maxScale: maxScale))
+        }
+        let exceptionCount = try src.count(limit: count)
+        var index = 0
+        for _ in 0..<exceptionCount {
+            index += try src.count(limit: count - 1 - index)
+            let scale = Int64(entryScales[index]) + (try src.signed())
+            guard scale >= 0, scale <= Int64(normalized ? maxScale : 30) else { throw .malformed("dictionary scale \(scale)") }
+            entryScales[index] = UInt8(scale)
+        }
+        let codes = try RANSModel.readCodes(&src)
+        guard codes.count == count else { throw .malformed("dictionary of \(count) values with \(codes.count) codes") }
+        let model = try RANSModel(codes: codes)
+        var rans = try RANSDecoder(&src, model: model)
+        defer { rans.release() }
+        try dictionary.withUnsafeBufferPointer { d throws(DecodingError) in
+            if let scales {
+                try entryScales.withUnsafeBufferPointer { e throws(DecodingError) in
+                    for i in 0..<out.count {
+                        let s = try rans.next()
+                        out[i] = d[s]
+                        scales[i] = e[s]
+                    }
+                }
+            } else {
+                for i in 0..<out.count { out[i] = d[try rans.next()] }
+            }
+        }
+        try rans.finish()
+        guard src.isAtEnd else { throw .malformed("\(src.remaining) bytes after the dictionary stream") }
+    }
+}
