@@ -16,10 +16,29 @@ public enum ChunkDecoder {
         defer { structure.release() }
         var s = ByteSource(structure.bytes)
         let n = try s.count(limit: ChunkFormat.maxSamples)
-        // Every sample needs at least one byte in the time column; reject counts the section
-        // cannot possibly hold before allocating for them.
-        guard n <= structure.bytes.count else { throw .malformed("sample count \(n) exceeds the time section") }
-        let sourceTimes = try decodeDeltaOfDelta(&s, count: n)
+        // Entropy-coded intervals can take far less than a byte per sample, so the count is
+        // bounded only by `maxSamples` (8 MiB per column at most).
+        let timeModeByte = try s.byte()
+        var sourceTimes: [Int64]
+        switch ChunkFormat.TimeMode(rawValue: timeModeByte) {
+        case .deltaOfDelta:
+            sourceTimes = try decodeDeltaOfDelta(&s, count: n)
+        case .codedIntervals:
+            guard n > 0 else { throw .malformed("coded intervals of an empty chunk") }
+            sourceTimes = [Int64](repeating: 0, count: n)
+            let first = try s.signed()
+            try sourceTimes.withUnsafeMutableBufferPointer { (t: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+                try ValueCoder.decodeIntegers(&s, into: UnsafeMutableBufferPointer(rebasing: t[1...]))
+                var time = first
+                t[0] = first
+                for i in 1..<n {
+                    time = time &+ t[i]
+                    t[i] = time
+                }
+            }
+        case nil:
+            throw .unsupported("time mode \(timeModeByte)")
+        }
 
         let receiveModeByte = try s.byte()
         guard let receiveMode = ChunkFormat.ReceiveMode(rawValue: receiveModeByte) else {
@@ -33,6 +52,13 @@ public enum ChunkDecoder {
             receiveTimes = try decodeReceiveOffsets(&s, sourceTimes: sourceTimes)
         case .deltaOfDelta:
             receiveTimes = try decodeDeltaOfDelta(&s, count: n)
+        case .codedOffsets:
+            var offsets = [Int64](repeating: 0, count: n)
+            try offsets.withUnsafeMutableBufferPointer { (o: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+                try ValueCoder.decodeIntegers(&s, into: o)
+                for i in 0..<n { o[i] = sourceTimes[i] &+ o[i] }
+            }
+            receiveTimes = offsets
         }
         guard s.isAtEnd else { throw .malformed("\(s.remaining) bytes after the time columns") }
         return (sourceTimes, receiveTimes)

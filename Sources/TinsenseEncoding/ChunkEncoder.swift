@@ -14,14 +14,33 @@ public enum ChunkEncoder {
         encodeValues(c, level: level, into: &sink)
     }
 
-    /// The time part of a chunk: one section holding the sample count, the source times as
-    /// delta-of-delta and the receive times. Series that share their times (one payload, many
-    /// values) can store this part once (docs/FORMAT.md, "Segment").
+    /// The time part of a chunk: one section holding the sample count, the source times and
+    /// the receive times. Series that share their times (one payload, many values) can store
+    /// this part once (docs/FORMAT.md, "Segment").
     public static func encodeTimes(sourceTimes: [Int64], receiveTimes: [Int64], level: Int32 = ChunkFormat.defaultLevel, into sink: inout ByteSink) {
         precondition(sourceTimes.count == receiveTimes.count)
-        var structure = ByteSink(capacity: sourceTimes.count * 2 + 16)
-        structure.appendVarint(UInt64(sourceTimes.count))
-        sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &structure) }
+        let n = sourceTimes.count
+        var structure = ByteSink(capacity: 64)
+        structure.appendVarint(UInt64(n))
+        var dod = ByteSink(capacity: n * 2 + 16)
+        sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &dod) }
+        // Long chunks: the intervals entropy-coded (a regular cadence costs a few bytes, a
+        // jittery one its entropy) when that beats delta-of-delta varints.
+        if n >= ChunkFormat.bucketMinimumSamples {
+            var deltas = [Int64](repeating: 0, count: n - 1)
+            for i in 1..<n { deltas[i - 1] = sourceTimes[i] &- sourceTimes[i - 1] }
+            var coded = ByteSink(capacity: 0)
+            if deltas.withUnsafeBufferPointer({ ValueCoder.encodeIntegers($0, budget: dod.count, into: &coded) }) {
+                structure.append(ChunkFormat.TimeMode.codedIntervals.rawValue)
+                structure.appendSigned(sourceTimes[0])
+                coded.withUnsafeBytes { structure.append($0) }
+                encodeReceiveTimes(sourceTimes: sourceTimes, receiveTimes: receiveTimes, into: &structure)
+                writeSection(structure, level: level, into: &sink)
+                return
+            }
+        }
+        structure.append(ChunkFormat.TimeMode.deltaOfDelta.rawValue)
+        dod.withUnsafeBytes { structure.append($0) }
         encodeReceiveTimes(sourceTimes: sourceTimes, receiveTimes: receiveTimes, into: &structure)
         writeSection(structure, level: level, into: &sink)
     }
@@ -42,22 +61,18 @@ public enum ChunkEncoder {
         encodeScales(c, normalizedValues: normalized ? values : nil, maxScale: maxScale, into: &scaleColumn)
 
         // Plain varint deltas are the fallback (and all that short chunks get: a model
-        // table does not pay below `bucketMinimumSamples`).
-        var deltaSection = ByteSink(capacity: n * 3 + 16)
-        deltaSection.append((normalized ? ChunkFormat.ValueMode.normalizedDelta : .rawDelta).rawValue)
-        if normalized { deltaSection.append(maxScale) }
+        // table does not pay below `bucketMinimumSamples`); their size is the budget.
+        var deltaBytes = 2
         values.withUnsafeBufferPointer { v in
-            deltaSection.reserve(v.count * 10)
             var prev: Int64 = 0
             for x in v {
-                deltaSection.appendVarintUnchecked(ZigZag.encode(x &- prev))
+                deltaBytes += varintSize(ZigZag.encode(x &- prev))
                 prev = x
             }
         }
         var coded = ByteSink(capacity: 0)
         var outcome = ValueCoder.Outcome.none
         if n >= ChunkFormat.bucketMinimumSamples {
-            let deltaBytes = deltaSection.count
             let scaleBytes = scaleColumn.count
             outcome = values.withUnsafeBufferPointer { v in
                 c.scales.withUnsafeBufferPointer { s in
@@ -74,6 +89,16 @@ public enum ChunkEncoder {
         encodeMetas(c, into: &structure)
         writeSection(structure, level: level, into: &sink)
         if outcome == .none {
+            var deltaSection = ByteSink(capacity: n * 10 + 16)
+            deltaSection.append((normalized ? ChunkFormat.ValueMode.normalizedDelta : .rawDelta).rawValue)
+            if normalized { deltaSection.append(maxScale) }
+            values.withUnsafeBufferPointer { v in
+                var prev: Int64 = 0
+                for x in v {
+                    deltaSection.appendVarintUnchecked(ZigZag.encode(x &- prev))
+                    prev = x
+                }
+            }
             pack(deltaSection, level: level, into: &sink)
         } else {
             writeRawSection(coded, into: &sink)
@@ -111,7 +136,9 @@ public enum ChunkEncoder {
     static func pack(_ section: borrowing ByteSink, level: Int32, into out: inout ByteSink) {
         section.withUnsafeBytes { raw in
             var packed = ByteSink(capacity: raw.count / 2 + 64)
-            let size = raw.count >= 32 ? Zstd.compress(raw, level: level, into: &packed) : Int.max
+            // Small sections are left raw: creating a zstd context costs more time than the
+            // few bytes it could save (the values are entropy-coded already).
+            let size = raw.count >= ChunkFormat.zstdMinimumBytes ? Zstd.compress(raw, level: level, into: &packed) : Int.max
             if size < raw.count {
                 out.append(ChunkFormat.Codec.zstd.rawValue)
                 out.appendVarint(UInt64(raw.count))
@@ -136,11 +163,9 @@ public enum ChunkEncoder {
         section.withUnsafeBytes { out.append($0) }
     }
 
+    @inline(__always)
     static func varintSize(_ v: UInt64) -> Int {
-        var n = 1
-        var x = v
-        while x >= 0x80 { x >>= 7; n += 1 }
-        return n
+        (70 - (v | 1).leadingZeroBitCount) / 7
     }
 
     static func encodeDeltaOfDelta(_ t: UnsafeBufferPointer<Int64>, into out: inout ByteSink) {
@@ -177,6 +202,16 @@ public enum ChunkEncoder {
             if i > 0 { prevDelta = d }
             prev = r
         }
+        if n >= ChunkFormat.bucketMinimumSamples {
+            var offsets = [Int64](repeating: 0, count: n)
+            for i in 0..<n { offsets[i] = receiveTimes[i] &- sourceTimes[i] }
+            var coded = ByteSink(capacity: 0)
+            if offsets.withUnsafeBufferPointer({ ValueCoder.encodeIntegers($0, budget: min(offsetCost, dodCost), into: &coded) }) {
+                out.append(ChunkFormat.ReceiveMode.codedOffsets.rawValue)
+                coded.withUnsafeBytes { out.append($0) }
+                return
+            }
+        }
         if offsetCost <= dodCost {
             out.append(ChunkFormat.ReceiveMode.offsetDelta.rawValue)
             out.reserve(n * 10)
@@ -196,37 +231,58 @@ public enum ChunkEncoder {
     /// normalized mantissa implies (whichever has fewer runs).
     static func encodeScales(_ c: ChunkColumns, normalizedValues: [Int64]?, maxScale: UInt8, into out: inout ByteSink) {
         let n = c.count
-        var rawRuns = 1
-        for i in 1..<max(n, 1) where c.scales[i] != c.scales[i - 1] { rawRuns += 1 }
-        var residuals: [Int64] = []
-        var mode = ChunkFormat.ScaleMode.raw
-        if let values = normalizedValues, rawRuns > 1 {
-            let limit = Int(maxScale)
-            residuals = [Int64](repeating: 0, count: n)
-            var residualRuns = 1
-            for i in 0..<n {
-                let predicted = limit - trailingDecimalZeros(values[i], limit: limit)
-                residuals[i] = Int64(c.scales[i]) - Int64(predicted)
-                if i > 0, residuals[i] != residuals[i - 1] { residualRuns += 1 }
+        c.scales.withUnsafeBufferPointer { s in
+            var rawRuns = n == 0 ? 0 : 1
+            for i in 1..<max(n, 1) where s[i] != s[i - 1] { rawRuns += 1 }
+            guard let normalizedValues, rawRuns > 1 else {
+                out.append(ChunkFormat.ScaleMode.raw.rawValue)
+                writeRuns(count: n, runs: rawRuns, { Int64(s[$0]) }, into: &out)
+                return
             }
-            if residualRuns < rawRuns { mode = .residual }
+            let limit = Int(maxScale)
+            let residuals = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
+            defer { residuals.deallocate() }
+            var residualRuns = 1
+            normalizedValues.withUnsafeBufferPointer { v in
+                for i in 0..<n {
+                    residuals[i] = Int64(s[i]) - Int64(limit - trailingDecimalZeros(v[i], limit: limit))
+                    if i > 0 && residuals[i] != residuals[i - 1] { residualRuns += 1 }
+                }
+            }
+            if residualRuns < rawRuns {
+                out.append(ChunkFormat.ScaleMode.residual.rawValue)
+                writeRuns(count: n, runs: residualRuns, { residuals[$0] }, into: &out)
+            } else {
+                out.append(ChunkFormat.ScaleMode.raw.rawValue)
+                writeRuns(count: n, runs: rawRuns, { Int64(s[$0]) }, into: &out)
+            }
         }
-        out.append(mode.rawValue)
-        let values: [Int64] = mode == .residual ? residuals : c.scales.map { Int64($0) }
-        writeRuns(values, into: &out)
+    }
+
+    /// Run-length pairs of `value(0..<count)`: number of runs, then (length, zigzag value)
+    /// per run.
+    @inline(__always)
+    static func writeRuns(count: Int, runs: Int, _ value: (Int) -> Int64, into out: inout ByteSink) {
+        out.appendVarint(UInt64(runs))
+        guard count > 0 else { return }
+        var start = 0
+        var current = value(0)
+        for i in 1...count {
+            let next = i < count ? value(i) : current &+ 1
+            if i == count || next != current {
+                out.appendVarint(UInt64(i - start))
+                out.appendSigned(current)
+                start = i
+                current = next
+            }
+        }
     }
 
     /// Run-length pairs: count of runs, then (length, zigzag value) per run.
     static func writeRuns(_ values: [Int64], into out: inout ByteSink) {
-        var runs: [(Int, Int64)] = []
-        for v in values {
-            if let last = runs.last, last.1 == v { runs[runs.count - 1].0 += 1 } else { runs.append((1, v)) }
-        }
-        out.appendVarint(UInt64(runs.count))
-        for (length, v) in runs {
-            out.appendVarint(UInt64(length))
-            out.appendSigned(v)
-        }
+        var runs = values.isEmpty ? 0 : 1
+        for i in 1..<max(values.count, 1) where values[i] != values[i - 1] { runs += 1 }
+        values.withUnsafeBufferPointer { v in writeRuns(count: v.count, runs: runs, { v[$0] }, into: &out) }
     }
 
     static func encodeMetas(_ c: ChunkColumns, into out: inout ByteSink) {

@@ -8,6 +8,14 @@ public enum ChunkFormat {
         case zstd = 1
     }
 
+    /// How source times are stored.
+    public enum TimeMode: UInt8, Sendable {
+        /// Zigzag varint delta-of-delta (the first time relative to 0).
+        case deltaOfDelta = 0
+        /// The first time (signed varint), then the n − 1 intervals as an integer block.
+        case codedIntervals = 1
+    }
+
     /// How receive times are stored.
     public enum ReceiveMode: UInt8, Sendable {
         /// Every receive time equals its source time; nothing stored.
@@ -16,6 +24,8 @@ public enum ChunkFormat {
         case offsetDelta = 1
         /// Delta-of-delta of the receive times themselves (imports: one receive time).
         case deltaOfDelta = 2
+        /// `receive - source` of every sample as an integer block (entropy-coded).
+        case codedOffsets = 3
     }
 
     /// How mantissas are stored (docs/FORMAT.md, "Values section"). "Normalized" means
@@ -62,6 +72,8 @@ public enum ChunkFormat {
     public static let maxSectionBytes = 64 << 20
     /// Below this many samples only varint deltas are tried (bucket tables do not pay).
     static let bucketMinimumSamples = 64
+    /// Sections shorter than this are never offered to zstd.
+    public static let zstdMinimumBytes = 256
     /// zstd level for sealed chunks: 3 is zstd's default, ~300 MB/s here.
     public static let defaultLevel: Int32 = 3
 }

@@ -142,6 +142,33 @@ public struct RANSModel: Sendable {
 public enum RANSEncoder {
     static let lower: UInt32 = 1 << 23
 
+    /// Per-symbol constants that replace the division by the frequency with a multiply and
+    /// shift (Giesen's `RansEncSymbolInit`): q = ⌊x / freq⌋ = (x · rcp) >> 32 >> shift.
+    struct Symbol {
+        var xMax: UInt32
+        var rcpFreq: UInt32
+        var bias: UInt32
+        var cmplFreq: UInt32
+        var rcpShift: UInt32
+
+        init(start: UInt32, freq: UInt32) {
+            let bits = RANSModel.precisionBits
+            xMax = ((lower >> bits) << 8) &* freq
+            cmplFreq = (1 << bits) &- freq
+            if freq < 2 {
+                rcpFreq = ~0
+                rcpShift = 0
+                bias = start &+ (1 << bits) &- 1
+            } else {
+                var shift: UInt32 = 0
+                while freq > (1 << shift) { shift += 1 }
+                rcpFreq = UInt32(((UInt64(1) << (shift + 31)) + UInt64(freq) - 1) / UInt64(freq))
+                rcpShift = shift - 1
+                bias = start
+            }
+        }
+    }
+
     /// Appends `u32le byteCount | bytes` coding `symbols` under `model`.
     public static func encode(_ symbols: UnsafeBufferPointer<UInt16>, model: RANSModel, into out: inout ByteSink) {
         // Worst case: every symbol at frequency 1 (12 bits), plus the 4-byte final state.
@@ -150,21 +177,23 @@ public enum RANSEncoder {
         defer { buffer.deallocate() }
         var position = capacity
         var x = lower
-        model.frequencies.withUnsafeBufferPointer { f in
-            model.starts.withUnsafeBufferPointer { c in
-                var i = symbols.count
-                while i > 0 {
-                    i -= 1
-                    let s = Int(symbols[i])
-                    let freq = f[s]
-                    let limit = ((lower >> RANSModel.precisionBits) << 8) &* freq
-                    while x >= limit {
-                        position -= 1
-                        buffer[position] = UInt8(truncatingIfNeeded: x)
-                        x >>= 8
-                    }
-                    x = ((x / freq) << RANSModel.precisionBits) &+ (x % freq) &+ c[s]
+        var table = [Symbol]()
+        table.reserveCapacity(model.frequencies.count)
+        for s in model.frequencies.indices {
+            table.append(Symbol(start: model.starts[s], freq: max(model.frequencies[s], 1)))
+        }
+        table.withUnsafeBufferPointer { t in
+            var i = symbols.count
+            while i > 0 {
+                i -= 1
+                let e = t[Int(symbols[i])]
+                while x >= e.xMax {
+                    position -= 1
+                    buffer[position] = UInt8(truncatingIfNeeded: x)
+                    x >>= 8
                 }
+                let q = UInt32(truncatingIfNeeded: (UInt64(x) &* UInt64(e.rcpFreq)) >> 32) >> e.rcpShift
+                x = x &+ e.bias &+ q &* e.cmplFreq
             }
         }
         for _ in 0..<4 {

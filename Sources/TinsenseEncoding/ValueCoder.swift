@@ -63,6 +63,35 @@ enum ValueCoder {
         }
     }
 
+    /// An *integer block* for a plain Int64 column (time intervals, receive offsets):
+    /// `varint length | values-section content without scales` (not normalized), written
+    /// only when smaller than `budget` bytes; returns whether it was written.
+    static func encodeIntegers(_ v: UnsafeBufferPointer<Int64>, budget: Int, into out: inout ByteSink) -> Bool {
+        let noScales = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: v.count)
+        noScales.initialize(repeating: 0)
+        defer { noScales.deallocate() }
+        var content = ByteSink(capacity: 64)
+        let outcome = encode(v, scales: UnsafeBufferPointer(noScales), normalized: false, maxScale: 0,
+                             deltaBytes: budget, scaleBytes: 0, into: &content)
+        guard outcome != .none, content.count + 3 < budget else { return false }
+        out.appendVarint(UInt64(content.count))
+        content.withUnsafeBytes { out.append($0) }
+        return true
+    }
+
+    /// Reads an integer block into `out` (whose count the caller knows).
+    static func decodeIntegers(_ src: inout ByteSource, into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+        let length = try src.count(limit: src.remaining)
+        var block = ByteSource(try src.bytes(length))
+        let modeByte = try block.byte()
+        guard try block.byte() == 0 else { throw .malformed("integer block with a scale") }
+        switch ChunkFormat.ValueMode(rawValue: modeByte) {
+        case .bucket: try decodeBucket(&block, into: out)
+        case .dictionary: try decodeDictionary(&block, normalized: false, maxScale: 0, scales: nil, into: out)
+        default: throw .unsupported("integer block mode \(modeByte)")
+        }
+    }
+
     static func writeScaleHeader(normalized: Bool, maxScale: UInt8, into out: inout ByteSink) {
         out.append(normalized ? 1 : 0)
         if normalized { out.append(maxScale) }
@@ -105,22 +134,32 @@ enum ValueCoder {
 
     static func planBucket(_ v: UnsafeBufferPointer<Int64>) -> BucketPlan {
         let n = v.count
-        // Predictor: the smallest mean absolute residual (one pass each, no histogram).
         var mean = 0.0
         for x in v { mean += Double(x) }
         mean /= Double(max(n, 1))
         let reference: Int64 = mean.magnitude < 9e18 ? Int64(mean.rounded()) : 0
+        // Predictor: the smallest sum of absolute residuals, all three in one pass (the
+        // first sample is skipped: every predictor but `reference` starts from 0).
+        var sumPrevious: UInt64 = 0, sumReference: UInt64 = 0, sumMean4: UInt64 = 0
+        if n > 1 {
+            let cap = UInt64(1) << 40
+            var a = v[0], b = v[0], c = v[0], d = v[0]
+            var sum = v[0] &* 4
+            for i in 1..<n {
+                let x = v[i]
+                sumPrevious &+= min((x &- d).magnitude, cap)
+                sumReference &+= min((x &- reference).magnitude, cap)
+                sumMean4 &+= min((x &- (sum >> 2)).magnitude, cap)
+                sum = sum &- a &+ x
+                a = b; b = c; c = d; d = x
+            }
+        }
         var bestPredictor = ChunkFormat.Predictor.previous
-        var bestSum = UInt64.max
+        var bestSum = sumPrevious
+        if sumReference < bestSum { bestSum = sumReference; bestPredictor = .reference }
+        if sumMean4 < bestSum { bestSum = sumMean4; bestPredictor = .mean4 }
         let scratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
         defer { scratch.deallocate() }
-        for p in [ChunkFormat.Predictor.previous, .reference, .mean4] {
-            residuals(v, predictor: p, reference: reference, into: scratch)
-            var sum: UInt64 = 0
-            // Skip the first residual: every predictor but `reference` starts from 0.
-            for i in 1..<max(n, 1) { sum &+= min(scratch[i].magnitude, UInt64(1) << 40) }
-            if sum < bestSum { bestSum = sum; bestPredictor = p }
-        }
         residuals(v, predictor: bestPredictor, reference: reference, into: scratch)
         let r = UnsafeBufferPointer(scratch)
 
@@ -133,6 +172,7 @@ enum ValueCoder {
         var histogram = [Int](repeating: 0, count: bins * 2)
         var bigEscapes = 0
         var bigEscapeBytes = 0
+        var usedBins = 0
         histogram.withUnsafeMutableBufferPointer { h in
             for x in r {
                 let high = x.magnitude >> UInt64(kLow)
@@ -141,6 +181,7 @@ enum ValueCoder {
                     bigEscapeBytes += ChunkEncoder.varintSize(ZigZag.encode(x))
                 } else {
                     h[Int(high) << 1 | (x < 0 ? 1 : 0)] += 1
+                    usedBins = max(usedBins, Int(high) + 1)
                 }
             }
         }
@@ -152,7 +193,7 @@ enum ValueCoder {
             for i in counts.indices { counts[i] = 0 }
             var escapes = bigEscapes
             var escapeBytes = bigEscapeBytes
-            for bin in 0..<bins {
+            for bin in 0..<usedBins {
                 let plus = histogram[bin << 1], minus = histogram[bin << 1 | 1]
                 if plus == 0 && minus == 0 { continue }
                 let high = bin >> j
@@ -228,6 +269,8 @@ enum ValueCoder {
     struct DictionaryPlan {
         /// Sorted by value, then scale.
         var entries: [Entry]
+        /// Every sample's index in `entries`.
+        var symbols: [UInt16]
         var codes: [UInt8]
         var bytes: Int
     }
@@ -236,24 +279,28 @@ enum ValueCoder {
         var value: Int64
         var scale: UInt8
         var count: Int
+        var slot: UInt16
 
         static func < (a: Entry, b: Entry) -> Bool { a.value < b.value || (a.value == b.value && a.scale < b.scale) }
     }
 
     /// Distinct (value, scale) pairs with counts, or nil past `maxDictionary` (open
-    /// addressing; stops at the first pair over the limit, so noisy series cost only a few
-    /// hundred probes).
-    static func distinct(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>) -> [Entry]? {
-        let capacity = maxDictionary * 4
+    /// addressing). Gives up early on noise: when more than 3 of every 4 of the first 256
+    /// samples are new, a dictionary cannot beat bucket coding, so noisy series cost only a
+    /// few hundred probes.
+    static func distinct(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>) -> (entries: [Entry], symbols: [UInt16])? {
+        let capacity = maxDictionary * 2
         let keys = UnsafeMutablePointer<Int64>.allocate(capacity: capacity)
         let keyScales = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
         counts.initialize(repeating: 0, count: capacity)
         defer { keys.deallocate(); keyScales.deallocate(); counts.deallocate() }
+        var slots = [UInt16](repeating: 0, count: v.count)
         var used = 0
         for i in 0..<v.count {
+            if i == 256 && used > 192 { return nil }
             let x = v[i], s = scales[i]
-            var h = Int(truncatingIfNeeded: ((UInt64(bitPattern: x) ^ UInt64(s) << 56) &* 0x9E37_79B9_7F4A_7C15) >> 52)
+            var h = Int(truncatingIfNeeded: ((UInt64(bitPattern: x) ^ UInt64(s) << 56) &* 0x9E37_79B9_7F4A_7C15) >> 53)
             while true {
                 if counts[h] == 0 {
                     used += 1
@@ -261,10 +308,12 @@ enum ValueCoder {
                     keys[h] = x
                     keyScales[h] = s
                     counts[h] = 1
+                    slots[i] = UInt16(h)
                     break
                 }
                 if keys[h] == x && keyScales[h] == s {
                     counts[h] += 1
+                    slots[i] = UInt16(h)
                     break
                 }
                 h = (h + 1) & (capacity - 1)
@@ -272,9 +321,14 @@ enum ValueCoder {
         }
         var out: [Entry] = []
         out.reserveCapacity(used)
-        for h in 0..<capacity where counts[h] > 0 { out.append(Entry(value: keys[h], scale: keyScales[h], count: counts[h])) }
+        for h in 0..<capacity where counts[h] > 0 {
+            out.append(Entry(value: keys[h], scale: keyScales[h], count: counts[h], slot: UInt16(h)))
+        }
         out.sort()
-        return out
+        // Slot → sorted index, reusing `counts` as the map.
+        for (i, e) in out.enumerated() { counts[Int(e.slot)] = i }
+        for i in slots.indices { slots[i] = UInt16(counts[Int(slots[i])]) }
+        return (out, slots)
     }
 
     /// The scale an entry's text has unless told otherwise: none for mantissas as received;
@@ -286,7 +340,7 @@ enum ValueCoder {
     }
 
     static func planDictionary(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>, normalized: Bool, maxScale: UInt8) -> DictionaryPlan? {
-        guard let entries = distinct(v, scales: scales) else { return nil }
+        guard let (entries, symbols) = distinct(v, scales: scales) else { return nil }
         let counts = entries.map(\.count)
         let (codes, bits) = counts.withUnsafeBufferPointer { modelCost($0) }
         var bytes = (Int(bits) + 7) / 8 + RANSModel.codesSize(entries.count) + ChunkEncoder.varintSize(UInt64(entries.count)) + 4
@@ -303,7 +357,7 @@ enum ValueCoder {
             }
         }
         bytes += ChunkEncoder.varintSize(UInt64(exceptions))
-        return DictionaryPlan(entries: entries, codes: codes, bytes: bytes)
+        return DictionaryPlan(entries: entries, symbols: symbols, codes: codes, bytes: bytes)
     }
 
     /// `varint count | signed first value | count−1 × varint gap (≥ 0; equal values differ in
@@ -328,20 +382,8 @@ enum ValueCoder {
             last = i
         }
         RANSModel.writeCodes(plan.codes, into: &out)
-        let symbols = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: v.count)
-        defer { symbols.deallocate() }
-        for i in 0..<v.count {
-            // Binary search in the sorted dictionary (≤ 10 steps).
-            let key = Entry(value: v[i], scale: scales[i], count: 0)
-            var lo = 0, hi = entries.count - 1
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                if entries[mid] < key { lo = mid + 1 } else { hi = mid }
-            }
-            symbols[i] = UInt16(lo)
-        }
         let model = try! RANSModel(codes: plan.codes)
-        RANSEncoder.encode(UnsafeBufferPointer(symbols), model: model, into: &out)
+        plan.symbols.withUnsafeBufferPointer { RANSEncoder.encode($0, model: model, into: &out) }
     }
 
     // MARK: decoding

@@ -320,6 +320,16 @@ case "compression": try compression()
 case "speed": try speed()
 case "head-memory": try headMemory()
 case "breakdown": try breakdown()
+case "profile-encode", "profile-decode":
+    // For `perf record`: only one side of `speed`, for a few seconds.
+    let cols = try SKAB.load(skabRoot).map(columns)
+    let encoded = cols.map { ChunkEncoder.encode($0) }
+    let total = cols.reduce(0) { $0 + $1.count }
+    if mode == "profile-encode" {
+        _ = measure("encode", samplesPerRound: total, minimumSeconds: 4) { cols.reduce(0) { $0 &+ ChunkEncoder.encode($1).count } }
+    } else {
+        _ = measure("decode", samplesPerRound: total, minimumSeconds: 4) { encoded.reduce(0) { $0 &+ ((try? ChunkDecoder.decode($1))?.count ?? 0) } }
+    }
 case "all":
     try compression()
     try speed()
