@@ -5,8 +5,12 @@ import TinsenseEncoding
 ///
 /// Plan first (from the segment indexes: which chunks of which series overlap the time
 /// range), then decode one group of time-overlapping chunks at a time and merge it. Segments
-/// whose index is damaged are salvaged chunk by chunk; chunks that fail their CRC are skipped
-/// and reported, so everything intact is still returned.
+/// whose index is damaged are salvaged record by record; records that fail their CRC are
+/// skipped and reported, so everything intact is still returned.
+///
+/// A chunk is one member of a record; series that share a record's time part are adjacent
+/// in id order, so each file's reader keeps its last record and a record is read and checked
+/// once for all its members.
 public final class ReadingCursor: Sequence, IteratorProtocol {
     struct PlannedChunk {
         var file: Int
@@ -17,9 +21,11 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
     private let from: Int64
     private let to: Int64
     private var paths: [String] = []
-    private var openFiles: [Int: SegmentFile] = [:]
-    /// Files whose index is damaged: their chunks are read without it.
-    private var salvaged = Set<Int>()
+    /// Open readers, most recently used last (at most `maxOpenFiles`).
+    private var readers: [(file: Int, reader: RecordReader)] = []
+    private static let maxOpenFiles = 16
+    /// Where each file's records end (its index offset; the file size for salvaged files).
+    private var recordsEnd: [UInt64] = []
     private var plan: [(sensor: String, chunks: [PlannedChunk])] = []
     private var planIndex = 0
     private var groupStart = 0
@@ -36,8 +42,10 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
         for path in try directory.segmentFiles() {
             let fileIndex = paths.count
             paths.append(path)
+            recordsEnd.append(0)
             do {
                 let file = try SegmentFile(path: path)
+                recordsEnd[fileIndex] = file.indexOffset
                 for s in file.index.series where glob?.matches(s.sensor) ?? true {
                     for ref in s.chunks where overlaps(ref) {
                         bySensor[s.sensor, default: []].append(PlannedChunk(file: fileIndex, ref: ref))
@@ -45,10 +53,11 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
                 }
             } catch {
                 damage.append(error as? DamageReport ?? DamageReport(path: path, offset: 0, reason: "\(error)"))
-                salvaged.insert(fileIndex)
-                let (chunks, stop) = SegmentFile.salvage(path: path)
-                if let stop, !chunks.isEmpty {
-                    damage.append(DamageReport(path: path, offset: stop.offset, reason: "recovered \(chunks.count) chunks without the index; stopped: \(stop.reason)"))
+                recordsEnd[fileIndex] = DataDirectory.fileSize(path)
+                let (chunks, problems) = SegmentFile.salvage(path: path)
+                damage += problems
+                if !chunks.isEmpty {
+                    damage.append(DamageReport(path: path, offset: 0, reason: "recovered \(chunks.count) chunks without the index"))
                 }
                 for (sensor, ref) in chunks where (glob?.matches(sensor) ?? true) && overlaps(ref) {
                     bySensor[sensor, default: []].append(PlannedChunk(file: fileIndex, ref: ref))
@@ -79,7 +88,6 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
             guard groupStart < chunks.count else {
                 planIndex += 1
                 groupStart = 0
-                openFiles.removeAll()
                 continue
             }
             var end = groupStart + 1
@@ -91,9 +99,7 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
             var decoded: [ChunkColumns] = []
             for c in chunks[groupStart..<end] {
                 do {
-                    let (name, columns) = try salvaged.contains(c.file)
-                        ? SegmentFile.readChunk(path: paths[c.file], ref: c.ref)
-                        : segmentFile(c.file).readChunk(c.ref)
+                    let (name, columns) = try reader(c.file).chunk(c.ref, limit: recordsEnd[c.file])
                     guard name == sensor else {
                         damage.append(DamageReport(path: paths[c.file], offset: c.ref.offset, reason: "chunk belongs to \(name), index says \(sensor)"))
                         continue
@@ -111,11 +117,16 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
         return false
     }
 
-    private func segmentFile(_ i: Int) throws -> SegmentFile {
-        if let f = openFiles[i] { return f }
-        let f = try SegmentFile(path: paths[i])
-        openFiles[i] = f
-        return f
+    private func reader(_ i: Int) throws -> RecordReader {
+        if let k = readers.lastIndex(where: { $0.file == i }) {
+            let r = readers.remove(at: k)
+            readers.append(r)
+            return r.reader
+        }
+        let r = try RecordReader(path: paths[i])
+        if readers.count >= ReadingCursor.maxOpenFiles { readers.removeFirst() }
+        readers.append((i, r))
+        return r
     }
 
     private func merge(sensor: String, _ parts: [ChunkColumns]) -> [Reading] {

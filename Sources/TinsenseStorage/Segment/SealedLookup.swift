@@ -4,8 +4,9 @@ import TinsenseEncoding
 /// check, reading indexes and chunks on demand.
 ///
 /// Only readings at or before a series' newest sealed time get here (replays, redeliveries,
-/// late readings), and they come in runs, so the last index and the last decoded chunk are
-/// cached; nothing else about sealed data is kept in memory.
+/// late readings), and they come in runs, so the last index and the last chunk's times are
+/// cached; nothing else about sealed data is kept in memory. Only a record's time part is
+/// decoded, never its values.
 final class SealedLookup {
     private var cachedFile: (path: String, file: SegmentFile, series: [String: Int])?
     private var cachedChunk: (path: String, offset: UInt64, times: [Int64])?
@@ -19,7 +20,7 @@ final class SealedLookup {
                 if let c = cachedChunk, c.path == seg.path, c.offset == ref.offset {
                     times = c.times
                 } else {
-                    times = try file.readChunk(ref).columns.sourceTimes
+                    times = try file.readSourceTimes(ref)
                     cachedChunk = (seg.path, ref.offset, times)
                 }
                 if SealedLookup.binarySearch(times, time) { return true }

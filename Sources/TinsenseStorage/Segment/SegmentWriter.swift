@@ -4,8 +4,16 @@ import Glibc
 import TinsenseCore
 import TinsenseEncoding
 
-/// Writes one segment: chunks stream into `NNNNNNNN.seg.tmp`, then the index and footer, then
-/// fsync, rename and a directory fsync, so a segment is either wholly there or not at all.
+/// Writes one segment: series are encoded as they are appended, grouped by identical time
+/// columns, and at `finish` written as records into `NNNNNNNN.seg.tmp`, then the index and
+/// footer, then fsync, rename and a directory fsync, so a segment is either wholly there or
+/// not at all.
+///
+/// Grouping: each series is cut into chunks of at most `chunkMaxSamples`; a chunk's time part
+/// (`ChunkEncoder.encodeTimes`) is the key, so chunks with equal source and receive times
+/// (the channels of one CSV row, the values of one multi-value payload) share one record and
+/// store their times once. The encoded parts are held until `finish` (about the size of the
+/// segment, far less than the head they come from).
 ///
 /// POSIX calls by hand (through `PosixIO`) because the order write → fsync → rename →
 /// fsync(dir) is the durability argument and no file API states it.
@@ -17,15 +25,38 @@ final class SegmentWriter {
     private var fd: Int32
     private var offset: UInt64 = 0
     private var buffer: [UInt8] = []
-    private var series: [SegmentSeries] = []
-    private var minTime = Int64.max
-    private var maxTime = Int64.min
-    private var sampleCount: UInt64 = 0
     private var closed = false
+    /// A group is split into several records rather than grow one past this many bytes.
+    let recordTargetBytes: Int
+
+    /// Chunks with the same time part, in the order their first member was appended.
+    private struct Group {
+        var timePart: [UInt8]
+        var sampleCount: Int
+        var minTime: Int64
+        var maxTime: Int64
+        var members: [Member]
+    }
+
+    private struct Member {
+        var name: [UInt8]
+        /// The value part in `values`.
+        var start: Int
+        var count: Int
+    }
+
+    private var groups: [Group] = []
+    private var groupByTimePart: [[UInt8]: Int] = [:]
+    /// Every member's value part, back to back.
+    private var values = ByteSink(capacity: 1 << 16)
+    /// The previous series' times and the group of each of its chunks: consecutive series
+    /// with the same times (the common case) skip encoding and hashing them again.
+    private var previous: (source: [Int64], receive: [Int64], chunkMaxSamples: Int, groups: [Int])?
 
     /// Creates the temporary file (fails if it exists: two writers never share one).
-    init(directory: String, sequence: UInt64) throws {
+    init(directory: String, sequence: UInt64, recordTargetBytes: Int = SegmentFormat.recordTargetBytes) throws {
         self.directory = directory
+        self.recordTargetBytes = recordTargetBytes
         self.sequence = sequence
         finalPath = directory + "/" + SegmentFormat.fileName(sequence: sequence)
         temporaryPath = finalPath + SegmentFormat.temporarySuffix
@@ -38,34 +69,83 @@ final class SegmentWriter {
         if !closed { abandon() }
     }
 
-    /// Appends one series' samples (sorted by source time) as one or more chunks.
+    /// Encodes one series' samples (sorted by source time) as one or more chunks. A sensor
+    /// is appended at most once per segment.
     func append(sensor: String, columns: ChunkColumns, chunkMaxSamples: Int, level: Int32) throws {
         let name = Array(sensor.utf8)
-        guard name.count <= Int(UInt16.max) else { throw StorageError.sensorTooLong(name.count) }
-        var refs: [SegmentChunkRef] = []
+        guard name.count <= SegmentFormat.maxSensorBytes else { throw StorageError.sensorTooLong(name.count) }
+        guard !columns.isEmpty else { return }
+        let sameTimes = previous.map {
+            $0.chunkMaxSamples == chunkMaxSamples && $0.source == columns.sourceTimes && $0.receive == columns.receiveTimes
+        } ?? false
+        var chunkGroups: [Int] = []
         var start = 0
         while start < columns.count {
             let end = min(columns.count, start + chunkMaxSamples)
             let part = start == 0 && end == columns.count ? columns : columns.slice(start..<end)
-            var body: [UInt8] = []
-            SegmentFormat.appendLE(UInt16(name.count), to: &body)
-            body.append(contentsOf: name)
-            body.append(contentsOf: ChunkEncoder.encode(part, level: level))
-            let crc = CRC32C.checksum(body)
-            let recordOffset = offset + UInt64(buffer.count)
-            SegmentFormat.appendLE(UInt32(body.count), to: &buffer)
-            SegmentFormat.appendLE(crc, to: &buffer)
-            buffer.append(contentsOf: body)
-            let lo = part.sourceTimes.first!, hi = part.sourceTimes.last!
-            refs.append(SegmentChunkRef(offset: recordOffset, length: UInt32(SegmentFormat.chunkHeaderSize + body.count),
-                                        sampleCount: UInt32(part.count), minTime: lo, maxTime: hi))
-            minTime = min(minTime, lo)
-            maxTime = max(maxTime, hi)
-            sampleCount += UInt64(part.count)
-            if buffer.count >= 1 << 20 { try flush() }
+            let g: Int
+            if sameTimes, let previous {
+                g = previous.groups[chunkGroups.count]
+            } else {
+                var sink = ByteSink(capacity: part.count * 2 + 16)
+                ChunkEncoder.encodeTimes(sourceTimes: part.sourceTimes, receiveTimes: part.receiveTimes, level: level, into: &sink)
+                let timePart = sink.bytes
+                if let existing = groupByTimePart[timePart] {
+                    g = existing
+                } else {
+                    g = groups.count
+                    groupByTimePart[timePart] = g
+                    groups.append(Group(timePart: timePart, sampleCount: part.count, minTime: part.sourceTimes.first!,
+                                        maxTime: part.sourceTimes.last!, members: []))
+                }
+            }
+            let valueStart = values.count
+            ChunkEncoder.encodeValues(part, level: level, into: &values)
+            groups[g].members.append(Member(name: name, start: valueStart, count: values.count - valueStart))
+            chunkGroups.append(g)
             start = end
         }
-        if !refs.isEmpty { series.append(SegmentSeries(sensor: sensor, chunks: refs)) }
+        previous = (columns.sourceTimes, columns.receiveTimes, chunkMaxSamples, chunkGroups)
+    }
+
+    /// Writes every group as records (members in sensor byte order; a group whose record
+    /// would outgrow `recordTargetBytes` is split, each part repeating the time part).
+    private func writeRecords() throws -> ([SegmentRecordRef], [String: [SegmentChunkRef]]) {
+        var records: [SegmentRecordRef] = []
+        var chunks: [String: [SegmentChunkRef]] = [:]
+        try values.withUnsafeBytes { arena in
+            for group in groups {
+                let members = group.members.sorted { $0.name.lexicographicallyPrecedes($1.name) }
+                var first = 0
+                while first < members.count {
+                    var last = first + 1
+                    var size = group.timePart.count + members[first].name.count + members[first].count
+                    while last < members.count {
+                        let more = members[last].name.count + members[last].count + 8
+                        guard size + more <= recordTargetBytes else { break }
+                        size += more
+                        last += 1
+                    }
+                    let part = members[first..<last].map { m in
+                        (name: m.name, values: UnsafeRawBufferPointer(rebasing: arena[m.start..<(m.start + m.count)]))
+                    }
+                    let recordOffset = offset + UInt64(buffer.count)
+                    let length = group.timePart.withUnsafeBytes { SegmentRecord.write(timePart: $0, members: part, into: &buffer) }
+                    guard length - SegmentFormat.recordHeaderSize <= SegmentFormat.maxRecordBytes else {
+                        throw StorageError.badValue("a record of \(length) bytes exceeds the format's limit")
+                    }
+                    let ref = SegmentRecordRef(offset: recordOffset, length: UInt32(length), memberCount: UInt32(part.count),
+                                               sampleCount: UInt32(group.sampleCount), minTime: group.minTime, maxTime: group.maxTime)
+                    records.append(ref)
+                    for (m, member) in part.enumerated() {
+                        chunks[String(decoding: member.name, as: UTF8.self), default: []].append(SegmentChunkRef(ref, member: UInt32(m)))
+                    }
+                    if buffer.count >= 1 << 20 { try flush() }
+                    first = last
+                }
+            }
+        }
+        return (records, chunks)
     }
 
     private func flush() throws {
@@ -78,10 +158,10 @@ final class SegmentWriter {
     /// Writes index and footer and makes the segment durable under its final name.
     /// `observe` is called after each step (tests stop there).
     func finish(checkpoint: WALPosition?, createdAt: Int64, observe: (SealStep) -> Void) throws -> SegmentSummary {
-        series.sort { $0.sensor.utf8.lexicographicallyPrecedes($1.sensor.utf8) }
-        let index = SegmentIndex(
-            minTime: sampleCount == 0 ? 0 : minTime, maxTime: sampleCount == 0 ? 0 : maxTime,
-            sampleCount: sampleCount, createdAt: createdAt, checkpoint: checkpoint, series: series)
+        let (records, chunks) = try writeRecords()
+        let series = chunks.map { SegmentSeries(sensor: $0.key, chunks: $0.value.sorted { $0.minTime < $1.minTime }) }
+            .sorted { $0.sensor.utf8.lexicographicallyPrecedes($1.sensor.utf8) }
+        let index = SegmentIndex(createdAt: createdAt, checkpoint: checkpoint, records: records, series: series)
         let indexBytes = index.encode()
         let indexOffset = offset + UInt64(buffer.count)
         buffer.append(contentsOf: indexBytes)
