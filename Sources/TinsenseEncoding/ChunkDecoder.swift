@@ -121,8 +121,8 @@ public enum ChunkDecoder {
             guard maxScale <= 30 else { throw .malformed("scale \(maxScale) above 30") }
         }
         guard scaleMode == .raw || normalized else { throw .malformed("residual scales need normalized values") }
-        guard scaleMode != .inValues || valueMode == .dictionary else {
-            throw .malformed("scales in values need dictionary mode")
+        guard scaleMode != .inValues || valueMode == .dictionary || (valueMode == .bucket && normalized) else {
+            throw .malformed("scales in values need dictionary or normalized bucket mode")
         }
         var values = [Int64](repeating: 0, count: n)
         var scales = [UInt8](repeating: 0, count: n)
@@ -133,7 +133,7 @@ public enum ChunkDecoder {
                     try decodeDeltas(&vs, into: v)
                     guard vs.isAtEnd else { throw .malformed("\(vs.remaining) bytes after the values") }
                 case .bucket:
-                    try ValueCoder.decodeBucket(&vs, into: v)
+                    try ValueCoder.decodeBucket(&vs, maxScale: maxScale, scales: scaleMode == .inValues ? sc : nil, into: v)
                 case .dictionary:
                     try ValueCoder.decodeDictionary(&vs, normalized: normalized, maxScale: maxScale,
                                                     scales: scaleMode == .inValues ? sc : nil, into: v)

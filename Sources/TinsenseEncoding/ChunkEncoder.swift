@@ -58,7 +58,7 @@ public enum ChunkEncoder {
         var values = c.mantissas
         let normalized = normalize(&values, scales: c.scales, to: maxScale)
         var scaleColumn = ByteSink(capacity: 16)
-        encodeScales(c, normalizedValues: normalized ? values : nil, maxScale: maxScale, into: &scaleColumn)
+        encodeScales(c, normalized: normalized, into: &scaleColumn)
 
         // Plain varint deltas are the fallback (and all that short chunks get: a model
         // table does not pay below `bucketMinimumSamples`); their size is the budget.
@@ -114,21 +114,22 @@ public enum ChunkEncoder {
 
     /// Rescales mantissas to `maxScale` in place; false (values untouched) on overflow.
     static func normalize(_ values: inout [Int64], scales: [UInt8], to maxScale: UInt8) -> Bool {
+        let original = values
         var fits = true
         values.withUnsafeMutableBufferPointer { v in
             scales.withUnsafeBufferPointer { s in
-                for i in 0..<v.count where s[i] != maxScale {
-                    let shift = Int(maxScale - s[i])
-                    guard shift <= 18 else { fits = false; return }
-                    let (_, overflow) = v[i].multipliedReportingOverflow(by: powersOfTen[shift])
-                    if overflow { fits = false; return }
-                }
-                guard fits else { return }
-                for i in 0..<v.count where s[i] != maxScale {
-                    v[i] = v[i] &* powersOfTen[Int(maxScale - s[i])]
+                powersOfTen.withUnsafeBufferPointer { p in
+                    for i in 0..<v.count where s[i] != maxScale {
+                        let shift = Int(maxScale - s[i])
+                        guard shift <= 18 else { fits = false; return }
+                        let (product, overflow) = v[i].multipliedReportingOverflow(by: p[shift])
+                        if overflow { fits = false; return }
+                        v[i] = product
+                    }
                 }
             }
         }
+        if !fits { values = original }
         return fits
     }
 
@@ -229,23 +230,24 @@ public enum ChunkEncoder {
 
     /// Scales as runs, either of the scale itself or of its residual against the scale the
     /// normalized mantissa implies (whichever has fewer runs).
-    static func encodeScales(_ c: ChunkColumns, normalizedValues: [Int64]?, maxScale: UInt8, into out: inout ByteSink) {
+    static func encodeScales(_ c: ChunkColumns, normalized: Bool, into out: inout ByteSink) {
         let n = c.count
         c.scales.withUnsafeBufferPointer { s in
             var rawRuns = n == 0 ? 0 : 1
             for i in 1..<max(n, 1) where s[i] != s[i - 1] { rawRuns += 1 }
-            guard let normalizedValues, rawRuns > 1 else {
+            guard normalized, rawRuns > 1 else {
                 out.append(ChunkFormat.ScaleMode.raw.rawValue)
                 writeRuns(count: n, runs: rawRuns, { Int64(s[$0]) }, into: &out)
                 return
             }
-            let limit = Int(maxScale)
+            // The residual against `S − trailing zeros of the normalized mantissa` equals the
+            // trailing zeros of the mantissa as received, at most its scale: 0 for `%g` text.
             let residuals = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
             defer { residuals.deallocate() }
             var residualRuns = 1
-            normalizedValues.withUnsafeBufferPointer { v in
+            c.mantissas.withUnsafeBufferPointer { m in
                 for i in 0..<n {
-                    residuals[i] = Int64(s[i]) - Int64(limit - trailingDecimalZeros(v[i], limit: limit))
+                    residuals[i] = m[i] % 10 != 0 ? 0 : Int64(trailingDecimalZeros(m[i], limit: Int(s[i])))
                     if i > 0 && residuals[i] != residuals[i - 1] { residualRuns += 1 }
                 }
             }

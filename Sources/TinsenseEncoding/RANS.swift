@@ -31,19 +31,26 @@ public struct RANSModel: Sendable {
     /// Cumulative frequency before each symbol.
     public private(set) var starts: [UInt32]
 
-    /// Codes (one per symbol, 0…31) that describe `counts` (counts of symbols 0..<m).
+    /// Codes (one per symbol, 0…31) that describe `counts` (counts of symbols 0..<m):
+    /// q = 1 + round(2 · log2 c′) with c′ the count scaled so the largest is 32768, in
+    /// integers (round(log2 y) for y = c′² is its bit length, plus one when y ≥ 2^(b+½)).
     public static func codes(forCounts counts: UnsafeBufferPointer<Int>) -> [UInt8] {
         var maxCount = 0
         for c in counts where c > maxCount { maxCount = c }
-        guard maxCount > 0 else { return [UInt8](repeating: 0, count: counts.count) }
         var codes = [UInt8](repeating: 0, count: counts.count)
-        let scale = 32768.0 / Double(maxCount)
+        guard maxCount > 0 else { return codes }
         for (i, c) in counts.enumerated() where c > 0 {
-            let q = 1 + (2 * log2(Double(c) * scale)).rounded()
-            codes[i] = UInt8(min(31, max(1, q)))
+            let scaled = UInt64(max(1, (c * 32768 + maxCount / 2) / maxCount))
+            let y = scaled * scaled
+            let b = 63 - y.leadingZeroBitCount
+            let roundsUp = b < 31 && y * y >= UInt64(1) << UInt64(2 * b + 1)
+            codes[i] = UInt8(min(31, 1 + b + (roundsUp ? 1 : 0)))
         }
         return codes
     }
+
+    /// log2 of 0…4096 (index 0 unused), for cost estimates without a libm call per symbol.
+    static let log2Table: [Double] = (0...Int(total)).map { $0 == 0 ? 0 : log2(Double($0)) }
 
     /// Frequencies from codes: proportional to the weights, each present symbol ≥ 1, summing
     /// to exactly `total` (the surplus or deficit goes to/from the largest, first on ties).
@@ -85,12 +92,14 @@ public struct RANSModel: Sendable {
 
     /// Bits to code symbols with `counts` under this model (∞ if a counted symbol is absent).
     public func cost(counts: UnsafeBufferPointer<Int>) -> Double {
-        var bits = 0.0
-        for (i, c) in counts.enumerated() where c > 0 {
-            guard i < frequencies.count, frequencies[i] > 0 else { return .infinity }
-            bits += Double(c) * (Double(Self.precisionBits) - log2(Double(frequencies[i])))
+        Self.log2Table.withUnsafeBufferPointer { table in
+            var bits = 0.0
+            for (i, c) in counts.enumerated() where c > 0 {
+                guard i < frequencies.count, frequencies[i] > 0 else { return .infinity }
+                bits += Double(c) * (Double(Self.precisionBits) - table[Int(frequencies[i])])
+            }
+            return bits
         }
-        return bits
     }
 
     /// Writes `varint m` and the m codes packed 5 bits each, LSB first.

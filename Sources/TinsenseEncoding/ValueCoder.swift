@@ -41,7 +41,27 @@ enum ValueCoder {
     /// pairs saves it.
     static func encode(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>, normalized: Bool, maxScale: UInt8,
                        deltaBytes: Int, scaleBytes: Int, into out: inout ByteSink) -> Outcome {
-        let bucket = planBucket(v)
+        var grid: [UInt8]?
+        if normalized, let first = scales.first, scales.contains(where: { $0 != first }) {
+            // Worth trying only when coarser samples are common enough: a residual on a
+            // grid 10^step coarser saves up to step · log2(10) bits, the step costs its
+            // entropy.
+            var steps = [UInt8](repeating: 0, count: v.count)
+            var stepCounts = [Int](repeating: 0, count: 19)
+            var fits = true
+            var saving = 0.0
+            for i in 0..<v.count {
+                let step = Int(maxScale) - Int(scales[i])
+                guard step <= 18 else { fits = false; break }
+                steps[i] = UInt8(step)
+                stepCounts[step] += 1
+                saving += Double(step) * 3.32
+            }
+            var entropy = 0.0
+            for c in stepCounts where c > 0 { entropy -= Double(c) * log2(Double(c) / Double(v.count)) }
+            if fits && saving > entropy + Double(v.count) * 0.25 { grid = steps }
+        }
+        let bucket = planBucket(v, grid: grid, gridScaleBytes: scaleBytes)
         let dictionary = planDictionary(v, scales: scales, normalized: normalized, maxScale: maxScale)
         var best = deltaBytes
         var choice = 0
@@ -52,7 +72,7 @@ enum ValueCoder {
             out.append(ChunkFormat.ValueMode.bucket.rawValue)
             writeScaleHeader(normalized: normalized, maxScale: maxScale, into: &out)
             writeBucket(v, plan: bucket, into: &out)
-            return .coded
+            return bucket.grid == nil ? .coded : .scalesInValues
         case 2:
             out.append(ChunkFormat.ValueMode.dictionary.rawValue)
             writeScaleHeader(normalized: normalized, maxScale: maxScale, into: &out)
@@ -86,7 +106,7 @@ enum ValueCoder {
         let modeByte = try block.byte()
         guard try block.byte() == 0 else { throw .malformed("integer block with a scale") }
         switch ChunkFormat.ValueMode(rawValue: modeByte) {
-        case .bucket: try decodeBucket(&block, into: out)
+        case .bucket: try decodeBucket(&block, maxScale: 0, scales: nil, into: out)
         case .dictionary: try decodeDictionary(&block, normalized: false, maxScale: 0, scales: nil, into: out)
         default: throw .unsupported("integer block mode \(modeByte)")
         }
@@ -103,9 +123,35 @@ enum ValueCoder {
         var k: Int
         var codes: [UInt8]
         var bytes: Int
+        /// Per-sample scale steps `S − scale` (nil: residuals at the chunk scale `S`).
+        var grid: [UInt8]? = nil
+        var gridCodes: [UInt8] = []
     }
 
-    /// Predicted value for sample `i` (the decoder runs the same recurrences).
+    /// Floor division (Swift's `/` truncates toward zero).
+    @inline(__always)
+    static func floorDivide(_ a: Int64, _ q: Int64) -> Int64 {
+        let t = a / q
+        return (a % q != 0 && (a < 0) != (q < 0)) ? t - 1 : t
+    }
+
+    /// The prediction rounded to a sample's own decimal grid (`q = 10^step`).
+    @inline(__always)
+    static func onGrid(_ prediction: Int64, _ q: Int64) -> Int64 {
+        q == 1 ? prediction : floorDivide(prediction &+ q / 2, q)
+    }
+
+    /// Residuals in units of each sample's own scale: `v/q − onGrid(prediction, q)`.
+    static func gridResiduals(_ v: UnsafeBufferPointer<Int64>, grid: [UInt8], predictor: ChunkFormat.Predictor, reference: Int64, into r: UnsafeMutableBufferPointer<Int64>) {
+        residuals(v, predictor: predictor, reference: reference, into: r)
+        // r = v − prediction, so prediction = v − r.
+        for i in 0..<v.count where grid[i] > 0 {
+            let q = powersOfTen[Int(grid[i])]
+            r[i] = v[i] / q &- onGrid(v[i] &- r[i], q)
+        }
+    }
+
+    /// Residuals against the predictor (the decoder runs the same recurrences).
     @inline(__always)
     static func residuals(_ v: UnsafeBufferPointer<Int64>, predictor: ChunkFormat.Predictor, reference: Int64, into r: UnsafeMutableBufferPointer<Int64>) {
         let n = v.count
@@ -132,7 +178,9 @@ enum ValueCoder {
         }
     }
 
-    static func planBucket(_ v: UnsafeBufferPointer<Int64>) -> BucketPlan {
+    /// `grid`: every sample's scale step `S − scale` when the chunk is normalized and its
+    /// scales vary; `gridScaleBytes`: the scale column a grid plan makes unnecessary.
+    static func planBucket(_ v: UnsafeBufferPointer<Int64>, grid: [UInt8]?, gridScaleBytes: Int) -> BucketPlan {
         let n = v.count
         var mean = 0.0
         for x in v { mean += Double(x) }
@@ -161,10 +209,38 @@ enum ValueCoder {
         let scratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
         defer { scratch.deallocate() }
         residuals(v, predictor: bestPredictor, reference: reference, into: scratch)
-        let r = UnsafeBufferPointer(scratch)
+        var plan = BucketPlan(predictor: bestPredictor, reference: reference, k: 0, codes: [], bytes: Int.max)
+        (plan.k, plan.codes, plan.bytes) = planShift(UnsafeBufferPointer(scratch), meanMagnitude: bestSum / UInt64(max(n - 1, 1)))
+        // Values whose text scale varies with magnitude (`%g`: 0.998765 then 1.00123):
+        // residuals at each sample's own scale, plus that scale's step, when cheaper.
+        if let grid {
+            gridResiduals(v, grid: grid, predictor: bestPredictor, reference: reference, into: scratch)
+            var sum: UInt64 = 0
+            for i in 1..<max(n, 1) { sum &+= min(scratch[i].magnitude, UInt64(1) << 40) }
+            var (k, codes, bytes) = planShift(UnsafeBufferPointer(scratch), meanMagnitude: sum / UInt64(max(n - 1, 1)))
+            var stepCounts = [Int](repeating: 0, count: 19)
+            var m = 1
+            for d in grid {
+                stepCounts[Int(d)] += 1
+                m = max(m, Int(d) + 1)
+            }
+            let (gridCodes, gridBits) = stepCounts.withUnsafeBufferPointer { modelCost(UnsafeBufferPointer(rebasing: $0[0..<m])) }
+            bytes += (Int(gridBits) + 7) / 8 + RANSModel.codesSize(m) + 4 - gridScaleBytes
+            if bytes < plan.bytes {
+                plan.k = k
+                plan.codes = codes
+                plan.bytes = bytes
+                plan.grid = grid
+                plan.gridCodes = gridCodes
+            }
+        }
+        return plan
+    }
 
+    /// The bucket shift for residuals `r`: (k, model codes, estimated section bytes).
+    static func planShift(_ r: UnsafeBufferPointer<Int64>, meanMagnitude: UInt64) -> (Int, [UInt8], Int) {
+        let n = r.count
         // Shift: one histogram at the smallest candidate shift, merged for the larger ones.
-        let meanMagnitude = bestSum / UInt64(max(n - 1, 1))
         let guess = max(0, (64 - meanMagnitude.leadingZeroBitCount) - 3)
         let kLow = max(0, guess - 2)
         let span = 4
@@ -185,7 +261,7 @@ enum ValueCoder {
                 }
             }
         }
-        var best = BucketPlan(predictor: bestPredictor, reference: reference, k: kLow, codes: [], bytes: Int.max)
+        var best = (k: kLow, codes: [UInt8](), bytes: Int.max)
         var counts = [Int](repeating: 0, count: alphabetLimit)
         for j in 0...span {
             let k = kLow + j
@@ -219,7 +295,7 @@ enum ValueCoder {
                 best.bytes = total
             }
         }
-        return best
+        return (best.k, best.codes, best.bytes)
     }
 
     /// The codes for `counts` and the bits the symbols take under them.
@@ -234,10 +310,16 @@ enum ValueCoder {
         out.append(plan.predictor.rawValue)
         if plan.predictor == .reference { out.appendSigned(plan.reference) }
         out.append(UInt8(plan.k))
+        out.append(plan.grid == nil ? 0 : 1)
         RANSModel.writeCodes(plan.codes, into: &out)
+        if plan.grid != nil { RANSModel.writeCodes(plan.gridCodes, into: &out) }
         let r = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
         defer { r.deallocate() }
-        residuals(v, predictor: plan.predictor, reference: plan.reference, into: r)
+        if let grid = plan.grid {
+            gridResiduals(v, grid: grid, predictor: plan.predictor, reference: plan.reference, into: r)
+        } else {
+            residuals(v, predictor: plan.predictor, reference: plan.reference, into: r)
+        }
         let symbols = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: n)
         defer { symbols.deallocate() }
         var escapes: [Int64] = []
@@ -263,6 +345,11 @@ enum ValueCoder {
         // a model must never lack a symbol it codes) would be a bug, so check.
         let model = try! RANSModel(codes: plan.codes)
         RANSEncoder.encode(UnsafeBufferPointer(symbols), model: model, into: &out)
+        if let grid = plan.grid {
+            let gridModel = try! RANSModel(codes: plan.gridCodes)
+            for i in 0..<n { symbols[i] = UInt16(grid[i]) }
+            RANSEncoder.encode(UnsafeBufferPointer(symbols), model: gridModel, into: &out)
+        }
         bits.withUnsafeBytes { out.append($0) }
     }
 
@@ -388,23 +475,36 @@ enum ValueCoder {
 
     // MARK: decoding
 
-    /// Decodes a bucket-mode body (after mode and scale header) into `out`.
-    static func decodeBucket(_ src: inout ByteSource, into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+    /// Decodes a bucket-mode body (after mode and scale header) into `out`; a body with
+    /// per-sample scales fills `scales` (the chunk then has no scale column).
+    static func decodeBucket(_ src: inout ByteSource, maxScale: UInt8, scales: UnsafeMutableBufferPointer<UInt8>?,
+                             into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
         let n = out.count
         let predictorByte = try src.byte()
         guard let predictor = ChunkFormat.Predictor(rawValue: predictorByte) else { throw .unsupported("predictor \(predictorByte)") }
         let reference = predictor == .reference ? try src.signed() : 0
         let k = Int(try src.byte())
         guard k <= 62 else { throw .malformed("bucket shift \(k)") }
+        let gridFlag = try src.byte()
+        guard gridFlag <= 1 else { throw .malformed("grid flag \(gridFlag)") }
+        guard (gridFlag == 1) == (scales != nil) else { throw .malformed("per-sample scales do not match the scale column") }
         let codes = try RANSModel.readCodes(&src)
         guard codes.count <= alphabetLimit else { throw .malformed("bucket alphabet of \(codes.count)") }
         let model = try RANSModel(codes: codes)
+        let gridModel = gridFlag == 1 ? try RANSModel(codes: try RANSModel.readCodes(&src)) : nil
+        if let gridModel {
+            guard gridModel.frequencies.count <= min(19, Int(maxScale) + 1) else { throw .malformed("scale steps beyond the chunk scale") }
+        }
         let escapeCount = try src.count(limit: n)
         var escapes = [Int64](repeating: 0, count: escapeCount)
         for i in 0..<escapeCount { escapes[i] = try src.signed() }
         var rans = try RANSDecoder(&src, model: model)
         defer { rans.release() }
-        var bits = BitReader(UnsafeRawBufferPointer(rebasing: src.buffer[src.position...]))
+        var steps: RANSDecoder?
+        if let gridModel { steps = try RANSDecoder(&src, model: gridModel) }
+        defer { steps?.release() }
+        let lowBits = UnsafeRawBufferPointer(rebasing: src.buffer[src.position...])
+        var bits = BitReader(lowBits)
         var nextEscape = 0
         let shift = UInt64(k)
         // Residuals first (one tight loop), then the predictor's recurrence.
@@ -425,8 +525,35 @@ enum ValueCoder {
         try rans.finish()
         guard nextEscape == escapeCount else { throw .malformed("\(escapeCount - nextEscape) escapes unused") }
         let lowBitBytes = ((n - escapeCount) * k + 7) / 8
-        guard src.remaining == lowBitBytes else { throw .malformed("\(src.remaining) bytes of low bits, expected \(lowBitBytes)") }
+        guard lowBits.count == lowBitBytes else { throw .malformed("\(lowBits.count) bytes of low bits, expected \(lowBitBytes)") }
         src.position = src.buffer.count
+        if var steps, let scales {
+            // Per-sample scales: the predictor runs on reconstructed values, so one loop.
+            var a: Int64 = 0, b: Int64 = 0, c: Int64 = 0, d: Int64 = 0, sum: Int64 = 0, previous: Int64 = 0
+            for i in 0..<n {
+                let step = try steps.next()
+                scales[i] = maxScale - UInt8(step)
+                let prediction: Int64
+                switch predictor {
+                case .previous: prediction = previous
+                case .reference: prediction = reference
+                case .mean4: prediction = i == 0 ? 0 : sum >> 2
+                }
+                let q = powersOfTen[step]
+                let x = q == 1 ? out[i] &+ prediction : (out[i] &+ onGrid(prediction, q)) &* q
+                out[i] = x
+                previous = x
+                if i == 0 {
+                    a = x; b = x; c = x; d = x
+                    sum = x &* 4
+                } else {
+                    sum = sum &- a &+ x
+                    a = b; b = c; c = d; d = x
+                }
+            }
+            try steps.finish()
+            return
+        }
         switch predictor {
         case .previous:
             var prev: Int64 = 0

@@ -182,42 +182,69 @@ func measure(_ label: String, samplesPerRound: Int, minimumSeconds: Double = 1.5
     return rate
 }
 
+/// The SKAB series grouped the way a segment stores them: the channels of one file share
+/// their timestamps, so a group is one time part and one value part per channel.
+func fileGroups(_ cols: [ChunkColumns]) -> [[ChunkColumns]] {
+    var groups: [[ChunkColumns]] = []
+    for c in cols {
+        if let last = groups.last?.first, last.sourceTimes == c.sourceTimes, last.receiveTimes == c.receiveTimes {
+            groups[groups.count - 1].append(c)
+        } else {
+            groups.append([c])
+        }
+    }
+    return groups
+}
+
+func encodeGroup(_ group: [ChunkColumns]) -> [UInt8] {
+    var sink = ByteSink(capacity: group.count * group[0].count * 2 + 64)
+    ChunkEncoder.encodeTimes(sourceTimes: group[0].sourceTimes, receiveTimes: group[0].receiveTimes, into: &sink)
+    for c in group { ChunkEncoder.encodeValues(c, into: &sink) }
+    return sink.bytes
+}
+
+func decodeGroup(_ bytes: [UInt8], members: Int) throws -> [ChunkColumns] {
+    try bytes.withUnsafeBytes { p in
+        var src = ByteSource(p)
+        let times = try ChunkDecoder.decodeTimes(&src)
+        return try (0..<members).map { _ in try ChunkDecoder.decodeValues(&src, sourceTimes: times.source, receiveTimes: times.receive) }
+    }
+}
+
 func speed() throws {
-    print("== speed: one core, chunk per SKAB series (release build)")
+    print("== speed: one core, SKAB as stored: per file one time part + one value part per channel (release build)")
     let skab = try SKAB.load(skabRoot)
     let cols = skab.map(columns)
+    let groups = fileGroups(cols)
     let total = cols.reduce(0) { $0 + $1.count }
-    let encoded = cols.map { ChunkEncoder.encode($0) }
-    for (c, e) in zip(cols, encoded) where try ChunkDecoder.decode(e) != c {
+    let encoded = groups.map(encodeGroup)
+    for (g, e) in zip(groups, encoded) where try decodeGroup(e, members: g.count) != g {
         print("DECODE MISMATCH")
         exit(1)
     }
     let bytes = encoded.reduce(0) { $0 + $1.count }
-    print("tinsense chunks: \(total) samples, \(bytes) bytes = \(format(Double(bytes) / Double(total))) bytes/sample (chunk payload only)")
-    _ = measure("tinsense encode", samplesPerRound: total) {
-        var n = 0
-        for c in cols { n &+= ChunkEncoder.encode(c).count }
-        return n
+    print("tinsense: \(groups.count) groups of \(cols.count) series, \(total) samples, \(bytes) bytes = \(format(Double(bytes) / Double(total))) bytes/sample (chunk payload only)")
+    let encodeRate = measure("tinsense encode", samplesPerRound: total) {
+        groups.reduce(0) { $0 &+ encodeGroup($1).count }
     }
-    _ = measure("tinsense decode", samplesPerRound: total) {
-        var n = 0
-        for e in encoded { n &+= (try? ChunkDecoder.decode(e))?.count ?? 0 }
-        return n
+    let decodeRate = measure("tinsense decode", samplesPerRound: total) {
+        zip(groups, encoded).reduce(0) { $0 &+ ((try? decodeGroup($1.1, members: $1.0.count))?.count ?? 0) }
     }
     let doubles = skab.map { $0.texts.map { Double($0)! } }
     let gorilla = zip(skab, doubles).map { GorillaCodec.encode(times: $0.times, values: $1) }
     let gBytes = gorilla.reduce(0) { $0 + $1.count }
     print("baseline Gorilla XOR: \(format(Double(gBytes) / Double(total))) bytes/sample")
-    _ = measure("baseline Gorilla encode", samplesPerRound: total) {
+    let gorillaEncode = measure("baseline Gorilla encode", samplesPerRound: total) {
         var n = 0
         for (s, d) in zip(skab, doubles) { n &+= GorillaCodec.encode(times: s.times, values: d).count }
         return n
     }
-    _ = measure("baseline Gorilla decode", samplesPerRound: total) {
+    let gorillaDecode = measure("baseline Gorilla decode", samplesPerRound: total) {
         var n = 0
         for g in gorilla { n &+= GorillaCodec.decode(g).times.count }
         return n
     }
+    print("ratio to Gorilla in this run: encode \(format(encodeRate / gorillaEncode, 2))×, decode \(format(decodeRate / gorillaDecode, 2))×, size \(format(Double(gBytes) / Double(bytes), 2))× smaller")
 }
 
 // MARK: breakdown
@@ -261,7 +288,12 @@ func breakdown() throws {
         var mode = valueCodec == 1 ? "zstd(\(modeNames[0]))" : modeNames[Int(bytes[i])]
         if valueCodec == 0 && bytes[i] == 2 {
             let normalized = bytes[i + 1] == 1
-            mode += "/" + predictorNames[Int(bytes[i + (normalized ? 3 : 2)])]
+            let p = i + (normalized ? 3 : 2)
+            mode += "/" + predictorNames[Int(bytes[p])]
+            // predictor, [reference varint], k, grid flag
+            var q = p + 1
+            if bytes[p] == 1 { while bytes[q] >= 0x80 { q += 1 }; q += 1 }
+            if bytes[q + 1] == 1 { mode += "/grid" }
         }
         var p = parts[channel, default: [0, 0, 0]]
         p[0] += times.count
@@ -323,12 +355,15 @@ case "breakdown": try breakdown()
 case "profile-encode", "profile-decode":
     // For `perf record`: only one side of `speed`, for a few seconds.
     let cols = try SKAB.load(skabRoot).map(columns)
-    let encoded = cols.map { ChunkEncoder.encode($0) }
+    let groups = fileGroups(cols)
+    let encoded = groups.map(encodeGroup)
     let total = cols.reduce(0) { $0 + $1.count }
     if mode == "profile-encode" {
-        _ = measure("encode", samplesPerRound: total, minimumSeconds: 4) { cols.reduce(0) { $0 &+ ChunkEncoder.encode($1).count } }
+        _ = measure("encode", samplesPerRound: total, minimumSeconds: 4) { groups.reduce(0) { $0 &+ encodeGroup($1).count } }
     } else {
-        _ = measure("decode", samplesPerRound: total, minimumSeconds: 4) { encoded.reduce(0) { $0 &+ ((try? ChunkDecoder.decode($1))?.count ?? 0) } }
+        _ = measure("decode", samplesPerRound: total, minimumSeconds: 4) {
+            zip(groups, encoded).reduce(0) { $0 &+ ((try? decodeGroup($1.1, members: $1.0.count))?.count ?? 0) }
+        }
     }
 case "all":
     try compression()
