@@ -120,7 +120,7 @@ public enum ChunkDecoder {
             maxScale = try vs.byte()
             guard maxScale <= 30 else { throw .malformed("scale \(maxScale) above 30") }
         }
-        guard scaleMode == .raw || normalized else { throw .malformed("residual scales need normalized values") }
+        guard scaleMode != .residual || normalized else { throw .malformed("residual scales need normalized values") }
         guard scaleMode != .inValues || valueMode == .dictionary || (valueMode == .bucket && normalized) else {
             throw .malformed("scales in values need dictionary or normalized bucket mode")
         }
@@ -293,5 +293,72 @@ public enum ChunkDecoder {
         }
         guard sum == total else { throw .malformed("runs cover \(sum) of \(total) samples") }
         return runs
+    }
+}
+
+/// Which transforms a chunk's encoder chose (for `StorageBenchmark breakdown` and tests).
+public struct ChunkLayout: Sendable, Equatable {
+    public var timeMode: ChunkFormat.TimeMode
+    public var receiveMode: ChunkFormat.ReceiveMode
+    public var scaleMode: ChunkFormat.ScaleMode
+    public var valueMode: ChunkFormat.ValueMode
+    /// Bucket mode only.
+    public var predictor: ChunkFormat.Predictor?
+    /// Bucket mode with residuals on each sample's own scale.
+    public var perSampleScales: Bool
+
+    public var valueDescription: String {
+        var text = "\(valueMode)"
+        if let predictor { text += "/\(predictor)" }
+        if perSampleScales { text += "/grid" }
+        return text
+    }
+}
+
+extension ChunkDecoder {
+    /// The layout of one whole chunk (times, then values), read from its headers.
+    public static func layout(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) -> ChunkLayout {
+        var src = ByteSource(bytes)
+        let times = try Section(&src)
+        defer { times.release() }
+        var t = ByteSource(times.bytes)
+        let n = try t.count(limit: ChunkFormat.maxSamples)
+        guard let timeMode = ChunkFormat.TimeMode(rawValue: try t.byte()) else { throw .unsupported("time mode") }
+        switch timeMode {
+        case .deltaOfDelta:
+            for _ in 0..<n { _ = try t.varint() }
+        case .codedIntervals:
+            _ = try t.signed()
+            _ = try t.bytes(try t.count(limit: t.remaining))
+        }
+        guard let receiveMode = ChunkFormat.ReceiveMode(rawValue: try t.byte()) else { throw .unsupported("receive mode") }
+        let structure = try Section(&src)
+        defer { structure.release() }
+        var s = ByteSource(structure.bytes)
+        guard let scaleMode = ChunkFormat.ScaleMode(rawValue: try s.byte()) else { throw .unsupported("scale mode") }
+        let values = try Section(&src)
+        defer { values.release() }
+        var v = ByteSource(values.bytes)
+        guard let valueMode = ChunkFormat.ValueMode(rawValue: try v.byte()) else { throw .unsupported("value mode") }
+        var layout = ChunkLayout(timeMode: timeMode, receiveMode: receiveMode, scaleMode: scaleMode, valueMode: valueMode,
+                                 predictor: nil, perSampleScales: false)
+        if valueMode == .bucket {
+            if try v.byte() == 1 { _ = try v.byte() }
+            layout.predictor = ChunkFormat.Predictor(rawValue: try v.byte())
+            if layout.predictor == .reference { _ = try v.signed() }
+            _ = try v.byte()
+            layout.perSampleScales = try v.byte() == 1
+        }
+        return layout
+    }
+
+    public static func layout(_ bytes: [UInt8]) throws(DecodingError) -> ChunkLayout {
+        do {
+            return try bytes.withUnsafeBytes { p throws(DecodingError) in try layout(p) }
+        } catch let e as DecodingError {
+            throw e
+        } catch {
+            throw .malformed("\(error)")
+        }
     }
 }

@@ -210,14 +210,12 @@ enum ValueCoder {
         defer { scratch.deallocate() }
         residuals(v, predictor: bestPredictor, reference: reference, into: scratch)
         var plan = BucketPlan(predictor: bestPredictor, reference: reference, k: 0, codes: [], bytes: Int.max)
-        (plan.k, plan.codes, plan.bytes) = planShift(UnsafeBufferPointer(scratch), meanMagnitude: bestSum / UInt64(max(n - 1, 1)))
+        (plan.k, plan.codes, plan.bytes) = planShift(UnsafeBufferPointer(scratch))
         // Values whose text scale varies with magnitude (`%g`: 0.998765 then 1.00123):
         // residuals at each sample's own scale, plus that scale's step, when cheaper.
         if let grid {
             gridResiduals(v, grid: grid, predictor: bestPredictor, reference: reference, into: scratch)
-            var sum: UInt64 = 0
-            for i in 1..<max(n, 1) { sum &+= min(scratch[i].magnitude, UInt64(1) << 40) }
-            var (k, codes, bytes) = planShift(UnsafeBufferPointer(scratch), meanMagnitude: sum / UInt64(max(n - 1, 1)))
+            var (k, codes, bytes) = planShift(UnsafeBufferPointer(scratch))
             var stepCounts = [Int](repeating: 0, count: 19)
             var m = 1
             for d in grid {
@@ -238,29 +236,50 @@ enum ValueCoder {
     }
 
     /// The bucket shift for residuals `r`: (k, model codes, estimated section bytes).
-    static func planShift(_ r: UnsafeBufferPointer<Int64>, meanMagnitude: UInt64) -> (Int, [UInt8], Int) {
+    static func planShift(_ r: UnsafeBufferPointer<Int64>) -> (Int, [UInt8], Int) {
         let n = r.count
-        // Shift: one histogram at the smallest candidate shift, merged for the larger ones.
-        let guess = max(0, (64 - meanMagnitude.leadingZeroBitCount) - 3)
-        let kLow = max(0, guess - 2)
+        // Shift: around the median residual's bit length (a mean would follow the outliers),
+        // from one histogram at the smallest candidate shift, merged for the larger ones.
+        // Counting loops run over raw pointers with wrapping adds, two tables interleaved so
+        // that consecutive equal keys do not wait on each other's stores.
+        let lengths = UnsafeMutablePointer<Int>.allocate(capacity: 130)
+        lengths.initialize(repeating: 0, count: 130)
+        defer { lengths.deallocate() }
+        var i = 0
+        while i + 1 < n {
+            lengths[64 - r[i].magnitude.leadingZeroBitCount] &+= 1
+            lengths[65 + 64 - r[i + 1].magnitude.leadingZeroBitCount] &+= 1
+            i += 2
+        }
+        if i < n { lengths[64 - r[i].magnitude.leadingZeroBitCount] &+= 1 }
+        var median = 0
+        var seen = 0
+        while median < 64 && seen + lengths[median] + lengths[65 + median] <= n / 2 {
+            seen += lengths[median] + lengths[65 + median]
+            median += 1
+        }
+        let kLow = max(0, median - 4)
         let span = 4
         let bins = Int(bucketLimit) << span
-        var histogram = [Int](repeating: 0, count: bins * 2)
+        let histogram = UnsafeMutablePointer<Int>.allocate(capacity: bins * 4)
+        histogram.initialize(repeating: 0, count: bins * 4)
+        defer { histogram.deallocate() }
         var bigEscapes = 0
         var bigEscapeBytes = 0
         var usedBins = 0
-        histogram.withUnsafeMutableBufferPointer { h in
-            for x in r {
-                let high = x.magnitude >> UInt64(kLow)
-                if high >= UInt64(bins) {
-                    bigEscapes += 1
-                    bigEscapeBytes += ChunkEncoder.varintSize(ZigZag.encode(x))
-                } else {
-                    h[Int(high) << 1 | (x < 0 ? 1 : 0)] += 1
-                    usedBins = max(usedBins, Int(high) + 1)
-                }
+        let shift = UInt64(kLow)
+        for i in 0..<n {
+            let x = r[i]
+            let high = x.magnitude >> shift
+            if high >= UInt64(bins) {
+                bigEscapes += 1
+                bigEscapeBytes += ChunkEncoder.varintSize(ZigZag.encode(x))
+            } else {
+                histogram[(i & 1) * bins * 2 + (Int(high) << 1 | (x < 0 ? 1 : 0))] &+= 1
+                usedBins = max(usedBins, Int(high) + 1)
             }
         }
+        for b in 0..<(usedBins * 2) { histogram[b] &+= histogram[bins * 2 + b] }
         var best = (k: kLow, codes: [UInt8](), bytes: Int.max)
         var counts = [Int](repeating: 0, count: alphabetLimit)
         for j in 0...span {

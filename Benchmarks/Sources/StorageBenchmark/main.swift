@@ -257,8 +257,6 @@ func breakdown() throws {
     var parts: [String: [Int]] = [:]
     var samples: [String: Int] = [:]
     var modes: [String: [String: Int]] = [:]
-    let modeNames = ["normalizedDelta", "rawDelta", "bucket", "dictionary"]
-    let predictorNames = ["previous", "reference", "mean4"]
     for s in skab {
         let channel = String(s.sensor.split(separator: "/").last!)
         let c = columns(s)
@@ -267,7 +265,7 @@ func breakdown() throws {
         var values = ByteSink(capacity: 0)
         ChunkEncoder.encodeValues(c, into: &values)
         let bytes = values.bytes
-        // The values part is two sections: scales+metadata, then values. Skip the first.
+        // The values part is two sections: scales+metadata, then values. Measure the first.
         var i = 0
         func varint() -> Int {
             var r = 0, shift = 0
@@ -282,19 +280,7 @@ func breakdown() throws {
         let raw = varint()
         i += codec == 1 ? varint() : raw
         let structureBytes = i
-        let valueCodec = bytes[i]; i += 1
-        _ = varint()
-        if valueCodec == 1 { _ = varint() }
-        var mode = valueCodec == 1 ? "zstd(\(modeNames[0]))" : modeNames[Int(bytes[i])]
-        if valueCodec == 0 && bytes[i] == 2 {
-            let normalized = bytes[i + 1] == 1
-            let p = i + (normalized ? 3 : 2)
-            mode += "/" + predictorNames[Int(bytes[p])]
-            // predictor, [reference varint], k, grid flag
-            var q = p + 1
-            if bytes[p] == 1 { while bytes[q] >= 0x80 { q += 1 }; q += 1 }
-            if bytes[q + 1] == 1 { mode += "/grid" }
-        }
+        let mode = try ChunkDecoder.layout(times.bytes + bytes).valueDescription
         var p = parts[channel, default: [0, 0, 0]]
         p[0] += times.count
         p[1] += structureBytes
