@@ -66,7 +66,7 @@ public enum ChunkEncoder {
         values.withUnsafeBufferPointer { v in
             var prev: Int64 = 0
             for x in v {
-                deltaBytes += varintSize(ZigZag.encode(x &- prev))
+                deltaBytes &+= varintSize(ZigZag.encode(x &- prev))
                 prev = x
             }
         }
@@ -234,7 +234,7 @@ public enum ChunkEncoder {
         let n = c.count
         c.scales.withUnsafeBufferPointer { s in
             var rawRuns = n == 0 ? 0 : 1
-            for i in 1..<max(n, 1) where s[i] != s[i - 1] { rawRuns += 1 }
+            for i in 1..<max(n, 1) where s[i] != s[i - 1] { rawRuns &+= 1 }
             guard normalized, rawRuns > 1 else {
                 out.append(ChunkFormat.ScaleMode.raw.rawValue)
                 writeRuns(count: n, runs: rawRuns, { Int64(s[$0]) }, into: &out)
@@ -248,7 +248,7 @@ public enum ChunkEncoder {
             c.mantissas.withUnsafeBufferPointer { m in
                 for i in 0..<n {
                     residuals[i] = m[i] % 10 != 0 ? 0 : Int64(trailingDecimalZeros(m[i], limit: Int(s[i])))
-                    if i > 0 && residuals[i] != residuals[i - 1] { residualRuns += 1 }
+                    if i > 0 && residuals[i] != residuals[i - 1] { residualRuns &+= 1 }
                 }
             }
             if residualRuns < rawRuns {
@@ -280,13 +280,6 @@ public enum ChunkEncoder {
         }
     }
 
-    /// Run-length pairs: count of runs, then (length, zigzag value) per run.
-    static func writeRuns(_ values: [Int64], into out: inout ByteSink) {
-        var runs = values.isEmpty ? 0 : 1
-        for i in 1..<max(values.count, 1) where values[i] != values[i - 1] { runs += 1 }
-        values.withUnsafeBufferPointer { v in writeRuns(count: v.count, runs: runs, { v[$0] }, into: &out) }
-    }
-
     static func encodeMetas(_ c: ChunkColumns, into out: inout ByteSink) {
         out.appendVarint(UInt64(c.metas.count))
         for m in c.metas {
@@ -301,6 +294,10 @@ public enum ChunkEncoder {
                 out.appendVarint(0)
             }
         }
-        writeRuns(c.metaIndexes.map { Int64($0) }, into: &out)
+        c.metaIndexes.withUnsafeBufferPointer { m in
+            var runs = m.isEmpty ? 0 : 1
+            for i in 1..<max(m.count, 1) where m[i] != m[i - 1] { runs &+= 1 }
+            writeRuns(count: m.count, runs: runs, { Int64(m[$0]) }, into: &out)
+        }
     }
 }
