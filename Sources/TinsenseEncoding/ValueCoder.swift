@@ -126,6 +126,8 @@ enum ValueCoder {
         /// Per-sample scale steps `S − scale` (nil: residuals at the chunk scale `S`).
         var grid: [UInt8]? = nil
         var gridCodes: [UInt8] = []
+        /// The residuals the plan was made from (written as they are).
+        var residuals: [Int64] = []
     }
 
     /// Floor division (Swift's `/` truncates toward zero).
@@ -206,16 +208,20 @@ enum ValueCoder {
         var bestSum = sumPrevious
         if sumReference < bestSum { bestSum = sumReference; bestPredictor = .reference }
         if sumMean4 < bestSum { bestSum = sumMean4; bestPredictor = .mean4 }
-        let scratch = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
-        defer { scratch.deallocate() }
-        residuals(v, predictor: bestPredictor, reference: reference, into: scratch)
         var plan = BucketPlan(predictor: bestPredictor, reference: reference, k: 0, codes: [], bytes: Int.max)
-        (plan.k, plan.codes, plan.bytes) = planShift(UnsafeBufferPointer(scratch))
+        plan.residuals = [Int64](unsafeUninitializedCapacity: n) { buffer, count in
+            residuals(v, predictor: bestPredictor, reference: reference, into: buffer)
+            count = n
+        }
+        (plan.k, plan.codes, plan.bytes) = plan.residuals.withUnsafeBufferPointer { planShift($0) }
         // Values whose text scale varies with magnitude (`%g`: 0.998765 then 1.00123):
         // residuals at each sample's own scale, plus that scale's step, when cheaper.
         if let grid {
-            gridResiduals(v, grid: grid, predictor: bestPredictor, reference: reference, into: scratch)
-            var (k, codes, bytes) = planShift(UnsafeBufferPointer(scratch))
+            let onGrid = [Int64](unsafeUninitializedCapacity: n) { buffer, count in
+                gridResiduals(v, grid: grid, predictor: bestPredictor, reference: reference, into: buffer)
+                count = n
+            }
+            var (k, codes, bytes) = onGrid.withUnsafeBufferPointer { planShift($0) }
             var stepCounts = [Int](repeating: 0, count: 19)
             var m = 1
             for d in grid {
@@ -230,6 +236,7 @@ enum ValueCoder {
                 plan.bytes = bytes
                 plan.grid = grid
                 plan.gridCodes = gridCodes
+                plan.residuals = onGrid
             }
         }
         return plan
@@ -332,13 +339,7 @@ enum ValueCoder {
         out.append(plan.grid == nil ? 0 : 1)
         RANSModel.writeCodes(plan.codes, into: &out)
         if plan.grid != nil { RANSModel.writeCodes(plan.gridCodes, into: &out) }
-        let r = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
-        defer { r.deallocate() }
-        if let grid = plan.grid {
-            gridResiduals(v, grid: grid, predictor: plan.predictor, reference: plan.reference, into: r)
-        } else {
-            residuals(v, predictor: plan.predictor, reference: plan.reference, into: r)
-        }
+        let r = plan.residuals
         let symbols = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: n)
         defer { symbols.deallocate() }
         var escapes: [Int64] = []
