@@ -54,4 +54,27 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
         case .trip: 120_000
         }
     }
+
+    /// The fewest readings of a sensor a fault of this kind must span to exist in that
+    /// sensor's data at all (the random fault plan's rule, docs/DETECTION.md):
+    ///
+    /// - `spike`, `out_of_range`, `malformed`: 1 — one bad reading is the whole fault;
+    /// - `step`: 5 — a level held for several readings (one or two is a spike);
+    /// - `noise`, `drift`: 10 — a spread or a trend is a property of many readings (the
+    ///   spread of 10 readings is known to about ±25 %);
+    /// - `stuck`: 20 — healthy quantised instruments repeat a value now and then (an XRF
+    ///   stream at 2–3 decimals a few per cent of the time), so only a long run of one value
+    ///   is a stuck instrument; a stuck analyzer stays stuck until someone clears it, hours;
+    /// - `dropout`: the sensor's stale-after time plus one reading, so the deadman sees it;
+    /// - `trip`: 0 — a process event, not a sensor's.
+    public func minimumReadings(staleAfterMilliseconds: Int64, periodMilliseconds: Int64) -> Int {
+        switch self {
+        case .spike, .outOfRange, .malformed: 1
+        case .step: 5
+        case .noise, .drift: 10
+        case .stuck: 20
+        case .dropout: Int((staleAfterMilliseconds + periodMilliseconds - 1) / max(1, periodMilliseconds)) + 1
+        case .trip: 0
+        }
+    }
 }

@@ -17,6 +17,15 @@ public struct FaultSpec: Sendable, Hashable {
         self.durationMilliseconds = durationMilliseconds
     }
 
+    /// The selected sensors on which this window is shorter than the rule of the random plan
+    /// (`SimulatedSensor.minimumFaultDurationMilliseconds`): the fault spans too few of their
+    /// readings to be seen reliably, or any. Explicit faults are kept as given; this is for
+    /// a warning.
+    public func tooShort(in sensors: [SimulatedSensor]) -> [SimulatedSensor] {
+        guard kind != .trip else { return [] }
+        return sensors.filter { selects($0.id) && durationMilliseconds < $0.minimumFaultDurationMilliseconds(kind) }
+    }
+
     /// Whether `name` (a sensor id, or a crusher for `trip`) is selected.
     public func selects(_ name: String) -> Bool {
         Glob.matches(pattern: Array(selector.utf8), text: Array(name.utf8))

@@ -15,9 +15,9 @@ enum RandomFaultPlan {
             for _ in 0..<20 {
                 let kind = kinds[Int(generator.next() % UInt64(kinds.count))]
                 let sensor = sensors[Int(generator.next() % UInt64(sensors.count))]
-                let duration = durationMilliseconds(kind, period: sensor.periodMilliseconds, generator: &generator)
+                let duration = durationMilliseconds(kind, sensor: sensor, generator: &generator)
                 let earliest = horizonMilliseconds / 10
-                // A slow sensor (XRF: 3 assays = 12 min) cannot show a fault in a short run.
+                // A slow sensor's fault (XRF stuck: 80–160 min) may not fit a short run.
                 guard duration <= horizonMilliseconds * 8 / 10 else { continue }
                 let latest = horizonMilliseconds * 9 / 10 - duration
                 let start = earliest + Int64(generator.nextUnit() * Double(latest - earliest))
@@ -31,9 +31,12 @@ enum RandomFaultPlan {
         return faults
     }
 
-    /// Durations typical of each kind, stretched to cover at least three samples of slow
-    /// sensors (an XRF stream reports every 4 minutes) so every fault is visible.
-    private static func durationMilliseconds(_ kind: FaultKind, period: Int64, generator: inout SplitMix64) -> Int64 {
+    /// A duration typical of each kind on a 1 Hz process tag, stretched for slower sensors to
+    /// span between N and 2N of the sensor's readings, N = `FaultKind.minimumReadings`:
+    /// a fault must exist in the sensor's data. On an XRF stream (one assay every 4 minutes)
+    /// a stuck analyzer then lasts 80–160 minutes, a drift or a noise burst 40–80, a step
+    /// 20–40, a spike one or two assays; field analyzers stay stuck or fouled for hours.
+    private static func durationMilliseconds(_ kind: FaultKind, sensor: SimulatedSensor, generator: inout SplitMix64) -> Int64 {
         let seconds: ClosedRange<Double> = switch kind {
         case .spike: 2...5
         case .drift: 120...600
@@ -46,6 +49,8 @@ enum RandomFaultPlan {
         case .trip: 60...300
         }
         let drawn = Int64((seconds.lowerBound + generator.nextUnit() * (seconds.upperBound - seconds.lowerBound)) * 1000)
-        return max(drawn, 3 * period)
+        let stretch = 1 + generator.nextUnit()
+        let minimum = Int64(Double(sensor.minimumFaultDurationMilliseconds(kind)) * stretch)
+        return max(drawn, minimum)
     }
 }

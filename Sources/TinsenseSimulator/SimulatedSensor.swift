@@ -54,6 +54,14 @@ public struct SimulatedSensor: Sendable, Hashable {
         self.fixedPhaseMilliseconds = fixedPhaseMilliseconds
     }
 
+    /// The shortest window in which a fault of `kind` spans `kind.minimumReadings` of this
+    /// sensor's readings (a window of n periods always holds n samples of a periodic sensor).
+    public func minimumFaultDurationMilliseconds(_ kind: FaultKind) -> Int64 {
+        let readings = kind.minimumReadings(
+            staleAfterMilliseconds: Int64(staleAfterSeconds) * 1000, periodMilliseconds: periodMilliseconds)
+        return Int64(readings) * periodMilliseconds
+    }
+
     /// The equipment level of the topic (`crusher01`), used by equipment-wide faults.
     public var equipment: String {
         let levels = topic.split(separator: "/")
