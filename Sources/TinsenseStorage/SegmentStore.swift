@@ -174,7 +174,7 @@ public final class SegmentStore: ReadingStore {
         case let (p?, nil): p
         case let (nil, c): c
         }
-        let writer = try SegmentWriter(directory: segmentsDirectory, sequence: nextSequence)
+        let writer = try SegmentWriter(directory: segmentsDirectory, sequence: nextSequence, indexLevel: options.compressionLevel)
         let summary: SegmentSummary
         do {
             let names = series.keys.filter { !series[$0]!.head.isEmpty }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

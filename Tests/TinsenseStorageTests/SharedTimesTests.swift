@@ -107,6 +107,39 @@ struct SharedTimesTests {
         #expect(SegmentFile.verify(path: file.path).isEmpty)
     }
 
+    @Test("open groups are written out once they exceed the writer's budget; later series with the same times start new groups")
+    func pendingBudget() throws {
+        func columns(_ times: [Int64], _ k: Int) -> ChunkColumns {
+            var c = ChunkColumns()
+            for (i, t) in times.enumerated() {
+                c.append(sourceTime: t, receiveTime: t, mantissa: Int64((i * 31 + k * 7) % 1000), scale: 1,
+                         meta: SampleMeta(quality: 0, flags: 0, unit: nil))
+            }
+            return c
+        }
+        let even: [Int64] = (0..<30).map { (i: Int) -> Int64 in Int64(i) * 1000 }
+        let odd: [Int64] = (0..<30).map { (i: Int) -> Int64 in Int64(i) * 1000 + 1 }
+        for (budget, expectedRecords) in [(1 << 20, 2), (1, 6)] {
+            let dir = TemporaryDirectory()
+            let writer = try SegmentWriter(directory: dir.path, sequence: 1, pendingBudget: budget)
+            var expected: [String: ChunkColumns] = [:]
+            for k in 0..<6 {
+                let c = columns(k % 2 == 0 ? even : odd, k)
+                expected["s/\(k)"] = c
+                try writer.append(sensor: "s/\(k)", columns: c, chunkMaxSamples: 1000, level: 3)
+            }
+            _ = try writer.finish(checkpoint: nil, createdAt: 0) { _ in }
+            let file = try SegmentFile(path: dir.path + "/" + SegmentFormat.fileName(sequence: 1))
+            #expect(file.index.records.count == expectedRecords, "budget \(budget)")
+            #expect(file.index.series.count == 6)
+            for s in file.index.series {
+                let (name, c) = try file.readChunk(s.chunks[0])
+                #expect(name == s.sensor && c == expected[s.sensor])
+            }
+            #expect(SegmentFile.verify(path: file.path).isEmpty)
+        }
+    }
+
     @Test("a duplicate of a sealed reading is found through the shared time part")
     func duplicateLookup() throws {
         let dir = TemporaryDirectory()

@@ -106,7 +106,9 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
                     }
                     decoded.append(columns)
                 } catch {
-                    damage.append(error as? DamageReport ?? DamageReport(path: paths[c.file], offset: c.ref.offset, reason: "\(error)"))
+                    let report = error as? DamageReport ?? DamageReport(path: paths[c.file], offset: c.ref.offset, reason: "\(error)")
+                    // A damaged record fails once for each of its members: report it once.
+                    if !damage.contains(report) { damage.append(report) }
                 }
             }
             groupStart = end

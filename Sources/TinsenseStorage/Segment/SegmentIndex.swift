@@ -101,7 +101,7 @@ public struct SegmentIndex: Sendable, Equatable {
     }
 
     /// The index bytes: the content, zstd-compressed at `level` when that is smaller.
-    public func encode(level: Int32 = 19) -> [UInt8] {
+    public func encode(level: Int32 = ChunkFormat.defaultLevel) -> [UInt8] {
         var content = ByteSink(capacity: 64 + records.count * 16 + series.count * 24)
         content.appendSigned(createdAt)
         if let c = checkpoint {

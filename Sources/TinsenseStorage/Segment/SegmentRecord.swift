@@ -78,8 +78,7 @@ struct SegmentRecord {
 
     /// Appends a whole record (header and body) to `out`; returns its length.
     /// `members` must be non-empty; their names at most `maxSensorBytes` long.
-    static func write(timePart: UnsafeRawBufferPointer, members: [(name: [UInt8], values: UnsafeRawBufferPointer)],
-                      into out: inout [UInt8]) -> Int {
+    static func write(timePart: [UInt8], members: [(name: [UInt8], values: [UInt8])], into out: inout [UInt8]) -> Int {
         precondition(!members.isEmpty)
         var body = ByteSink(capacity: timePart.count + members.reduce(16) { $0 + $1.name.count + $1.values.count + 16 })
         body.appendVarint(UInt64(members.count))
