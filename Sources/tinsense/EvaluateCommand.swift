@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TinsenseCore
 import TinsenseDetect
+import TinsenseSimulator
 
 /// `tinsense evaluate`: measures the detectors against labelled data and their cost, in the
 /// same run as a plain baseline, so every figure in docs/DETECTION.md can be reproduced.
@@ -12,6 +13,7 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
         Examples:
           tinsense evaluate skab --data /work/shared/data/skab
+          tinsense evaluate faults --simulate 24h --seed 7 --faults random:60
           tinsense evaluate faults --readings recorded.csv --labels labels.csv
           tinsense evaluate benchmark --readings 2000000
         """,
@@ -99,21 +101,51 @@ struct EvaluateCommand: ParsableCommand {
 
     struct Faults: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recall per fault kind and false alerts per sensor-day on a labelled recording.",
+            abstract: "Recall per fault kind and false alerts per sensor-day, on a simulated run or a labelled recording.",
             discussion: """
-            Readings: CSV with columns sensor,timestamp,value (e.g. `tinsense export --format csv`). \
-            Labels: CSV sensor,fault,start,end with RFC 3339 times (the simulator's labels file). \
-            Every sensor runs the detector set and the alert rule given here.
+            --simulate DURATION generates the pilot plant of `tinsense simulate` in-process (no \
+            broker, nothing written): the run with --faults (default random:60) gives recall per \
+            fault kind, and a second run of the same seed without faults gives the false alerts per \
+            sensor per day (--no-fault-free skips it). Every sensor's readings go to its own detector \
+            set and alert rule in time order, as in the daemon; malformed payloads carry no value and \
+            are skipped (validation's job), out-of-range values are scored as sent. The same options \
+            give the same figures on any machine.
 
-            Example:
+            --readings/--labels score a recording instead. Readings: CSV with columns \
+            sensor,timestamp,value (e.g. `tinsense export --format csv`, or `tinsense simulate --csv`). \
+            Labels: CSV sensor,fault,start,end with RFC 3339 times (the simulator's labels file).
+
+            A fault counts as caught if an alert on its sensor is firing at a reading in \
+            [start, end + grace). The alert rule defaults to the one config/tinsense.toml ships \
+            (threshold 0.5, pending 5 s, immediate 0.7, keep firing 60 s). --details lists every \
+            missed fault (with the best score inside it) and every false alert.
+
+            Examples:
+              tinsense evaluate faults --simulate 24h --seed 7 --faults random:60
+              tinsense evaluate faults --simulate 6h --faults 'stuck:xrf01/tails_sn@1h+2h' --details
               tinsense evaluate faults --readings run.csv --labels run-labels.csv --pending-for 5
             """)
 
         @Option(help: "Recorded readings CSV (sensor,timestamp,value).")
-        var readings: String
+        var readings: String?
 
         @Option(help: "Ground-truth labels CSV (sensor,fault,start,end).")
-        var labels: String
+        var labels: String?
+
+        @Option(help: "Generate this much simulated plant time in-process instead of reading files (e.g. 24h).")
+        var simulate: String?
+
+        @Option(help: "With --simulate: seed of the plant's noise, wander and random faults.")
+        var seed: UInt64 = 1
+
+        @Option(help: "With --simulate: faults to inject, as `tinsense simulate --faults`.")
+        var faults = "random:60"
+
+        @Option(help: "With --simulate: the simulated start time (RFC 3339).")
+        var start = "2026-03-02T06:00:00Z"
+
+        @Flag(inversion: .prefixedNo, help: "With --simulate: also run the plant without faults for the false-alert rate.")
+        var faultFree = true
 
         @Option(help: "Detector name, list or 'default'.")
         var detector = "default"
@@ -125,10 +157,10 @@ struct EvaluateCommand: ParsableCommand {
         var threshold = 0.5
 
         @Option(help: "Alert pending time in seconds.")
-        var pendingFor = 0.0
+        var pendingFor = 5.0
 
-        @Option(help: "Score that fires at once, without the pending time.")
-        var immediate: Double?
+        @Option(help: "Score that fires at once, without the pending time (a negative value: none).")
+        var immediate = 0.7
 
         @Option(help: "Alert keep-firing time in seconds.")
         var keepFiringFor = 60.0
@@ -136,8 +168,28 @@ struct EvaluateCommand: ParsableCommand {
         @Option(help: "Seconds after a fault window in which an alert still counts.")
         var grace = 60.0
 
+        @Flag(help: "List every missed fault and every false alert.")
+        var details = false
+
         func run() throws {
             let spec = try ScoreCommand.spec(detector: detector, settings: settings)
+            let rule = AlertRule(threshold: threshold, pendingForMilliseconds: Int64(pendingFor * 1000),
+                                 keepFiringForMilliseconds: Int64(keepFiringFor * 1000),
+                                 immediateThreshold: immediate < 0 ? nil : immediate)
+            let evaluation = FaultEvaluation(spec: spec, rule: rule, graceMilliseconds: Int64(grace * 1000))
+            let ruleText = "threshold \(threshold), pending \(pendingFor) s, immediate \(immediate < 0 ? "none" : "\(immediate)"), keep firing \(keepFiringFor) s, grace \(grace) s"
+            if let simulate {
+                guard readings == nil, labels == nil else {
+                    printError("tinsense evaluate faults: --simulate and --readings/--labels exclude each other")
+                    throw ExitCodes.usage
+                }
+                try runSimulated(simulate, evaluation: evaluation, ruleText: ruleText)
+                return
+            }
+            guard let readings, let labels else {
+                printError("tinsense evaluate faults: give --simulate DURATION, or both --readings and --labels")
+                throw ExitCodes.usage
+            }
             let readingRows: [FaultEvaluation.Reading]
             let labelRows: [FaultEvaluation.Label]
             do {
@@ -147,11 +199,82 @@ struct EvaluateCommand: ParsableCommand {
                 printError("tinsense evaluate faults: \(error)")
                 throw ExitCodes.usage
             }
-            let rule = AlertRule(threshold: threshold, pendingForMilliseconds: Int64(pendingFor * 1000),
-                                 keepFiringForMilliseconds: Int64(keepFiringFor * 1000), immediateThreshold: immediate)
-            let report = FaultEvaluation(spec: spec, rule: rule, graceMilliseconds: Int64(grace * 1000))
-                .evaluate(readings: readingRows, labels: labelRows)
-            print("\(readingRows.count) readings of \(report.sensors) sensors, \(labelRows.count) labelled faults; detector \(detector), threshold \(threshold)\n")
+            let report = evaluation.evaluate(readings: readingRows, labels: labelRows)
+            print("\(readingRows.count) readings of \(report.sensors) sensors, \(labelRows.count) labelled faults; detector \(detector), \(ruleText)\n")
+            printRecall(report)
+            printFalseAlerts(report, heading: "false alerts")
+            if details { printDetails(report) }
+        }
+
+        private func runSimulated(_ durationText: String, evaluation: FaultEvaluation, ruleText: String) throws {
+            let setup: SimulateCommand.Setup
+            do {
+                setup = try SimulateCommand.Setup(duration: durationText, seed: seed, faults: faults, start: start)
+            } catch {
+                printError("tinsense evaluate faults: \(error.description)")
+                throw ExitCodes.usage
+            }
+            for warning in setup.warnings { printError("tinsense evaluate faults: warning: \(warning)") }
+            let faulted = Self.evaluate(setup.model, durationMilliseconds: setup.durationMilliseconds, evaluation: evaluation)
+            print("simulated \(durationText) of the pilot plant, seed \(seed), faults \(faults): \(faulted.readings) readings of \(faulted.sensors) sensors, \(setup.model.labels.count) labelled faults; detector \(detector), \(ruleText)\n")
+            printRecall(faulted)
+            printFalseAlerts(faulted, heading: "false alerts in the faulted run (outside fault windows ± grace)")
+            if details { printDetails(faulted) }
+            guard faultFree else { return }
+            let clean = PlantModel(seed: seed, start: setup.model.start)
+            let quiet = Self.evaluate(clean, durationMilliseconds: setup.durationMilliseconds, evaluation: evaluation)
+            print("\nfault-free run (seed \(seed), no faults): \(quiet.readings) readings of \(quiet.sensors) sensors")
+            printFalseAlerts(quiet, heading: "false alerts")
+            if details && !quiet.falseAlertList.isEmpty {
+                print("\nfalse alerts of the fault-free run:")
+                for f in quiet.falseAlertList { print("  " + Self.describe(f)) }
+            }
+        }
+
+        /// Streams the model's messages, an hour at a time, through a `FaultEvaluation.Run`, with
+        /// the daemon's stages before detection emulated from the plant's catalog (which a test
+        /// keeps equal to config/tinsense.toml): a malformed payload is quarantined, a value
+        /// outside the instrument's range is quarantined (not scored), and a sensor silent for
+        /// longer than its stale_after raises the deadman's stale alert. Those catch the
+        /// `malformed`, `out_of_range` and `dropout` labels; everything else is the detectors'.
+        static func evaluate(_ plant: PlantModel, durationMilliseconds: Int64, evaluation: FaultEvaluation) -> FaultEvaluation.Report {
+            var model = plant
+            let labels = model.labels.map {
+                FaultEvaluation.Label(sensor: $0.sensor, fault: $0.fault.rawValue,
+                                      start: $0.start.millisecondsSinceEpoch, end: $0.end.millisecondsSinceEpoch)
+            }
+            var catalog: [String: SimulatedSensor] = [:]
+            for sensor in model.sensors { catalog[sensor.id] = sensor }
+            var lastReceive: [String: Int64] = [:]
+            var run = FaultEvaluation.Run(evaluation, labels: labels)
+            var done: Int64 = 0
+            while done < durationMilliseconds {
+                done = min(durationMilliseconds, done + 3_600_000)
+                for message in model.messages(upTo: model.start.adding(milliseconds: done)) {
+                    let time = message.time.millisecondsSinceEpoch
+                    guard let sensor = catalog[message.sensor] else { continue }
+                    guard let value = message.sentValue else {
+                        run.caughtBeforeDetection(sensor: message.sensor, fault: FaultKind.malformed.rawValue, time: time)
+                        continue
+                    }
+                    // The deadman checks once a second: stale just after stale_after of silence.
+                    let staleAfter = Int64(sensor.staleAfterSeconds) * 1000
+                    if let last = lastReceive[message.sensor], time - last > staleAfter {
+                        run.caughtBeforeDetection(sensor: message.sensor, fault: FaultKind.dropout.rawValue, time: last + staleAfter + 1000)
+                    }
+                    lastReceive[message.sensor] = time
+                    let x = value.doubleValue
+                    guard sensor.range.contains(x) else {
+                        run.caughtBeforeDetection(sensor: message.sensor, fault: FaultKind.outOfRange.rawValue, time: time)
+                        continue
+                    }
+                    run.observe(sensor: message.sensor, time: time, value: x)
+                }
+            }
+            return run.report()
+        }
+
+        private func printRecall(_ report: FaultEvaluation.Report) {
             print("| fault | labelled | caught | recall |")
             print("|---|---|---|---|")
             for k in report.kinds {
@@ -159,9 +282,25 @@ struct EvaluateCommand: ParsableCommand {
                 print("| \(k.fault)\(note) | \(k.count) | \(k.caught) | \(FixedDecimal.format(k.recall, decimals: 3)) |")
             }
             print("\ndetector recall (kinds a detector sees): \(FixedDecimal.format(report.detectorRecall, decimals: 3))")
+        }
+
+        private func printFalseAlerts(_ report: FaultEvaluation.Report, heading: String) {
             let byDetector = report.falseAlertsByDetector.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
-            print("false alerts by detector: \(byDetector.isEmpty ? "none" : byDetector.joined(separator: ", "))")
-            print("false alerts: \(report.falseAlerts) in \(FixedDecimal.format(report.faultFreeSensorDays, decimals: 3)) fault-free sensor-days = \(FixedDecimal.format(report.falseAlertsPerSensorDay, decimals: 3)) per sensor per day")
+            print("\(heading): \(report.falseAlerts) in \(FixedDecimal.format(report.faultFreeSensorDays, decimals: 3)) fault-free sensor-days = \(FixedDecimal.format(report.falseAlertsPerSensorDay, decimals: 3)) per sensor per day (by detector: \(byDetector.isEmpty ? "none" : byDetector.joined(separator: ", ")))")
+        }
+
+        private func printDetails(_ report: FaultEvaluation.Report) {
+            print("\nmissed faults:\(report.misses.isEmpty ? " none" : "")")
+            for m in report.misses {
+                let best = m.bestDetector.map { "best score \(FixedDecimal.format(m.bestScore, decimals: 3)) (\($0): \(m.bestReason ?? ""))" } ?? "no score"
+                print("  \(m.label.fault) on \(m.label.sensor) \(RFC3339.format(.init(millisecondsSinceEpoch: m.label.start)))–\(RFC3339.format(.init(millisecondsSinceEpoch: m.label.end))): \(m.readings) readings, \(best)")
+            }
+            print("false alerts:\(report.falseAlertList.isEmpty ? " none" : "")")
+            for f in report.falseAlertList { print("  " + Self.describe(f)) }
+        }
+
+        static func describe(_ f: FaultEvaluation.FalseAlert) -> String {
+            "\(f.sensor) \(RFC3339.format(.init(millisecondsSinceEpoch: f.time))) \(f.detector) score \(FixedDecimal.format(f.score, decimals: 3)): \(f.message)"
         }
     }
 

@@ -41,8 +41,19 @@ struct SimulateCommand: ParsableCommand {
         crusher02): its power, current and vibration and both belts coast to ~0 within 5 s (the other \
         crusher idles), restarting over 30 s after the window. \
         OFFSET and DURATION: 1500ms, 30s, 5m, 2h or bare seconds; DURATION defaults per kind \
-        (spike 3s, dropout 30s, stuck/step/trip 2m, drift 5m). Faults shorter than a sensor's \
-        period may hold no sample (XRF streams report every 4 min).
+        (spike 3s, dropout 30s, stuck/step/trip 2m, drift 5m). Explicit faults are kept as given; \
+        one that spans fewer readings of a sensor it selects than random faults do (below) draws \
+        a warning, as it may not show in the data (XRF streams report every 4 min).
+
+        random:N faults are drawn with durations typical of a 1 Hz tag, stretched to span N to 2N \
+        readings of their sensor: spike, out_of_range, malformed 1; step 5; noise, drift 10; stuck \
+        20; dropout stale_after + 1 reading. On an XRF stream a random stuck fault lasts 80-160 min.
+
+        --csv FILE writes the readings to a file instead of publishing (no broker): CSV \
+        sensor,topic,timestamp,value in time order, the value exactly as sent, malformed payloads \
+        left out; it prints "wrote N readings to FILE". With --labels this is a labelled recording \
+        for `tinsense evaluate faults --readings FILE --labels LABELS` (which can also generate the \
+        same run itself: `evaluate faults --simulate`).
 
         --labels FILE writes the ground truth as CSV: sensor,topic,fault,start,end (RFC 3339 UTC, \
         end exclusive), one row per fault and affected sensor.
@@ -52,11 +63,16 @@ struct SimulateCommand: ParsableCommand {
           tinsense simulate --broker 127.0.0.1:1883 --rate max --duration 2h --seed 7 \\
               --faults 'spike:crusher01/vibration@30s+5s,drift:*/pulp_ph@10m+20m,trip:crusher02@1h+5m,random:20' \\
               --labels labels.csv --start 2026-03-02T06:00:00Z
+          tinsense simulate --csv readings.csv --labels labels.csv --duration 24h --seed 7 \\
+              --faults random:60 --start 2026-03-02T06:00:00Z
         """
     )
 
     @Option(help: "Broker URL, mqtt://HOST:PORT or HOST:PORT.")
-    var broker: String
+    var broker: String?
+
+    @Option(help: "Write the readings to this CSV file (sensor,topic,timestamp,value) instead of publishing; no broker needed.")
+    var csv: String?
 
     @Option(help: "Speed-up factor of simulated over wall time (1 = real time), or \"max\".")
     var rate: String = "1"
@@ -92,6 +108,16 @@ struct SimulateCommand: ParsableCommand {
                 throw ExitCodes.runtimeFailure
             }
         }
+        if let csvPath = plan.csvPath {
+            do {
+                let written = try Self.writeCSV(plan, to: csvPath)
+                print("wrote \(written) readings to \(csvPath)")
+            } catch {
+                printError("tinsense simulate: cannot write \(csvPath): \(error.localizedDescription)")
+                throw ExitCodes.runtimeFailure
+            }
+            return
+        }
         do {
             let published = try publish(plan)
             print("published \(published) messages")
@@ -103,7 +129,9 @@ struct SimulateCommand: ParsableCommand {
 
     /// Everything decided from the options before the first byte goes out.
     struct Plan {
-        var broker: BrokerURL
+        /// nil: write CSV to `csvPath` instead of publishing.
+        var broker: BrokerURL?
+        var csvPath: String?
         var model: PlantModel
         var durationMilliseconds: Int64
         /// nil = as fast as possible.
@@ -114,15 +142,58 @@ struct SimulateCommand: ParsableCommand {
         var description: String
     }
 
-    private func makePlan() throws(UsageError) -> Plan {
-        let brokerURL: BrokerURL
-        do {
-            brokerURL = try BrokerURL(parsing: broker)
-        } catch {
-            throw UsageError(description: "--broker: \(error.description)")
+    /// The plant model and run length from the options `simulate` and `evaluate faults
+    /// --simulate` share.
+    struct Setup {
+        var model: PlantModel
+        var durationMilliseconds: Int64
+        /// One line per explicit fault too short for some sensor it selects.
+        var warnings: [String] = []
+
+        init(duration: String, seed: UInt64, faults: String?, start: String) throws(UsageError) {
+            guard let durationMs = DurationText.milliseconds(duration), durationMs > 0 else {
+                throw UsageError(description: "--duration '\(duration)': expected a positive duration such as 60s, 5m, 2h")
+            }
+            let startTime = try SimulateCommand.parseStart(start)
+            var faultSpecs: [FaultSpec] = []
+            if let faults {
+                do {
+                    faultSpecs = try FaultSpecParser.parse(faults, seed: seed, horizonMilliseconds: durationMs)
+                } catch {
+                    throw UsageError(description: "--faults: \(error.description)")
+                }
+            }
+            model = PlantModel(seed: seed, start: startTime, faults: faultSpecs)
+            durationMilliseconds = durationMs
+            for fault in faultSpecs {
+                let short = fault.tooShort(in: model.sensors)
+                guard let first = short.first else { continue }
+                let readings = fault.kind.minimumReadings(
+                    staleAfterMilliseconds: Int64(first.staleAfterSeconds) * 1000, periodMilliseconds: first.periodMilliseconds)
+                let others = short.count > 1 ? " and \(short.count - 1) more" : ""
+                warnings.append(
+                    "\(fault.kind.rawValue):\(fault.selector) lasts \(DurationText.format(fault.durationMilliseconds)), "
+                    + "under \(readings) readings of \(first.id)\(others) (one every \(DurationText.format(first.periodMilliseconds))); "
+                    + "it may not show in the data (kept as given)")
+            }
         }
-        guard let durationMs = DurationText.milliseconds(duration), durationMs > 0 else {
-            throw UsageError(description: "--duration '\(duration)': expected a positive duration such as 60s, 5m, 2h")
+    }
+
+    private func makePlan() throws(UsageError) -> Plan {
+        var brokerURL: BrokerURL?
+        switch (broker, csv) {
+        case (let broker?, nil):
+            do {
+                brokerURL = try BrokerURL(parsing: broker)
+            } catch {
+                throw UsageError(description: "--broker: \(error.description)")
+            }
+        case (nil, _?):
+            break
+        case (_?, _?):
+            throw UsageError(description: "--broker and --csv exclude each other: publish, or write a file")
+        case (nil, nil):
+            throw UsageError(description: "missing --broker URL (or --csv FILE to write the readings without a broker)")
         }
         var speedUp: Double?
         if rate.lowercased() != "max" {
@@ -131,24 +202,18 @@ struct SimulateCommand: ParsableCommand {
             }
             speedUp = factor
         }
-        let startTime = try parseStart()
-        var faultSpecs: [FaultSpec] = []
-        if let faults {
-            do {
-                faultSpecs = try FaultSpecParser.parse(faults, seed: seed, horizonMilliseconds: durationMs)
-            } catch {
-                throw UsageError(description: "--faults: \(error.description)")
-            }
-        }
+        let setup = try Setup(duration: duration, seed: seed, faults: faults, start: start)
+        for warning in setup.warnings { printError("tinsense simulate: warning: \(warning)") }
         return Plan(
             broker: brokerURL,
-            model: PlantModel(seed: seed, start: startTime, faults: faultSpecs),
-            durationMilliseconds: durationMs,
+            csvPath: csv,
+            model: setup.model,
+            durationMilliseconds: setup.durationMilliseconds,
             speedUp: speedUp
         )
     }
 
-    private func parseStart() throws(UsageError) -> Timestamp {
+    static func parseStart(_ start: String) throws(UsageError) -> Timestamp {
         let now = Self.wallClockNow()
         if start.lowercased() == "now" { return now }
         if start.hasPrefix("-"), let before = DurationText.milliseconds(start.dropFirst()) {
@@ -171,7 +236,8 @@ struct SimulateCommand: ParsableCommand {
         let logger = Logger(label: "tinsense.simulate")
         let publisher: MQTTPublisher
         do {
-            publisher = try MQTTPublisher(broker: plan.broker, clientID: "tinsense-sim-\(seed)", logger: logger)
+            guard let broker = plan.broker else { throw MQTTError.refused("no broker") }
+            publisher = try MQTTPublisher(broker: broker, clientID: "tinsense-sim-\(seed)", logger: logger)
             try publisher.connect(timeout: .seconds(10))
         } catch let error as MQTTError {
             throw error
@@ -214,6 +280,42 @@ struct SimulateCommand: ParsableCommand {
             throw MQTTError.refused("\(error)")
         }
         return published
+    }
+}
+
+extension SimulateCommand {
+    /// Writes every reading of the plan as `sensor,topic,timestamp,value` (RFC 3339 UTC, the
+    /// value exactly as the instrument sent it), in time order, an hour of plant at a time.
+    /// Malformed payloads carry no value and are left out. Returns the rows written.
+    static func writeCSV(_ plan: Plan, to path: String) throws -> Int {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? file.close() }
+        var model = plan.model
+        var buffer = Array("sensor,topic,timestamp,value\n".utf8)
+        var written = 0
+        var done: Int64 = 0
+        while done < plan.durationMilliseconds {
+            done = min(plan.durationMilliseconds, done + 3_600_000)
+            for message in model.messages(upTo: model.start.adding(milliseconds: done)) {
+                guard let value = message.sentValue else { continue }
+                buffer += message.sensor.utf8
+                buffer.append(UInt8(ascii: ","))
+                buffer += message.topic.utf8
+                buffer.append(UInt8(ascii: ","))
+                buffer += RFC3339.format(message.time).utf8
+                buffer.append(UInt8(ascii: ","))
+                buffer += value.description.utf8
+                buffer.append(UInt8(ascii: "\n"))
+                written += 1
+            }
+            try file.write(contentsOf: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+        try file.write(contentsOf: buffer)
+        return written
     }
 }
 

@@ -48,4 +48,67 @@ struct EvaluationTests {
         #expect(readings == [.init(sensor: "s1", time: 1_767_225_600_000, value: 1.5)])
         #expect(throws: FaultCSVError.self) { try FaultEvaluationCSV.readings("when,what\n") }
     }
+
+    /// Two sensors of 1 Hz noise, `a` with a step, `b` with a brief wobble nobody labelled.
+    static func twoSensors() -> (readings: [FaultEvaluation.Reading], labels: [FaultEvaluation.Label]) {
+        var readings: [FaultEvaluation.Reading] = []
+        let start: Int64 = 1_700_000_000_000
+        for (k, sensor) in ["a", "b"].enumerated() {
+            for (i, v) in noise(count: 6000, seed: UInt64(70 + k)).enumerated() {
+                var x = v
+                if sensor == "a" && i >= 4000 && i < 4300 { x += 8 }
+                if sensor == "b" && i >= 5000 && i < 5030 { x += 12 }
+                readings.append(.init(sensor: sensor, time: start + Int64(i) * 1000, value: x))
+            }
+        }
+        let labels = [
+            FaultEvaluation.Label(sensor: "a", fault: "step", start: start + 4_000_000, end: start + 4_300_000),
+            FaultEvaluation.Label(sensor: "b", fault: "stuck", start: start + 1_000_000, end: start + 1_100_000),
+            FaultEvaluation.Label(sensor: "b", fault: "out_of_range", start: start + 2_000_000, end: start + 2_010_000),
+        ]
+        return (readings, labels)
+    }
+
+    @Test("streaming evaluation, sensors interleaved, equals the batch evaluation; misses and false alerts are listed")
+    func streamingRun() {
+        let (readings, labels) = Self.twoSensors()
+        let evaluation = FaultEvaluation(spec: .default, rule: AlertRule(pendingForMilliseconds: 5000, immediateThreshold: 0.7))
+        let batch = evaluation.evaluate(readings: readings, labels: labels)
+        var run = FaultEvaluation.Run(evaluation, labels: labels)
+        // Time order across sensors, as a plant delivers them (each sensor's still in order).
+        for r in readings.sorted(by: { ($0.time, $0.sensor) < ($1.time, $1.sensor) }) {
+            run.observe(sensor: r.sensor, time: r.time, value: r.value)
+        }
+        let streamed = run.report()
+        #expect(streamed.kinds == batch.kinds)
+        #expect(streamed.falseAlertList == batch.falseAlertList)
+        #expect(streamed.misses == batch.misses)
+        #expect(streamed.readings == 12_000 && streamed.sensors == 2)
+
+        #expect(batch.kinds.first { $0.fault == "step" }?.caught == 1)
+        // The unlabelled wobble on b is a false alert; the stuck label on b (no stuck value
+        // in the data) is a miss with its best score; out_of_range is validation's, no miss.
+        #expect(batch.falseAlerts == 1)
+        #expect(batch.falseAlertList.first?.sensor == "b")
+        #expect(batch.falseAlertList.first.map { $0.time >= 1_700_000_000_000 + 5_000_000 } == true)
+        #expect(batch.misses.map(\.label.fault) == ["stuck"])
+        let miss = batch.misses[0]
+        #expect(miss.readings == 160)  // 100 s of window + 60 s of grace at 1 Hz
+        #expect(miss.bestScore > 0 && miss.bestScore < 0.5)
+        #expect(miss.bestDetector != nil)
+    }
+
+    @Test("a fault caught before detection (validation, deadman) counts only for its kind, sensor and window")
+    func caughtBeforeDetection() {
+        let (_, labels) = Self.twoSensors()
+        var run = FaultEvaluation.Run(FaultEvaluation(spec: .default), labels: labels)
+        let start: Int64 = 1_700_000_000_000
+        run.caughtBeforeDetection(sensor: "a", fault: "out_of_range", time: start + 2_005_000)  // wrong sensor
+        run.caughtBeforeDetection(sensor: "b", fault: "out_of_range", time: start + 2_100_000)  // after window + grace
+        #expect(run.report().kinds.first { $0.fault == "out_of_range" }?.caught == 0)
+        run.caughtBeforeDetection(sensor: "b", fault: "out_of_range", time: start + 2_050_000)  // inside the grace
+        let report = run.report()
+        #expect(report.kinds.first { $0.fault == "out_of_range" }?.caught == 1)
+        #expect(report.kinds.first { $0.fault == "stuck" }?.caught == 0)
+    }
 }

@@ -42,15 +42,46 @@ public struct FaultEvaluation: Sendable {
         public var count = 0
         public var caught = 0
         public var recall: Double { count == 0 ? 0 : Double(caught) / Double(count) }
+        public init(fault: String, count: Int = 0, caught: Int = 0) {
+            self.fault = fault
+            self.count = count
+            self.caught = caught
+        }
+    }
+
+    /// A labelled fault no alert caught, with the best the detectors managed inside it.
+    public struct Miss: Sendable, Hashable {
+        public var label: Label
+        /// Readings of the sensor inside `[start, end + grace)`.
+        public var readings: Int
+        /// Highest score inside `[start, end + grace)` (0 without readings).
+        public var bestScore: Double
+        /// The detector and reason behind `bestScore`.
+        public var bestDetector: String?
+        public var bestReason: String?
+    }
+
+    /// An alert that fired outside every labelled window of its sensor (± grace).
+    public struct FalseAlert: Sendable, Hashable {
+        public var sensor: String
+        public var time: Int64
+        public var detector: String
+        public var score: Double
+        public var message: String
     }
 
     public struct Report: Sendable {
         public var kinds: [KindResult]
         public var sensors: Int
+        public var readings: Int
         public var falseAlerts: Int
         /// False alerts by the detector that fired them, to see which one to tune.
         public var falseAlertsByDetector: [String: Int]
         public var faultFreeSensorDays: Double
+        /// Every labelled fault not caught (validation and process-event kinds excluded).
+        public var misses: [Miss]
+        /// Every false alert, in sensor then time order.
+        public var falseAlertList: [FalseAlert]
         public var falseAlertsPerSensorDay: Double { faultFreeSensorDays > 0 ? Double(falseAlerts) / faultFreeSensorDays : 0 }
         /// Recall over the kinds a detector can see in the readings (not `dropout`, which is a
         /// stale alert, nor `malformed`/`out_of_range`, which validation quarantines).
@@ -77,66 +108,152 @@ public struct FaultEvaluation: Sendable {
         self.graceMilliseconds = graceMilliseconds
     }
 
+    /// Scores a whole recording: readings in any order (each sensor's are sorted by time).
     public func evaluate(readings: [Reading], labels: [Label]) -> Report {
         var bySensor: [String: [Reading]] = [:]
         for r in readings { bySensor[r.sensor, default: []].append(r) }
-        let trips = labels.filter { Self.processEventKinds.contains($0.fault) }
-        var kinds: [String: KindResult] = [:]
-        var falseAlerts = 0
-        var byDetector: [String: Int] = [:]
-        var faultFreeMs = 0.0
+        var run = Run(self, labels: labels)
         for sensor in bySensor.keys.sorted() {
-            let series = bySensor[sensor]!.sorted { $0.time < $1.time }
-            let own = labels.filter { $0.sensor == sensor }
-            var detector = spec.makeDetector()
-            var engine = AlertEngine(rules: [rule])
-            var firingAt: [Int64] = []        // reading times at which an alert is firing
-            for r in series {
-                let result = detector.observe(time: .init(millisecondsSinceEpoch: r.time), value: r.value)
-                for t in engine.observe(sensor: sensor, rule: rule.name, time: .init(millisecondsSinceEpoch: r.time),
-                                        value: r.value, result: result) where t.kind == .firing {
-                    let excused = (own + trips).contains {
-                        r.time >= $0.start - graceMilliseconds && r.time < $0.end + graceMilliseconds + rule.keepFiringForMilliseconds
-                    }
-                    if !excused {
-                        falseAlerts += 1
-                        byDetector[t.detector ?? "?", default: 0] += 1
-                    }
-                }
-                if engine.isFiring(sensor: sensor, rule: rule.name) { firingAt.append(r.time) }
+            for r in bySensor[sensor]!.sorted(by: { $0.time < $1.time }) {
+                run.observe(sensor: sensor, time: r.time, value: r.value)
             }
-            for label in own {
-                var k = kinds[label.fault] ?? KindResult(fault: label.fault)
-                k.count += 1
-                if Self.firing(firingAt, from: label.start, to: label.end + graceMilliseconds) { k.caught += 1 }
-                kinds[label.fault] = k
-            }
-            guard let first = series.first?.time, let last = series.last?.time else { continue }
-            var excluded = 0.0
-            for w in Self.merged((own + trips).map { (max(first, $0.start - graceMilliseconds), min(last, $0.end + graceMilliseconds)) }) {
-                excluded += Double(max(0, w.1 - w.0))
-            }
-            faultFreeMs += max(0, Double(last - first) - excluded)
         }
-        // Labels on sensors with no readings (a sensor that only dropped out) still count.
-        for label in labels where bySensor[label.sensor] == nil {
-            var k = kinds[label.fault] ?? KindResult(fault: label.fault)
-            k.count += 1
-            kinds[label.fault] = k
-        }
-        return Report(kinds: kinds.values.sorted { $0.fault < $1.fault }, sensors: bySensor.count,
-                      falseAlerts: falseAlerts, falseAlertsByDetector: byDetector,
-                      faultFreeSensorDays: faultFreeMs / 86_400_000)
+        return run.report()
     }
 
-    /// Whether any time in the sorted `times` lies in [from, to).
-    static func firing(_ times: [Int64], from: Int64, to: Int64) -> Bool {
-        var lo = 0, hi = times.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if times[mid] < from { lo = mid + 1 } else { hi = mid }
+    /// A streaming evaluation: feed readings as they come (each sensor's in time order,
+    /// sensors interleaved as they like), then ask for the report. Memory is per sensor and
+    /// per label, not per reading, so a day of a whole plant can be scored as it is
+    /// generated.
+    public struct Run: Sendable {
+        private struct LabelState: Sendable {
+            var label: Label
+            var caught = false
+            var readings = 0
+            var bestScore = 0.0
+            var bestDetector: String?
+            var bestReason: String?
         }
-        return lo < times.count && times[lo] < to
+
+        private struct SensorState: Sendable {
+            var detector: SensorDetector
+            var engine: AlertEngine
+            /// Indices into `labelStates` of this sensor's own labels.
+            var own: [Int]
+            /// Windows (own labels and process events, ± grace and keep-firing) in which an
+            /// alert is excused.
+            var excused: [(Int64, Int64)]
+            var first: Int64?
+            var last: Int64 = 0
+        }
+
+        public let evaluation: FaultEvaluation
+        private var labelStates: [LabelState]
+        private let trips: [Label]
+        private var sensorIndex: [String: Int] = [:]
+        private var sensors: [SensorState] = []
+        private var readings = 0
+        private var falseAlerts: [FalseAlert] = []
+
+        public init(_ evaluation: FaultEvaluation, labels: [Label]) {
+            self.evaluation = evaluation
+            labelStates = labels.map { LabelState(label: $0) }
+            trips = labels.filter { FaultEvaluation.processEventKinds.contains($0.fault) }
+        }
+
+        private mutating func state(of sensor: String) -> Int {
+            if let i = sensorIndex[sensor] { return i }
+            let e = evaluation
+            let own = labelStates.indices.filter { labelStates[$0].label.sensor == sensor }
+            let excused = (own.map { labelStates[$0].label } + trips).map {
+                ($0.start - e.graceMilliseconds, $0.end + e.graceMilliseconds + e.rule.keepFiringForMilliseconds)
+            }
+            let i = sensors.count
+            sensors.append(SensorState(detector: e.spec.makeDetector(), engine: AlertEngine(rules: [e.rule]),
+                                       own: own, excused: excused))
+            sensorIndex[sensor] = i
+            return i
+        }
+
+        /// One reading of `sensor`; a sensor's readings must come in time order.
+        public mutating func observe(sensor: String, time: Int64, value: Double) {
+            let i = state(of: sensor)
+            let rule = evaluation.rule
+            let grace = evaluation.graceMilliseconds
+            readings += 1
+            let result = sensors[i].detector.observe(time: .init(millisecondsSinceEpoch: time), value: value)
+            if sensors[i].first == nil { sensors[i].first = time }
+            sensors[i].last = time
+            // The reason text only matters to the engine when the score can hold an alert;
+            // rendering it for every reading would dominate the evaluation's cost.
+            let reason = result.score >= rule.resolveThreshold ? result.reason.description : nil
+            let transitions = sensors[i].engine.observe(
+                sensor: sensor, rule: rule.name, time: .init(millisecondsSinceEpoch: time), score: result.score,
+                value: value, detector: result.detector.name, reason: reason)
+            for t in transitions where t.kind == .firing {
+                if !sensors[i].excused.contains(where: { time >= $0.0 && time < $0.1 }) {
+                    falseAlerts.append(FalseAlert(sensor: sensor, time: time, detector: t.detector ?? "?",
+                                                  score: result.score, message: t.message))
+                }
+            }
+            let firing = sensors[i].engine.isFiring(sensor: sensor, rule: rule.name)
+            for l in sensors[i].own where time >= labelStates[l].label.start && time < labelStates[l].label.end + grace {
+                labelStates[l].readings += 1
+                if firing { labelStates[l].caught = true }
+                if result.score > labelStates[l].bestScore {
+                    labelStates[l].bestScore = result.score
+                    labelStates[l].bestDetector = result.detector.name
+                    labelStates[l].bestReason = reason ?? result.reason.description
+                }
+            }
+        }
+
+        /// A stage before detection caught a fault at `time`: validation quarantined a reading
+        /// (`malformed`, `out_of_range`) or the deadman raised a stale alert (`dropout`). Labels
+        /// of that kind on that sensor whose window (+ grace) holds `time` count as caught.
+        public mutating func caughtBeforeDetection(sensor: String, fault: String, time: Int64) {
+            let grace = evaluation.graceMilliseconds
+            for i in labelStates.indices where labelStates[i].label.sensor == sensor && labelStates[i].label.fault == fault {
+                if time >= labelStates[i].label.start && time < labelStates[i].label.end + grace { labelStates[i].caught = true }
+            }
+        }
+
+        public func report() -> Report {
+            let grace = evaluation.graceMilliseconds
+            var kinds: [String: KindResult] = [:]
+            var misses: [Miss] = []
+            // Labels on sensors with no readings (a sensor that only dropped out) still count.
+            for s in labelStates {
+                var k = kinds[s.label.fault] ?? KindResult(fault: s.label.fault)
+                k.count += 1
+                if s.caught { k.caught += 1 }
+                kinds[s.label.fault] = k
+                if !s.caught && !FaultEvaluation.validationKinds.contains(s.label.fault)
+                    && !FaultEvaluation.processEventKinds.contains(s.label.fault) {
+                    misses.append(Miss(label: s.label, readings: s.readings, bestScore: s.bestScore,
+                                       bestDetector: s.bestDetector, bestReason: s.bestReason))
+                }
+            }
+            var faultFreeMs = 0.0
+            for s in sensors {
+                guard let first = s.first else { continue }
+                let last = s.last
+                let own = s.own.map { labelStates[$0].label }
+                var excluded = 0.0
+                for w in FaultEvaluation.merged((own + trips).map { (max(first, $0.start - grace), min(last, $0.end + grace)) }) {
+                    excluded += Double(max(0, w.1 - w.0))
+                }
+                faultFreeMs += max(0, Double(last - first) - excluded)
+            }
+            var byDetector: [String: Int] = [:]
+            for f in falseAlerts { byDetector[f.detector, default: 0] += 1 }
+            return Report(
+                kinds: kinds.values.sorted { $0.fault < $1.fault }, sensors: sensors.count, readings: readings,
+                falseAlerts: falseAlerts.count, falseAlertsByDetector: byDetector,
+                faultFreeSensorDays: faultFreeMs / 86_400_000,
+                misses: misses.sorted { ($0.label.fault, $0.label.sensor, $0.label.start) < ($1.label.fault, $1.label.sensor, $1.label.start) },
+                falseAlertList: falseAlerts.sorted { ($0.sensor, $0.time) < ($1.sensor, $1.time) })
+        }
     }
 
     static func merged(_ windows: [(Int64, Int64)]) -> [(Int64, Int64)] {
