@@ -178,37 +178,45 @@ public enum RANSEncoder {
         }
     }
 
-    /// Appends `u32le byteCount | bytes` coding `symbols` under `model`.
+    /// Appends `u32le byteCount | bytes` coding `symbols` under `model`, with two
+    /// interleaved states (even samples on state 0, odd on state 1) so that a decoder's two
+    /// dependency chains overlap.
     public static func encode(_ symbols: UnsafeBufferPointer<UInt16>, model: RANSModel, into out: inout ByteSink) {
-        // Worst case: every symbol at frequency 1 (12 bits), plus the 4-byte final state.
-        let capacity = symbols.count * 2 + 8
+        // Worst case: every symbol at frequency 1 (12 bits), plus the two 4-byte final states.
+        let capacity = symbols.count * 2 + 16
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buffer.deallocate() }
         var position = capacity
-        var x = lower
+        var states = (lower, lower)
         var table = [Symbol]()
         table.reserveCapacity(model.frequencies.count)
         for s in model.frequencies.indices {
             table.append(Symbol(start: model.starts[s], freq: max(model.frequencies[s], 1)))
         }
+        @inline(__always)
+        func put(_ x: inout UInt32, _ e: Symbol) {
+            while x >= e.xMax {
+                position -= 1
+                buffer[position] = UInt8(truncatingIfNeeded: x)
+                x >>= 8
+            }
+            let q = UInt32(truncatingIfNeeded: (UInt64(x) &* UInt64(e.rcpFreq)) >> 32) >> e.rcpShift
+            x = x &+ e.bias &+ q &* e.cmplFreq
+        }
         table.withUnsafeBufferPointer { t in
             var i = symbols.count
             while i > 0 {
                 i -= 1
-                let e = t[Int(symbols[i])]
-                while x >= e.xMax {
-                    position -= 1
-                    buffer[position] = UInt8(truncatingIfNeeded: x)
-                    x >>= 8
-                }
-                let q = UInt32(truncatingIfNeeded: (UInt64(x) &* UInt64(e.rcpFreq)) >> 32) >> e.rcpShift
-                x = x &+ e.bias &+ q &* e.cmplFreq
+                if i & 1 == 0 { put(&states.0, t[Int(symbols[i])]) } else { put(&states.1, t[Int(symbols[i])]) }
             }
         }
-        for _ in 0..<4 {
-            position -= 1
-            buffer[position] = UInt8(truncatingIfNeeded: x)
-            x >>= 8
+        // State 1 first, so that the decoder reads state 0 first (bytes come out reversed).
+        for var x in [states.1, states.0] {
+            for _ in 0..<4 {
+                position -= 1
+                buffer[position] = UInt8(truncatingIfNeeded: x)
+                x >>= 8
+            }
         }
         let count = capacity - position
         out.appendLE(UInt32(count))
@@ -217,51 +225,66 @@ public enum RANSEncoder {
 }
 
 /// rANS decoder over one encoded stream; every byte read is bounds-checked and the final
-/// state must be the encoder's initial one with every byte consumed (`finish`).
+/// states must be the encoder's initial ones with every byte consumed (`finish`).
 public struct RANSDecoder {
     let bytes: UnsafeRawBufferPointer
     var position: Int
+    /// The state of the next symbol, and the one after it.
     var x: UInt32
-    /// slot (0..<4096) → symbol; frequencies and starts by symbol.
+    var y: UInt32
+    /// slot (0..<4096) → symbol; frequency and start by symbol (one allocation).
     let slots: UnsafeMutablePointer<UInt16>
-    let frequencies: [UInt32]
-    let starts: [UInt32]
+    let table: UnsafeMutablePointer<UInt32>
 
     /// Reads `u32le byteCount | bytes` from `src` and prepares the slot table.
     public init(_ src: inout ByteSource, model: RANSModel) throws(DecodingError) {
         let count = Int(try src.le(UInt32.self))
         bytes = try src.bytes(count)
-        guard count >= 4 else { throw .malformed("rANS stream of \(count) bytes") }
-        x = UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
-        position = 4
-        guard x >= RANSEncoder.lower else { throw .malformed("rANS initial state") }
-        frequencies = model.frequencies
-        starts = model.starts
+        guard count >= 8 else { throw .malformed("rANS stream of \(count) bytes") }
+        let b = bytes
+        func state(_ at: Int) -> UInt32 {
+            UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
+        }
+        x = state(0)
+        y = state(4)
+        position = 8
+        guard x >= RANSEncoder.lower, y >= RANSEncoder.lower else { throw .malformed("rANS initial state") }
+        let m = model.frequencies.count
         slots = .allocate(capacity: Int(RANSModel.total))
-        for s in model.frequencies.indices where model.frequencies[s] > 0 {
-            let start = Int(model.starts[s])
-            (slots + start).initialize(repeating: UInt16(s), count: Int(model.frequencies[s]))
+        table = .allocate(capacity: 2 * m)
+        for s in 0..<m {
+            let f = model.frequencies[s]
+            table[2 * s] = f
+            table[2 * s + 1] = model.starts[s]
+            if f > 0 { (slots + Int(model.starts[s])).initialize(repeating: UInt16(s), count: Int(f)) }
         }
     }
 
-    public func release() { slots.deallocate() }
+    public func release() {
+        slots.deallocate()
+        table.deallocate()
+    }
 
     /// The next symbol.
     @inline(__always)
     public mutating func next() throws(DecodingError) -> Int {
         let slot = x & (RANSModel.total - 1)
         let s = Int(slots[Int(slot)])
-        x = frequencies.withUnsafeBufferPointer { $0[s] } &* (x >> RANSModel.precisionBits) &+ slot &- starts.withUnsafeBufferPointer { $0[s] }
-        while x < RANSEncoder.lower {
+        var state = table[2 * s] &* (x >> RANSModel.precisionBits) &+ slot &- table[2 * s + 1]
+        while state < RANSEncoder.lower {
             guard position < bytes.count else { throw .truncated }
-            x = (x << 8) | UInt32(bytes[position])
+            state = (state << 8) | UInt32(bytes[position])
             position += 1
         }
+        x = y
+        y = state
         return s
     }
 
     /// Checks that the stream ended where the encoder began.
     public func finish() throws(DecodingError) {
-        guard x == RANSEncoder.lower, position == bytes.count else { throw .malformed("rANS stream does not end cleanly") }
+        guard x == RANSEncoder.lower, y == RANSEncoder.lower, position == bytes.count else {
+            throw .malformed("rANS stream does not end cleanly")
+        }
     }
 }

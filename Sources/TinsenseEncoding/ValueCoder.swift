@@ -41,6 +41,16 @@ enum ValueCoder {
     /// pairs saves it.
     static func encode(_ v: UnsafeBufferPointer<Int64>, scales: UnsafeBufferPointer<UInt8>, normalized: Bool, maxScale: UInt8,
                        deltaBytes: Int, scaleBytes: Int, into out: inout ByteSink) -> Outcome {
+        // A dictionary under one bit per sample (a cadence with a few jitter values, a
+        // two-state signal) is kept without planning buckets: their order-0 model of the
+        // same values cannot be smaller, and a predictor could win back less than that bit.
+        let dictionary = planDictionary(v, scales: scales, normalized: normalized, maxScale: maxScale)
+        if let d = dictionary, (d.bytes - scaleBytes) * 8 < v.count, d.bytes - scaleBytes < deltaBytes {
+            out.append(ChunkFormat.ValueMode.dictionary.rawValue)
+            writeScaleHeader(normalized: normalized, maxScale: maxScale, into: &out)
+            writeDictionary(v, scales: scales, plan: d, into: &out)
+            return .scalesInValues
+        }
         var grid: [UInt8]?
         if normalized, let first = scales.first, scales.contains(where: { $0 != first }) {
             // Worth trying only when coarser samples are common enough: a residual on a
@@ -62,7 +72,6 @@ enum ValueCoder {
             if fits && saving > entropy + Double(v.count) * 0.25 { grid = steps }
         }
         let bucket = planBucket(v, grid: grid, gridScaleBytes: scaleBytes)
-        let dictionary = planDictionary(v, scales: scales, normalized: normalized, maxScale: maxScale)
         var best = deltaBytes
         var choice = 0
         if bucket.bytes < best { best = bucket.bytes; choice = 1 }

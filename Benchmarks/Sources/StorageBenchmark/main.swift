@@ -230,6 +230,16 @@ func speed() throws {
     let decodeRate = measure("tinsense decode", samplesPerRound: total) {
         zip(groups, encoded).reduce(0) { $0 &+ ((try? decodeGroup($1.1, members: $1.0.count))?.count ?? 0) }
     }
+    // The same without shared times (a chunk per series, as for series that share nothing).
+    let single = cols.map { ChunkEncoder.encode($0) }
+    let singleBytes = single.reduce(0) { $0 + $1.count }
+    print("tinsense, one chunk per series (no shared times): \(format(Double(singleBytes) / Double(total))) bytes/sample")
+    _ = measure("tinsense encode, chunk per series", samplesPerRound: total) {
+        cols.reduce(0) { $0 &+ ChunkEncoder.encode($1).count }
+    }
+    _ = measure("tinsense decode, chunk per series", samplesPerRound: total) {
+        single.reduce(0) { $0 &+ ((try? ChunkDecoder.decode($1))?.count ?? 0) }
+    }
     let doubles = skab.map { $0.texts.map { Double($0)! } }
     let gorilla = zip(skab, doubles).map { GorillaCodec.encode(times: $0.times, values: $1) }
     let gBytes = gorilla.reduce(0) { $0 + $1.count }
@@ -338,6 +348,17 @@ case "compression": try compression()
 case "speed": try speed()
 case "head-memory": try headMemory()
 case "breakdown": try breakdown()
+case "profile-encode-series", "profile-decode-series":
+    let cols = try SKAB.load(skabRoot).map(columns)
+    let total = cols.reduce(0) { $0 + $1.count }
+    if mode == "profile-encode-series" {
+        _ = measure("encode, chunk per series", samplesPerRound: total, minimumSeconds: 4) { cols.reduce(0) { $0 &+ ChunkEncoder.encode($1).count } }
+    } else {
+        let single = cols.map { ChunkEncoder.encode($0) }
+        _ = measure("decode, chunk per series", samplesPerRound: total, minimumSeconds: 4) {
+            single.reduce(0) { $0 &+ ((try? ChunkDecoder.decode($1))?.count ?? 0) }
+        }
+    }
 case "profile-encode", "profile-decode":
     // For `perf record`: only one side of `speed`, for a few seconds.
     let cols = try SKAB.load(skabRoot).map(columns)
