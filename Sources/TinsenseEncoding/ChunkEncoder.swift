@@ -1,11 +1,12 @@
-/// Encodes one series' samples into a chunk: column transforms (delta-of-delta times,
-/// decimal mantissas as deltas or bucket-coded residuals, run-length scales and metadata),
-/// then zstd per section where it pays.
+/// Encodes one series' samples into a chunk: a time part (entropy-coded intervals or
+/// delta-of-delta) and a value part (run-length scales and metadata; decimal mantissas as
+/// rANS-coded predictor residuals or dictionary indexes, varint deltas for short chunks),
+/// zstd only for large structure sections (docs/FORMAT.md, "Chunk").
 ///
 /// Lossless with respect to the received text: a value is its mantissa and scale, so `12.50`
 /// comes back as `12.50`. Pure: no I/O, no clock.
 ///
-/// Layout: `section(structure) section(values) [section(low bits)]`, each section
+/// Layout: `section(times) section(structure) section(values)`, each section
 /// `u8 codec | varint rawLength | [varint storedLength if zstd] | payload`.
 public enum ChunkEncoder {
     /// Appends the encoded chunk (times, then values) to `sink`.

@@ -1,9 +1,9 @@
 import CZstd
 
-/// The general-purpose entropy stage: libzstd one-shot compression of a chunk body.
-///
-/// Sensor deltas leave a skewed byte distribution that Huffman + match finding shrinks by
-/// about a third; a chunk keeps the zstd form only when it is smaller (`ChunkEncoder`).
+/// The general-purpose stage: libzstd one-shot compression of large structure sections
+/// (scale and metadata runs of irregular series, varint deltas of long short-cadence
+/// chunks) and of the segment index, kept only when smaller (`ChunkEncoder.pack`). Value
+/// columns use the rANS coder instead (RANS.swift says why).
 public enum Zstd {
     /// Compresses `input` and appends the frame to `sink`; returns the frame's size.
     @discardableResult

@@ -10,8 +10,8 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check every CRC of every segment and WAL file; name the file and offset of any damage.",
         discussion: """
-        Segments: header, footer, index CRC, every chunk's CRC and decoding, and that the
-        chunks tile the file exactly. WAL: every record's CRC and framing (a torn tail in
+        Segments: header, footer, index CRC, every record's CRC and decoding, and that the
+        records tile the file exactly. WAL: every record's CRC and framing (a torn tail in
         the newest file is reported too; the daemon truncates it on its next start).
         Prints one line per damaged place: FILE: offset N: what.
 
