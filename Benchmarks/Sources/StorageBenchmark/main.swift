@@ -9,8 +9,10 @@ import TinsenseStorage
 // Storage benchmarks. Every figure is printed beside a baseline measured in the same run.
 //   StorageBenchmark compression [--skab DIR]   SKAB import → bytes/sample, round trip, baselines
 //   StorageBenchmark speed [--skab DIR]         chunk encode/decode samples/s vs Gorilla XOR
+//   StorageBenchmark breakdown [--skab DIR]     bytes/sample per channel and part, modes chosen
 //   StorageBenchmark head-memory                10,000 series × 1 Hz × 1 h through SegmentStore, peak RSS
 //   StorageBenchmark all [--skab DIR]           compression + speed (head-memory needs its own process)
+//   StorageBenchmark profile-{encode,decode}[-series]   one side of `speed` for 4 s, for `perf record`
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let skabRoot: String = {
@@ -376,6 +378,6 @@ case "all":
     try compression()
     try speed()
 default:
-    print("usage: StorageBenchmark [all|compression|speed|head-memory] [--skab DIR]")
+    print("usage: StorageBenchmark [all|compression|speed|breakdown|head-memory|profile-encode|profile-decode|profile-encode-series|profile-decode-series] [--skab DIR]")
     exit(2)
 }
