@@ -157,9 +157,8 @@ public enum ChunkDecoder {
                     guard sc[j] < maxScale else { throw .malformed("scale \(sc[j]) above chunk scale \(maxScale)") }
                     let shift = limit - Int(sc[j])
                     guard shift <= 18 else { throw .malformed("scale shift \(shift)") }
-                    let p = powersOfTen[shift]
-                    guard v[j] % p == 0 else { throw .malformed("mantissa not divisible by 10^\(shift)") }
-                    v[j] /= p
+                    guard let q = exactQuotient(v[j], powerOfTen: shift) else { throw .malformed("mantissa not divisible by 10^\(shift)") }
+                    v[j] = q
                 }
             }
         }

@@ -98,3 +98,24 @@ func trailingDecimalZeros(_ n: Int64, limit: Int) -> Int {
     }
     return z
 }
+
+/// `x / 10^shift` when the division is exact, else nil. The common shifts divide by a
+/// constant (a multiply, not a 25-cycle `div`): decoding spends its time here otherwise.
+@inline(__always)
+func exactQuotient(_ x: Int64, powerOfTen shift: Int) -> Int64? {
+    @inline(__always)
+    func divide(_ d: Int64) -> Int64? {
+        let q = x / d
+        return q &* d == x ? q : nil
+    }
+    switch shift {
+    case 0: return x
+    case 1: return divide(10)
+    case 2: return divide(100)
+    case 3: return divide(1000)
+    case 4: return divide(10_000)
+    case 5: return divide(100_000)
+    case 6: return divide(1_000_000)
+    default: return divide(powersOfTen[shift])
+    }
+}
