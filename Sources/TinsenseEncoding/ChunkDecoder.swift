@@ -177,15 +177,24 @@ public enum ChunkDecoder {
         }
     }
 
+    /// Reads one section written by `ChunkEncoder.writeSection` (content at most `limit`
+    /// bytes) and passes its content, decompressed if needed, to `body`.
+    public static func withSection<T>(_ src: inout ByteSource, limit: Int = ChunkFormat.maxSectionBytes,
+                                      _ body: (UnsafeRawBufferPointer) throws(DecodingError) -> T) throws(DecodingError) -> T {
+        let section = try Section(&src, limit: limit)
+        defer { section.release() }
+        return try body(section.bytes)
+    }
+
     /// One section's bytes, decompressed if needed (owned buffer released by `release`).
     struct Section {
         let bytes: UnsafeRawBufferPointer
         private let owned: UnsafeMutableRawBufferPointer?
 
-        init(_ src: inout ByteSource) throws(DecodingError) {
+        init(_ src: inout ByteSource, limit: Int = ChunkFormat.maxSectionBytes) throws(DecodingError) {
             let codecByte = try src.byte()
             guard let codec = ChunkFormat.Codec(rawValue: codecByte) else { throw .unsupported("section codec \(codecByte)") }
-            let rawLength = try src.count(limit: ChunkFormat.maxSectionBytes)
+            let rawLength = try src.count(limit: limit)
             switch codec {
             case .raw:
                 bytes = try src.bytes(rawLength)

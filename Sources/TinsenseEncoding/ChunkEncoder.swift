@@ -100,7 +100,7 @@ public enum ChunkEncoder {
                     prev = x
                 }
             }
-            pack(deltaSection, level: level, into: &sink)
+            writeSection(deltaSection, level: level, into: &sink)
         } else {
             writeRawSection(coded, into: &sink)
         }
@@ -134,13 +134,14 @@ public enum ChunkEncoder {
         return fits
     }
 
-    /// A section compressed with zstd when that is smaller, else raw.
-    static func pack(_ section: borrowing ByteSink, level: Int32, into out: inout ByteSink) {
+    /// Writes `section` as a section (docs/FORMAT.md, "Chunk"): zstd when that is smaller,
+    /// else raw. Sections under `zstdMinimumBytes` stay raw: creating a zstd context costs
+    /// more time than the few bytes it could save (values are entropy-coded already).
+    public static func writeSection(_ section: borrowing ByteSink, level: Int32, zstdMinimumBytes: Int = ChunkFormat.zstdMinimumBytes,
+                                    into out: inout ByteSink) {
         section.withUnsafeBytes { raw in
             var packed = ByteSink(capacity: raw.count / 2 + 64)
-            // Small sections are left raw: creating a zstd context costs more time than the
-            // few bytes it could save (the values are entropy-coded already).
-            let size = raw.count >= ChunkFormat.zstdMinimumBytes ? Zstd.compress(raw, level: level, into: &packed) : Int.max
+            let size = raw.count >= zstdMinimumBytes ? Zstd.compress(raw, level: level, into: &packed) : Int.max
             if size < raw.count {
                 out.append(ChunkFormat.Codec.zstd.rawValue)
                 out.appendVarint(UInt64(raw.count))
@@ -152,10 +153,6 @@ public enum ChunkEncoder {
                 out.append(raw)
             }
         }
-    }
-
-    static func writeSection(_ section: borrowing ByteSink, level: Int32, into out: inout ByteSink) {
-        pack(section, level: level, into: &out)
     }
 
     /// Entropy-coded sections are not worth a zstd attempt.

@@ -142,20 +142,7 @@ public struct SegmentIndex: Sendable, Equatable {
             }
         }
         var out = ByteSink(capacity: content.count + 32)
-        content.withUnsafeBytes { raw in
-            var packed = ByteSink(capacity: raw.count / 2 + 64)
-            let size = raw.count >= 64 ? Zstd.compress(raw, level: level, into: &packed) : Int.max
-            if size < raw.count {
-                out.append(ChunkFormat.Codec.zstd.rawValue)
-                out.appendVarint(UInt64(raw.count))
-                out.appendVarint(UInt64(size))
-                packed.withUnsafeBytes { out.append($0) }
-            } else {
-                out.append(ChunkFormat.Codec.raw.rawValue)
-                out.appendVarint(UInt64(raw.count))
-                out.append(raw)
-            }
-        }
+        ChunkEncoder.writeSection(content, level: level, zstdMinimumBytes: 64, into: &out)
         return out.bytes
     }
 
@@ -163,24 +150,11 @@ public struct SegmentIndex: Sendable, Equatable {
     /// the records must fill the file from the header exactly up to it.
     public static func decode(_ p: UnsafeRawBufferPointer, recordsEnd: UInt64) throws(DecodingError) -> SegmentIndex {
         var outer = ByteSource(p)
-        let codec = try outer.byte()
-        let rawLength = try outer.count(limit: SegmentFormat.maxIndexBytes)
-        switch codec {
-        case ChunkFormat.Codec.raw.rawValue:
-            let content = try outer.bytes(rawLength)
-            guard outer.isAtEnd else { throw .malformed("\(outer.remaining) bytes after the index content") }
-            return try decodeContent(content, recordsEnd: recordsEnd)
-        case ChunkFormat.Codec.zstd.rawValue:
-            let storedLength = try outer.count(limit: outer.remaining)
-            let frame = try outer.bytes(storedLength)
-            guard outer.isAtEnd else { throw .malformed("\(outer.remaining) bytes after the index frame") }
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(rawLength, 1), alignment: 8)
-            defer { buffer.deallocate() }
-            try Zstd.decompress(frame, expectedSize: rawLength, into: buffer)
-            return try decodeContent(UnsafeRawBufferPointer(rebasing: buffer[..<rawLength]), recordsEnd: recordsEnd)
-        default:
-            throw .unsupported("index codec \(codec)")
+        let index = try ChunkDecoder.withSection(&outer, limit: SegmentFormat.maxIndexBytes) { content throws(DecodingError) in
+            try decodeContent(content, recordsEnd: recordsEnd)
         }
+        guard outer.isAtEnd else { throw .malformed("\(outer.remaining) bytes after the index section") }
+        return index
     }
 
     static func decodeContent(_ p: UnsafeRawBufferPointer, recordsEnd: UInt64) throws(DecodingError) -> SegmentIndex {
