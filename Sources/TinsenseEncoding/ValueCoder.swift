@@ -6,13 +6,15 @@ import Glibc
 /// sample's integer value (mantissa, normalised to the chunk's scale when that fits) becomes.
 ///
 /// - **bucket**: the residual against a predictor (previous value, a stored reference, or
-///   the mean of the previous four) as a *bucket* symbol `min(|r| >> k, 127) · 2 + sign`,
-///   rANS-coded, plus the `k` low bits raw; residuals too large for a bucket are escaped.
-///   For noisy analog channels: the high bits carry the skewed part of the distribution, the
-///   low bits are uniform noise no coder can shrink.
-/// - **dictionary**: the distinct values of the chunk (≤ 1,024) sorted and stored once, each
-///   sample an rANS-coded index. For quantised signals (an ADC's few levels rounded to
-///   decimal text), where deltas spread over many large but repeating numbers.
+///   the mean of the previous four) as a *bucket* symbol `1 + 2·(|r| >> k) + sign`
+///   (`|r| >> k` < 127; symbol 0 escapes larger residuals), rANS-coded, plus the `k` low
+///   bits raw. For noisy analog channels: the high bits carry the skewed part of the
+///   distribution, the low bits are uniform noise no coder can shrink. When `%g` text
+///   changes scale with magnitude, residuals can be taken on each sample's own scale.
+/// - **dictionary**: the distinct (value, scale) pairs of the chunk (≤ 1,024) sorted and
+///   stored once, each sample an rANS-coded index. For quantised signals (an ADC's few
+///   levels rounded to decimal text), where deltas spread over many large but repeating
+///   numbers.
 ///
 /// The encoder estimates every candidate's size from histograms (no trial compression) and
 /// keeps the smallest. Pure: no I/O.
@@ -31,7 +33,8 @@ enum ValueCoder {
         case none
         /// A values section was written; scales go in their own column.
         case coded
-        /// A dictionary section carrying the scales was written; no scale column.
+        /// A section carrying every sample's scale was written (dictionary, or bucket with
+        /// per-sample scales); no scale column.
         case scalesInValues
     }
 
