@@ -47,4 +47,21 @@ struct CalibrationTests {
         let b = try scores(spiky.map { 9000 + 250 * $0 }, names: ["default"]).map(\.score)
         for i in a.indices { #expect(abs(a[i] - b[i]) < 1e-6, "i=\(i)") }
     }
+
+    @Test("one gross anomaly enters history capped, so the sensor's next, smaller anomaly still stands out")
+    func grossAnomalyDoesNotMaskTheNext() {
+        var calibrator = TailCalibrator(historyLength: 2000)
+        var rng = SeededRandom(seed: 13)
+        for _ in 0..<3000 { _ = calibrator.calibrate(abs(rng.gaussian())) }
+        let before = calibrator.tailProbability(of: 8)
+        #expect(before < 1e-6)
+        // A reading at 110 % of the span: ten thousand σ. Flagged, and learned only as "just
+        // anomalous" (uncapped, its tenth of a reading would stretch the fitted tail's mean
+        // excess by ~25 σ and put p(8σ) near 10⁻²).
+        #expect(calibrator.calibrate(10_000) < 1e-12)
+        for _ in 0..<200 { _ = calibrator.calibrate(abs(rng.gaussian())) }
+        let after = calibrator.tailProbability(of: 8)
+        #expect(after < 1e-5, "p(8σ) after a gross anomaly: \(after)")
+        #expect(after / before < 100)
+    }
 }

@@ -17,9 +17,11 @@
 /// fades as real history accumulates. Statistics flagged as anomalous (p < 10⁻⁴) enter the
 /// history with a tenth of the weight, so a long fault does not teach the sensor that faults
 /// are normal before the rolling windows themselves adapt
-/// (`calibration.anomaly_weight`, default 0.1).
+/// (`calibration.anomaly_weight`, default 0.1), and capped at the statistic where p = 10⁻⁴,
+/// so one gross fault does not stretch the fitted tail and mask the sensor's next fault.
 ///
-/// Cost: O(1) per reading (the cumulative table is rebuilt every 32 readings from 68 bins, every 4 while the history is young);
+/// Cost: O(1) per reading (the cumulative table is rebuilt from 68 bins every 4 readings while
+/// the history is young, every 32 until it is as long as its memory, then every 64);
 /// memory: three arrays of 68 doubles, whatever the history length.
 struct TailCalibrator {
     static let binsPerOctave = 4
@@ -44,7 +46,11 @@ struct TailCalibrator {
     /// Growth of `recordWeight` per record: 1 / (1 − 1/historyLength).
     private let growthPerRecord: Double
     private var recorded = 0
+    /// Mass of zero statistics not yet folded into bin 0 (see `recordZero`).
+    private var zeroMass = 0.0
     private let refreshInterval: Int
+    /// Records after which the history is as long as its memory.
+    private let maturity: Int
     private let anomalousWeight: Double
     // Exponential tail model above `tailStart`.
     private var tailStart = Double.infinity
@@ -61,6 +67,7 @@ struct TailCalibrator {
     init(historyLength: Int, priorWeight: Double = 30, priorScale: Double = 1, refreshInterval: Int = 32,
          anomalousWeight: Double = 0.1) {
         self.refreshInterval = refreshInterval
+        maturity = max(historyLength, 512)
         self.anomalousWeight = anomalousWeight
         let n = Self.binCount
         bins = CalibratorBins(binCount: n)
@@ -110,25 +117,57 @@ struct TailCalibrator {
         if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
         bins.mass[b] += w
         bins.excessSum[b] += w * r
+        advance(by: w)
+    }
+
+    /// A zero statistic (a CUSUM at rest, a noise ratio below 1 — half of all readings for
+    /// some detectors) only adds mass to bin 0, which nothing reads before the next refresh:
+    /// it is kept aside and folded in there, without touching the bins.
+    @inline(__always)
+    private mutating func recordZero() {
+        zeroMass += recordWeight
+        advance(by: recordWeight)
+    }
+
+    @inline(__always)
+    private mutating func advance(by w: Double) {
         total += w
         recordWeight *= growthPerRecord
         sinceRefresh += 1
         recorded += 1
-        // Early on the history changes fast: refresh often while it is young.
-        if sinceRefresh >= refreshInterval || (recorded < 512 && sinceRefresh >= 4) { refresh() }
+        // Early on the history changes fast: refresh often while it is young; once it holds
+        // more than its own memory, twice the interval (a table at most 64 records stale out
+        // of ~2000 remembered, for half the rebuilds).
+        if sinceRefresh >= (recorded > maturity ? 2 * refreshInterval : refreshInterval) || (recorded < 512 && sinceRefresh >= 4) { refresh() }
     }
 
     /// The tail probability of `r`, then `r` added to history (down-weighted when anomalous).
     @inline(__always)
     mutating func calibrate(_ r: Double) -> Double {
         guard r.isFinite, r > 0 else {
-            if r == 0 { record(0, bin: 0, weight: 1) }
+            if r == 0 { recordZero() }
             return 1
         }
         let location = Self.locate(r)
         let p = tailProbability(of: r, at: location)
-        record(r, bin: location.bin, weight: p < Self.anomalousProbability ? anomalousWeight : 1)
+        if p < Self.anomalousProbability {
+            // An anomaly enters the history as a just-anomalous deviation, not at its full
+            // size: one gross fault (a reading at 110 % of span, a 50 % step) would otherwise
+            // sit in the fitted tail for the whole memory and stretch its mean excess so far
+            // that the sensor's next, smaller fault looks ordinary.
+            let cap = anomalyThreshold
+            record(min(r, cap), bin: r <= cap ? location.bin : Self.locate(cap).bin, weight: anomalousWeight)
+        } else {
+            record(r, bin: location.bin, weight: 1)
+        }
         return p
+    }
+
+    /// The statistic at which the current tail model gives `anomalousProbability` (infinite
+    /// while there is no tail model).
+    private var anomalyThreshold: Double {
+        guard tailStart.isFinite, tailProbabilityAtStart > Self.anomalousProbability else { return .infinity }
+        return tailStart + meanExcess * Math.log(tailProbabilityAtStart / Self.anomalousProbability)
     }
 
     private mutating func refresh() {
@@ -137,6 +176,8 @@ struct TailCalibrator {
         let n = Self.binCount
         if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
         let mass = bins.mass, excessSum = bins.excessSum, tailMass = bins.tailMass
+        mass[0] += zeroMass
+        zeroMass = 0
         var running = 0.0
         var runningExcess = 0.0
         tailStart = .infinity
@@ -168,6 +209,7 @@ struct TailCalibrator {
             bins.excessSum[b] *= factor
         }
         total *= factor
+        zeroMass *= factor
         recordWeight *= factor
     }
 
