@@ -21,7 +21,7 @@ struct VarianceDetectorTests {
         #expect(Double(quiet) / 1900 < 0.002)
     }
 
-    @Test("a spike and a step are not a rise in noise (median of changes)")
+    @Test("a spike and a step are not a rise in noise (winsorized mean of changes)")
     func spikeAndStepAreNotNoise() throws {
         var values = noise(count: 2400, sigma: 1, seed: 33)
         values[1500] += 30
@@ -55,6 +55,28 @@ struct VarianceDetectorTests {
         #expect(s.detectors == [.variance])
         #expect(s.variance.short == .samples(9))
         #expect(s.variance.span == 300)
-        #expect(!DetectorSpec.defaultDetectors.contains(.variance))
+        #expect(DetectorSpec.defaultDetectors == [.mad, .spike, .variance, .drift, .flatline])
+        #expect(DetectorSpec.default.variance.minSamples == 300)
+    }
+
+    @Test("not judged before min_samples changes: the long-run level must be known first")
+    func warmUp() throws {
+        var values = noise(count: 1000, sigma: 1, seed: 36)
+        var rng = SeededRandom(seed: 37)
+        for i in 100..<160 { values[i] = 50 + 5 * rng.gaussian() }   // a burst inside the warm-up
+        for i in 800..<860 { values[i] = 50 + 5 * rng.gaussian() }   // and one after it
+        let r = try scores(values, names: ["variance"])
+        #expect(r[0...300].allSatisfy { $0.score == 0 })
+        #expect(r[800..<860].contains { $0.score >= Self.threshold })
+    }
+
+    @Test("in the default set a noise burst alerts, and the set's spike detector shares the same change")
+    func inDefaultSet() throws {
+        var values = noise(count: 3000, sigma: 1, seed: 38)
+        var rng = SeededRandom(seed: 39)
+        for i in 2500..<2560 { values[i] = 50 + 6 * rng.gaussian() }
+        let r = try scores(values, names: ["default"])
+        #expect(r[2500..<2560].contains { $0.score >= Self.threshold && $0.detector == .variance })
+        #expect(r[400..<2500].filter { $0.score >= Self.threshold }.count <= 2)
     }
 }

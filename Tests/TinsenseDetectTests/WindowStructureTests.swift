@@ -18,6 +18,8 @@ struct WindowStructureTests {
                 let n = window.count
                 let expected = n % 2 == 1 ? window[n / 2] : 0.5 * (window[n / 2 - 1] + window[n / 2])
                 #expect(median.median == expected, "w=\(w) i=\(i)")
+                let mean = all.suffix(w).reduce(0, +) / Double(min(w, all.count))
+                #expect(abs(median.mean - mean) < 1e-9, "mean w=\(w) i=\(i)")
             }
         }
     }
@@ -66,5 +68,57 @@ struct WindowStructureTests {
         #expect(WindowLength(parsing: "0") == nil)
         #expect(WindowLength(parsing: "five") == nil)
         #expect(WindowLength(parsing: "-3s") == nil)
+    }
+
+    @Test("the rolling sum's mean equals the mean of the window, by count and by time, across huge and tiny values")
+    func rollingSum() {
+        var byCount = RollingSum(.samples(15))
+        var byTime = RollingSum(.duration(milliseconds: 5_000, maxSamples: 64))
+        var rng = SeededRandom(seed: 21)
+        var all: [(Int64, Double)] = []
+        var t: Int64 = 0
+        for i in 0..<5000 {
+            t += Int64.random(in: 1...900, using: &rng)
+            // A burst of huge values in the middle must not leave rounding behind.
+            let v = (2000..<2030).contains(i) ? 1e9 * Double.random(in: 0..<1, using: &rng) : Double.random(in: 0..<1e-3, using: &rng)
+            all.append((t, v))
+            byCount.append(time: t, value: v)
+            byTime.append(time: t, value: v)
+            let lastCount = all.suffix(15).map(\.1)
+            let lastSpan = all.filter { t - $0.0 < 5_000 }.suffix(64).map(\.1)
+            let a = lastCount.reduce(0, +) / Double(lastCount.count)
+            let b = lastSpan.reduce(0, +) / Double(lastSpan.count)
+            if i > 2100 {
+                #expect(abs(byCount.mean - a) <= 1e-9 * a, "i=\(i)")
+                #expect(abs(byTime.mean - b) <= 1e-9 * b, "i=\(i)")
+            }
+            #expect(byCount.count == lastCount.count && byTime.count == lastSpan.count)
+        }
+    }
+
+    @Test("a copied window is an independent value (copy-on-write of the ring)")
+    func ringCopyOnWrite() {
+        var a = RollingSum(.samples(4))
+        for i in 0..<4 { a.append(time: Int64(i), value: 1) }
+        var b = a
+        b.append(time: 5, value: 101)
+        #expect(a.mean == 1)
+        #expect(b.mean == 26)
+    }
+
+    @Test("small-sample correction: the t-to-normal map is monotone, about the identity for large ν, strong for small ν")
+    func smallSample() {
+        var previous = 0.0
+        for t in stride(from: 0.0, through: 50, by: 0.01) {
+            let z = SmallSample.equivalentNormal(t, degreesOfFreedom: 20)
+            #expect(z >= previous - 1e-9, "t=\(t)")
+            previous = z
+        }
+        #expect(abs(SmallSample.equivalentNormal(3, degreesOfFreedom: 1e6) - 3) < 1e-4)
+        // ν = 2: t = 10 has a two-sided tail of ~0.01, the normal's at z ≈ 2.6.
+        #expect(abs(SmallSample.equivalentNormal(10, degreesOfFreedom: 2) - 2.8) < 0.3)
+        // The polynomial branch and the libm branch agree at their seam.
+        let nu = 100.0, seam = (0.02 * nu).squareRoot()
+        #expect(abs(SmallSample.equivalentNormal(seam - 1e-9, degreesOfFreedom: nu) - SmallSample.equivalentNormal(seam + 1e-9, degreesOfFreedom: nu)) < 1e-7)
     }
 }

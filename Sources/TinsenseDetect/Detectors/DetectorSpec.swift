@@ -19,11 +19,12 @@ public struct DetectorSpec: Sendable, Hashable {
     public var maxWindowSamples = WindowLength.defaultMaxSamples
 
     /// The combination for a sensor nobody has tuned: robust point outliers (`mad`), jumps
-    /// (`spike`), steps and slow drift (`drift`, a CUSUM — the classic optimal step detector)
-    /// and stuck values (`flatline`), each calibrated against the sensor's own history.
+    /// (`spike`), bursts of noise (`variance`), steps and slow drift (`drift`, a CUSUM — the
+    /// classic optimal step detector) and stuck values (`flatline`), each calibrated against
+    /// the sensor's own history.
     /// `level_shift` is left out: against CUSUM it added false onsets on SKAB and caught no
     /// extra simulator fault, for 30 % more cost per reading (docs/DETECTION.md).
-    public static let defaultDetectors: [DetectorKind] = [.mad, .spike, .drift, .flatline]
+    public static let defaultDetectors: [DetectorKind] = [.mad, .spike, .variance, .drift, .flatline]
 
     /// The default combination with default parameters.
     public static let `default` = DetectorSpec(uncheckedDetectors: defaultDetectors)
@@ -85,7 +86,7 @@ public struct DetectorSpec: Sendable, Hashable {
             .init(key: "level_shift.short", defaultValue: d.levelShift.short.description, meaning: "recent stretch whose median is compared"),
             .init(key: "level_shift.window", defaultValue: d.levelShift.window.description, meaning: "reference window before the recent stretch"),
             .init(key: "level_shift.min_samples", defaultValue: "\(d.levelShift.minSamples)", meaning: "reference readings before scoring"),
-            .init(key: "variance.short", defaultValue: d.variance.short.description, meaning: "recent stretch whose median change is compared"),
+            .init(key: "variance.short", defaultValue: d.variance.short.description, meaning: "recent stretch whose typical (winsorized mean) change is compared"),
             .init(key: "variance.span", defaultValue: "\(d.variance.span)", meaning: "readings of memory of the typical change"),
             .init(key: "variance.min_samples", defaultValue: "\(d.variance.minSamples)", meaning: "readings before scoring"),
             .init(key: "calibration.history", defaultValue: "\(d.calibration.history)", meaning: "readings of memory of each detector's deviation history"),

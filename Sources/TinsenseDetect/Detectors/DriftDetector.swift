@@ -8,6 +8,7 @@
 struct DriftDetector {
     let parameters: DriftParameters
     private var calibrator: TailCalibrator
+    private let rate: WarmingRate
     private var n = 0
     private var baseline = 0.0
     private var meanAbsoluteResidual = 0.0
@@ -16,6 +17,7 @@ struct DriftDetector {
 
     init(_ p: DriftParameters, calibration: CalibrationParameters) {
         parameters = p
+        rate = WarmingRate(span: p.span)
         calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, priorScale: 3, anomalousWeight: calibration.anomalyWeight)
     }
 
@@ -33,7 +35,7 @@ struct DriftDetector {
             out.tailProbability = calibrator.calibrate(r)
             out.reason = DetectionReason(detector: .drift, observed: value, expected: baseline, statistic: r)
         }
-        let alpha = max(1 / Double(n - 1), 1 / Double(parameters.span))
+        let alpha = rate.rate(n - 1)
         let clipped = n > parameters.minSamples ? z * sigma : residual
         meanAbsoluteResidual += alpha * (abs(clipped) - meanAbsoluteResidual)
         baseline += alpha * clipped

@@ -15,9 +15,12 @@ struct FlatlineDetector {
 
     init(_ p: FlatlineParameters, calibration: CalibrationParameters) {
         parameters = p
-        // History counts runs, not readings; refresh every 8 runs (before `minRuns` is reached).
+        // History counts runs, not readings: `calibration.history` runs, so that it spans the
+        // slow swings of the process (a quantised signal near a turning point sits still far
+        // longer than on a slope; 250 runs of a 2 s tag were 25 minutes and forgot them).
+        // Refresh every 8 runs (before `minRuns` is reached).
         calibrator = TailCalibrator(
-            historyLength: max(16, calibration.history / 8), priorWeight: 5, priorScale: 1, refreshInterval: 8)
+            historyLength: max(16, calibration.history), priorWeight: 5, priorScale: 1, refreshInterval: 8)
     }
 
     mutating func observe(time: Int64, value: Double, floor: ScaleFloor) -> DetectorOutput {

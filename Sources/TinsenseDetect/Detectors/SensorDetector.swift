@@ -16,8 +16,14 @@ public struct SensorDetector: Sendable {
     private var spike: SpikeDetector?
     private var levelShift: LevelShiftDetector?
     private var variance: VarianceDetector?
+    /// The change from the previous reading, shared by `spike` and `variance`.
+    private var changeTracker: ChangeTracker?
     private var floor = ScaleFloor()
     private let bonferroni: Double
+    /// Which detectors run, as flags: testing `spike != nil` on the hot path copies the
+    /// optional (a retain and a release of its buffers) for nothing; a flag costs a bit test.
+    private let runs: UInt8
+    private let firstKind: DetectorKind
     private var lastTime = Int64.min
 
     public init(spec: DetectorSpec) {
@@ -34,8 +40,14 @@ public struct SensorDetector: Sendable {
             case .variance: variance = VarianceDetector(spec.variance, calibration: c)
             }
         }
+        if spike != nil || variance != nil { changeTracker = ChangeTracker() }
         bonferroni = Double(spec.detectors.count)
+        runs = spec.detectors.reduce(0) { $0 | 1 << UInt8($1.rawValue) }
+        firstKind = spec.detectors[0]
     }
+
+    @inline(__always)
+    private func runs(_ kind: DetectorKind) -> Bool { runs & (1 << UInt8(kind.rawValue)) != 0 }
 
     /// Records one detector's output and keeps the most surprising. A static function with
     /// inout arguments, not a closure: captured variables would be boxed and every access
@@ -56,20 +68,21 @@ public struct SensorDetector: Sendable {
         guard value.isFinite else {
             return DetectionResult(
                 score: 0, tailProbability: 1,
-                reason: DetectionReason(detector: spec.detectors[0], observed: value, expected: value, statistic: 0),
+                reason: DetectionReason(detector: firstKind, observed: value, expected: value, statistic: 0),
                 detectorProbabilities: DetectorProbabilities())
         }
         let t = max(time.millisecondsSinceEpoch, lastTime)
         lastTime = t
         var probabilities = DetectorProbabilities()
-        var best = DetectorOutput.quiet(spec.detectors[0], value)
-        if zscore != nil { Self.take(zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if mad != nil { Self.take(mad!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if spike != nil { Self.take(spike!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if levelShift != nil { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if variance != nil { Self.take(variance!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if drift != nil { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if flatline != nil { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        var best = DetectorOutput.quiet(firstKind, value)
+        if runs(.zscore) { Self.take(zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.mad) { Self.take(mad!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        let step = runs(.spike) || runs(.variance) ? changeTracker!.observe(time: t, value: value) : nil
+        if runs(.spike) { Self.take(spike!.observe(step: step, value: value, floor: floor), &probabilities, &best) }
+        if runs(.levelShift) { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.variance) { Self.take(variance!.observe(time: t, step: step, value: value, floor: floor), &probabilities, &best) }
+        if runs(.drift) { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.flatline) { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         floor.observe(value)
         let p = min(1, best.tailProbability * bonferroni)
         return DetectionResult(

@@ -18,6 +18,10 @@ struct RollingMedian {
     private(set) var count = 0
     private var lowCount = 0
     private var highCount = 0
+    /// Sum of the window's values (for `mean`), recomputed every `capacity` removals so
+    /// rounding cannot accumulate.
+    private var sum = 0.0
+    private var removalsSinceRecompute = 0
 
     init(_ length: WindowLength) {
         self.length = length
@@ -33,6 +37,9 @@ struct RollingMedian {
         if lowCount > highCount { return lowTop }
         return 0.5 * (lowTop + v[Int(h[capacity])])
     }
+
+    /// The mean of the window; NaN if empty.
+    var mean: Double { count == 0 ? .nan : sum / Double(count) }
 
     /// Whether the oldest reading is older than a time window reaches at `time` (count
     /// windows never expire by time; a full window makes room in `append`).
@@ -63,6 +70,8 @@ struct RollingMedian {
         head += 1
         if head == capacity { head = 0 }
         count -= 1
+        sum -= v
+        countRemoval()
         rebalance()
         return (t, v)
     }
@@ -82,6 +91,7 @@ struct RollingMedian {
         storage.times[slot] = time
         storage.values[slot] = value
         count += 1
+        sum += value
         if lowCount == 0 || value <= storage.values[Int(storage.heap[0])] {
             push(slot: slot, side: 0)
         } else {
@@ -98,8 +108,10 @@ struct RollingMedian {
         let slot = head
         head += 1
         if head == capacity { head = 0 }
+        sum += value - storage.values[slot]
         storage.times[slot] = time
         storage.values[slot] = value
+        countRemoval()
         let s = storage.side[slot]
         let i = Int(storage.position[slot])
         let h = storage.heap + base(s)
@@ -117,6 +129,21 @@ struct RollingMedian {
             siftDown(0, 0)
             siftDown(0, 1)
         }
+    }
+
+    @inline(__always)
+    private mutating func countRemoval() {
+        removalsSinceRecompute += 1
+        guard removalsSinceRecompute >= capacity else { return }
+        removalsSinceRecompute = 0
+        var total = 0.0
+        var i = head
+        for _ in 0..<count {
+            total += storage.values[i]
+            i += 1
+            if i == capacity { i = 0 }
+        }
+        sum = total
     }
 
     @inline(__always)

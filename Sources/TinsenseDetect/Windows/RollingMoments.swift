@@ -49,12 +49,12 @@ struct RollingMoments {
     private mutating func recompute() {
         removalsSinceRecompute = 0
         guard ring.count > 0 else { sum = 0; sumSquares = 0; return }
-        shift = ring.values[ring.head]
+        shift = ring.value(at: ring.head)
         sum = 0
         sumSquares = 0
         var i = ring.head
         for _ in 0..<ring.count {
-            let d = ring.values[i] - shift
+            let d = ring.value(at: i) - shift
             sum += d
             sumSquares += d * d
             i += 1
