@@ -65,10 +65,7 @@ public struct VarianceParameters: Sendable, Hashable {
     public var short = WindowLength.samples(15)
     /// Readings of memory of the long-run typical change.
     public var span = 500
-    /// Changes seen before scoring: twenty `short` windows, so that the long-run level the
-    /// ratio divides by is itself known (with 30, SKAB's 1,100-row files raised 48 false
-    /// alarm onsets in their first few hundred rows; with 300, 2).
-    public var minSamples = 300
+    public var minSamples = 30
     public init() {}
 }
 

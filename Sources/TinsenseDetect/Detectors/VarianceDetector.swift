@@ -14,9 +14,10 @@
 /// normal before it is flagged. Changes are the `ChangeTracker`'s (shared with `spike`), so a
 /// level that moves (a drift, a step) barely changes them, and a change across a longer gap
 /// than usual is divided by √(gap / usual interval). The statistic is
-/// `max(0, short / long − 1)`: only a *rise* counts. It is not scored before `min_samples`
-/// changes (default 300, twenty short windows): the long-run level must be known before a
-/// ratio to it means anything. O(1) per reading (rolling sums), O(s) memory.
+/// `max(0, short / long − 1)`: only a *rise* counts. The calibrator's start-up prior is at
+/// the ratio's own scale (1/√short), not at the σ scale of the other detectors, which made a
+/// young sensor's ordinary ratio of 1.5 look rare. O(1) per reading (rolling sums), O(s)
+/// memory.
 struct VarianceDetector {
     let parameters: VarianceParameters
     private var recent: RollingSum
