@@ -107,9 +107,12 @@ struct EvaluateCommand: ParsableCommand {
             broker, nothing written): the run with --faults (default random:60) gives recall per \
             fault kind, and a second run of the same seed without faults gives the false alerts per \
             sensor per day (--no-fault-free skips it). Every sensor's readings go to its own detector \
-            set and alert rule in time order, as in the daemon; malformed payloads carry no value and \
-            are skipped (validation's job), out-of-range values are scored as sent. The same options \
-            give the same figures on any machine.
+            set and alert rule in time order, as in the daemon. The stages before detection are \
+            emulated from the plant's catalog (kept equal to config/tinsense.toml by a test): \
+            malformed payloads and values outside the instrument range are quarantined, not scored, \
+            and silence longer than a sensor's stale_after raises the deadman's stale alert; they \
+            catch the malformed, out_of_range and dropout faults. --start defaults to a fixed time, \
+            so the same options give the same figures on any machine.
 
             --readings/--labels score a recording instead. Readings: CSV with columns \
             sensor,timestamp,value (e.g. `tinsense export --format csv`, or `tinsense simulate --csv`). \
