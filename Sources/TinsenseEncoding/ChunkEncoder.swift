@@ -27,21 +27,21 @@ public enum ChunkEncoder {
         sourceTimes.withUnsafeBufferPointer { encodeDeltaOfDelta($0, into: &dod) }
         // Long chunks: the intervals entropy-coded (a regular cadence costs a few bytes, a
         // jittery one its entropy) when that beats delta-of-delta varints.
+        var coded = ByteSink(capacity: 0)
+        var intervalsCoded = false
         if n >= ChunkFormat.bucketMinimumSamples {
             var deltas = [Int64](repeating: 0, count: n - 1)
             for i in 1..<n { deltas[i - 1] = sourceTimes[i] &- sourceTimes[i - 1] }
-            var coded = ByteSink(capacity: 0)
-            if deltas.withUnsafeBufferPointer({ ValueCoder.encodeIntegers($0, budget: dod.count, into: &coded) }) {
-                structure.append(ChunkFormat.TimeMode.codedIntervals.rawValue)
-                structure.appendSigned(sourceTimes[0])
-                coded.withUnsafeBytes { structure.append($0) }
-                encodeReceiveTimes(sourceTimes: sourceTimes, receiveTimes: receiveTimes, into: &structure)
-                writeSection(structure, level: level, into: &sink)
-                return
-            }
+            intervalsCoded = deltas.withUnsafeBufferPointer { ValueCoder.encodeIntegers($0, budget: dod.count, into: &coded) }
         }
-        structure.append(ChunkFormat.TimeMode.deltaOfDelta.rawValue)
-        dod.withUnsafeBytes { structure.append($0) }
+        if intervalsCoded {
+            structure.append(ChunkFormat.TimeMode.codedIntervals.rawValue)
+            structure.appendSigned(sourceTimes[0])
+            coded.withUnsafeBytes { structure.append($0) }
+        } else {
+            structure.append(ChunkFormat.TimeMode.deltaOfDelta.rawValue)
+            dod.withUnsafeBytes { structure.append($0) }
+        }
         encodeReceiveTimes(sourceTimes: sourceTimes, receiveTimes: receiveTimes, into: &structure)
         writeSection(structure, level: level, into: &sink)
     }
@@ -102,7 +102,8 @@ public enum ChunkEncoder {
             }
             writeSection(deltaSection, level: level, into: &sink)
         } else {
-            writeRawSection(coded, into: &sink)
+            // Entropy-coded already: never offered to zstd.
+            writeSection(coded, level: level, zstdMinimumBytes: .max, into: &sink)
         }
     }
 
@@ -153,13 +154,6 @@ public enum ChunkEncoder {
                 out.append(raw)
             }
         }
-    }
-
-    /// Entropy-coded sections are not worth a zstd attempt.
-    static func writeRawSection(_ section: borrowing ByteSink, into out: inout ByteSink) {
-        out.append(ChunkFormat.Codec.raw.rawValue)
-        out.appendVarint(UInt64(section.count))
-        section.withUnsafeBytes { out.append($0) }
     }
 
     @inline(__always)

@@ -54,7 +54,7 @@ enum ValueCoder {
             writeDictionary(v, scales: scales, plan: d, into: &out)
             return .scalesInValues
         }
-        var grid: [UInt8]?
+        var grid: Grid?
         if normalized, let first = scales.first, scales.contains(where: { $0 != first }) {
             // Worth trying only when coarser samples are common enough: a residual on a
             // grid 10^step coarser saves up to step · log2(10) bits, the step costs its
@@ -72,7 +72,7 @@ enum ValueCoder {
             }
             var entropy = 0.0
             for c in stepCounts where c > 0 { entropy -= Double(c) * log2(Double(c) / Double(v.count)) }
-            if fits && saving > entropy + Double(v.count) * 0.25 { grid = steps }
+            if fits && saving > entropy + Double(v.count) * 0.25 { grid = Grid(steps: steps, counts: stepCounts) }
         }
         let bucket = planBucket(v, grid: grid, gridScaleBytes: scaleBytes)
         var best = deltaBytes
@@ -192,9 +192,15 @@ enum ValueCoder {
         }
     }
 
-    /// `grid`: every sample's scale step `S − scale` when the chunk is normalized and its
-    /// scales vary; `gridScaleBytes`: the scale column a grid plan makes unnecessary.
-    static func planBucket(_ v: UnsafeBufferPointer<Int64>, grid: [UInt8]?, gridScaleBytes: Int) -> BucketPlan {
+    /// Every sample's scale step `S − scale` (≤ 18), and how often each step occurs.
+    struct Grid {
+        var steps: [UInt8]
+        var counts: [Int]
+    }
+
+    /// `grid`: the scale steps when the chunk is normalized and its scales vary;
+    /// `gridScaleBytes`: the scale column a grid plan makes unnecessary.
+    static func planBucket(_ v: UnsafeBufferPointer<Int64>, grid: Grid?, gridScaleBytes: Int) -> BucketPlan {
         let n = v.count
         var mean = 0.0
         for x in v { mean += Double(x) }
@@ -230,23 +236,18 @@ enum ValueCoder {
         // residuals at each sample's own scale, plus that scale's step, when cheaper.
         if let grid {
             let onGrid = [Int64](unsafeUninitializedCapacity: n) { buffer, count in
-                gridResiduals(v, grid: grid, predictor: bestPredictor, reference: reference, into: buffer)
+                gridResiduals(v, grid: grid.steps, predictor: bestPredictor, reference: reference, into: buffer)
                 count = n
             }
             var (k, codes, bytes) = onGrid.withUnsafeBufferPointer { planShift($0) }
-            var stepCounts = [Int](repeating: 0, count: 19)
-            var m = 1
-            for d in grid {
-                stepCounts[Int(d)] += 1
-                m = max(m, Int(d) + 1)
-            }
-            let (gridCodes, gridBits) = stepCounts.withUnsafeBufferPointer { modelCost(UnsafeBufferPointer(rebasing: $0[0..<m])) }
+            let m = (grid.counts.lastIndex { $0 > 0 } ?? 0) + 1
+            let (gridCodes, gridBits) = grid.counts.withUnsafeBufferPointer { modelCost(UnsafeBufferPointer(rebasing: $0[0..<m])) }
             bytes += (Int(gridBits) + 7) / 8 + RANSModel.codesSize(m) + 4 - gridScaleBytes
             if bytes < plan.bytes {
                 plan.k = k
                 plan.codes = codes
                 plan.bytes = bytes
-                plan.grid = grid
+                plan.grid = grid.steps
                 plan.gridCodes = gridCodes
                 plan.residuals = onGrid
             }

@@ -278,20 +278,11 @@ func breakdown() throws {
         ChunkEncoder.encodeValues(c, into: &values)
         let bytes = values.bytes
         // The values part is two sections: scales+metadata, then values. Measure the first.
-        var i = 0
-        func varint() -> Int {
-            var r = 0, shift = 0
-            while true {
-                let b = bytes[i]; i += 1
-                r |= Int(b & 0x7F) << shift
-                if b < 0x80 { return r }
-                shift += 7
-            }
+        let structureBytes = try bytes.withUnsafeBytes { p in
+            var src = ByteSource(p)
+            try ChunkDecoder.withSection(&src) { _ in }
+            return src.position
         }
-        let codec = bytes[i]; i += 1
-        let raw = varint()
-        i += codec == 1 ? varint() : raw
-        let structureBytes = i
         let mode = try ChunkDecoder.layout(times.bytes + bytes).valueDescription
         var p = parts[channel, default: [0, 0, 0]]
         p[0] += times.count
