@@ -17,7 +17,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tinsense", targets: ["tinsense"]),
-        .library(name: "TinsenseStorage", targets: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore"]),
+        .library(name: "TinsenseStorage", targets: ["TinsenseStorage", "TinsenseEncoding", "TinsenseSystem", "TinsenseCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,20 +39,24 @@ let package = Package(
             providers: [.apt(["libzstd-dev"])]
         ),
 
-        // Shared value types: readings, decimal values, timestamps, CRC32C. No I/O.
+        // Shared value types: readings, decimal values, timestamps, CRC32C, the seeded PRNG. No I/O.
         .target(name: "TinsenseCore", swiftSettings: strict),
+
+        // General system helpers for the I/O layers: POSIX file I/O, the wall clock, retry
+        // backoff. Pure stages never depend on it.
+        .target(name: "TinsenseSystem", dependencies: ["TinsenseCore"], swiftSettings: strict),
 
         // Pure stages.
         .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
         .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
-        .target(name: "TinsenseEncoding", dependencies: ["TinsenseCore", "CZstd"], swiftSettings: strict),
+        .target(name: "TinsenseEncoding", dependencies: ["CZstd"], swiftSettings: strict),
 
         // I/O layers.
         .target(
             name: "TinsenseStorage",
             dependencies: [
-                "TinsenseCore", "TinsenseEncoding",
+                "TinsenseCore", "TinsenseEncoding", "TinsenseSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -68,8 +72,7 @@ let package = Package(
         .target(
             name: "TinsenseAlerts",
             dependencies: [
-                "TinsenseCore", "TinsenseDetect",
-                .product(name: "Logging", package: "swift-log"),
+                "TinsenseCore", "TinsenseDetect", "TinsenseSystem",
             ],
             swiftSettings: strict
         ),
@@ -83,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "TinsenseSimulator",
-            dependencies: ["TinsenseCore", "TinsenseConfig", "TinsenseValidate"],
+            dependencies: ["TinsenseCore"],
             swiftSettings: strict
         ),
 
@@ -92,7 +95,7 @@ let package = Package(
             name: "TinsenseDaemon",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect",
-                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig",
+                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -106,23 +109,36 @@ let package = Package(
             name: "tinsense",
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
-                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT",
+                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
 
         // Tests. Unit tests per stage; Integration starts a real mosquitto on loopback.
+        // The fixtures the test targets share (scratch directories, seeded draws, the broker
+        // and daemon processes) are one ordinary target under Tests/, so no product ships it.
+        .target(
+            name: "TinsenseTestSupport",
+            dependencies: ["TinsenseCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TinsenseTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "TinsenseCoreTests", dependencies: ["TinsenseCore"], swiftSettings: strict),
-        .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseCore"], swiftSettings: strict),
-        .testTarget(name: "TinsenseValidateTests", dependencies: ["TinsenseValidate", "TinsenseCore"], swiftSettings: strict),
-        .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore"], swiftSettings: strict),
-        .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore"], swiftSettings: strict),
-        .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore"], swiftSettings: strict),
+        .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsenseValidateTests", dependencies: ["TinsenseValidate", "TinsenseDecode", "TinsenseCore"], swiftSettings: strict),
+        .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseStorage", "TinsenseSimulator", "TinsenseConfig"],
+            dependencies: [
+                "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseSimulator", "TinsenseConfig",
+                "TinsenseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Synchronization
 import TinsenseDetect
+import TinsenseSystem
 
 /// The alert log file (`alerts.jsonl`): one JSON object per line per transition, safe to
 /// `tail -F alerts.jsonl | jq` while the daemon writes.
@@ -48,7 +49,7 @@ public final class AlertLog: Sendable {
 
     deinit {
         state.withLock { s in
-            if s.fd >= 0 { _ = posixClose(s.fd) }
+            if s.fd >= 0 { PosixIO.close(s.fd) }
         }
     }
 
@@ -64,7 +65,7 @@ public final class AlertLog: Sendable {
             if s.size > 0 && s.size + bytes.count > maxBytes {
                 if let error = rotate(&s) { return error }
             }
-            if let error = Self.writeAll(s.fd, bytes, path: path) { return error }
+            if let error = Self.failure(path, { try PosixIO.appendAll(s.fd, bytes) }) { return error }
             s.size += bytes.count
             return nil
         }
@@ -77,7 +78,7 @@ public final class AlertLog: Sendable {
         let result: AlertLogError? = state.withLock { (s: inout State) -> AlertLogError? in
             switch Result(catching: { () throws(AlertLogError) in try Self.open(path) }) {
             case .success(let (fd, size)):
-                if s.fd >= 0 { _ = posixClose(s.fd) }
+                if s.fd >= 0 { PosixIO.close(s.fd) }
                 s.fd = fd
                 s.size = size
                 return nil
@@ -92,7 +93,7 @@ public final class AlertLog: Sendable {
     public func sync() throws(AlertLogError) {
         let result: AlertLogError? = state.withLock { s in
             guard s.fd >= 0 else { return .closed(path) }
-            return fsync(s.fd) == 0 ? nil : .io(operation: "fsync", path: path, errno: errno)
+            return Self.failure(path) { try PosixIO.fsync(s.fd) }
         }
         if let result { throw result }
     }
@@ -100,7 +101,7 @@ public final class AlertLog: Sendable {
     /// Closes the file; later writes throw `.closed`.
     public func close() {
         state.withLock { s in
-            if s.fd >= 0 { _ = posixClose(s.fd) }
+            if s.fd >= 0 { PosixIO.close(s.fd) }
             s.fd = -1
         }
     }
@@ -112,19 +113,23 @@ public final class AlertLog: Sendable {
 
     private func rotate(_ s: inout State) -> AlertLogError? {
         if keep == 0 {
-            if unlink(path) != 0 && errno != ENOENT { return .io(operation: "unlink", path: path, errno: errno) }
+            if let error = Self.failure(path, { try PosixIO.unlink(path) }) { return error }
         } else {
             var i = keep - 1
             while i >= 1 {
                 let from = "\(path).\(i)", to = "\(path).\(i + 1)"
-                if rename(from, to) != 0 && errno != ENOENT { return .io(operation: "rename", path: from, errno: errno) }
+                // A missing older file is a gap in the numbering, not a failure.
+                switch Self.failure(from, { try PosixIO.rename(from, to) }) {
+                case nil, .io(_, _, ENOENT)?: break
+                case let error?: return error
+                }
                 i -= 1
             }
-            if rename(path, "\(path).1") != 0 { return .io(operation: "rename", path: path, errno: errno) }
+            if let error = Self.failure(path, { try PosixIO.rename(path, "\(path).1") }) { return error }
         }
         switch Result(catching: { () throws(AlertLogError) in try Self.open(path) }) {
         case .success(let (fd, size)):
-            _ = posixClose(s.fd)
+            PosixIO.close(s.fd)
             s.fd = fd
             s.size = size
             return nil
@@ -134,30 +139,34 @@ public final class AlertLog: Sendable {
     }
 
     private static func open(_ path: String) throws(AlertLogError) -> (Int32, Int) {
-        let fd = posixOpen(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let e = errno
-            _ = posixClose(fd)
-            throw .io(operation: "fstat", path: path, errno: e)
+        let fd: Int32
+        do {
+            fd = try PosixIO.open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
+        } catch {
+            throw logError(error, path: path)
         }
-        return (fd, Int(st.st_size))
+        do {
+            return (fd, Int(try PosixIO.fileSize(fd)))
+        } catch {
+            PosixIO.close(fd)
+            throw logError(error, path: path)
+        }
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) -> AlertLogError? {
-        bytes.withUnsafeBytes { buf -> AlertLogError? in
-            var offset = 0
-            while offset < buf.count {
-                let n = posixWrite(fd, buf.baseAddress! + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return .io(operation: "write", path: path, errno: errno)
-                }
-                offset += n
-            }
+    /// Runs one `PosixIO` call and returns its failure, if any, as an `AlertLogError`.
+    private static func failure(_ path: String, _ body: () throws -> Void) -> AlertLogError? {
+        do {
+            try body()
             return nil
+        } catch {
+            return logError(error, path: path)
         }
+    }
+
+    /// The `PosixIO.Failure` with the log's path instead of the descriptor number.
+    private static func logError(_ error: any Error, path: String) -> AlertLogError {
+        guard let failure = error as? PosixIO.Failure else { return .io(operation: "\(error)", path: path, errno: EIO) }
+        return .io(operation: failure.operation, path: path, errno: failure.errno)
     }
 }
 
@@ -173,8 +182,3 @@ public enum AlertLogError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-// The C functions under names that do not collide with `AlertLog`'s own `write`/`close`.
-@inline(__always) private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
-@inline(__always) private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
-@inline(__always) private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int { write(fd, p, n) }

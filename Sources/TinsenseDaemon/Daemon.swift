@@ -6,6 +6,7 @@ import TinsenseCore
 import TinsenseDecode
 import TinsenseAlerts
 import TinsenseMQTT
+import TinsenseSystem
 import UnixSignals
 import TinsenseStorage
 import TinsenseValidate

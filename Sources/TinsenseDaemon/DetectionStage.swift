@@ -1,4 +1,3 @@
-import Logging
 import TinsenseConfig
 import TinsenseCore
 import TinsenseDetect

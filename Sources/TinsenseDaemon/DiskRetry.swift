@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
+import TinsenseSystem
 
 /// Retries a write until it succeeds, with capped backoff and rate-limited logging: the
 /// daemon's answer to a full disk is to wait (holding messages at the broker), never to
@@ -9,20 +7,17 @@ import Logging
 enum DiskRetry {
     @discardableResult
     static func untilWritten<T>(logger: Logger, what: String, _ body: () throws -> T) -> T {
-        var delay: UInt32 = 50_000
-        var attempt = 0
+        var backoff = Backoff()
         while true {
             do {
                 let result = try body()
-                if attempt > 0 { logger.notice("\(what) writable again", metadata: ["attempts": "\(attempt)"]) }
+                if backoff.attempts > 0 { logger.notice("\(what) writable again", metadata: ["attempts": "\(backoff.attempts)"]) }
                 return result
             } catch {
-                if attempt % 20 == 0 {
-                    logger.error("cannot write the \(what); waiting for it to work again", metadata: ["error": "\(error)", "attempt": "\(attempt + 1)"])
+                if backoff.isReportDue {
+                    logger.error("cannot write the \(what); waiting for it to work again", metadata: ["error": "\(error)", "attempt": "\(backoff.attempts + 1)"])
                 }
-                attempt += 1
-                usleep(delay)
-                delay = min(delay * 2, 2_000_000)
+                backoff.wait()
             }
         }
     }

@@ -1,11 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
 import TinsenseCore
 import TinsenseMQTT
 import TinsenseStorage
+import TinsenseSystem
 
 /// The durability hook on the libmosquitto network thread: WAL first, then the queue, and only
 /// then may libmosquitto acknowledge the message.
@@ -39,8 +37,7 @@ final class IngestSink: MQTTMessageSink {
 
     func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool) {
         let receiveTime = clock()
-        var delay: UInt32 = 50_000
-        var attempts = 0
+        var backoff = Backoff()
         var end: WALPosition?
         while true {
             if !paused {
@@ -48,22 +45,20 @@ final class IngestSink: MQTTMessageSink {
                     end = try wal.append(receiveTime: receiveTime, qos: qos, topic: topic, payload: payload)
                     break
                 } catch {
-                    if attempts == 0 || attempts % 20 == 0 {
+                    if backoff.isReportDue {
                         logger.error("cannot write the WAL; holding messages at the broker until it works again", metadata: [
-                            "error": "\(error)", "attempt": "\(attempts + 1)",
+                            "error": "\(error)", "attempt": "\(backoff.attempts + 1)",
                         ])
                     }
                 }
             }
             // Not written: do not return (that would acknowledge the message). Wait and retry.
-            attempts += 1
             stalledFlag.store(true, ordering: .relaxed)
-            usleep(delay)
-            delay = min(delay * 2, 2_000_000)
+            backoff.wait()
         }
-        if attempts > 0 {
+        if backoff.attempts > 0 {
             stalledFlag.store(false, ordering: .relaxed)
-            logger.notice("WAL writable again; ingestion resumed", metadata: ["attempts": "\(attempts)"])
+            logger.notice("WAL writable again; ingestion resumed", metadata: ["attempts": "\(backoff.attempts)"])
         }
         let message = IngestedMessage(
             receiveTime: receiveTime,

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TinsenseConfig
 import TinsenseCore
+import TinsenseSystem
 
 /// Runs the pipeline on a dedicated thread: batches from the queue, periodic duties
 /// (stale checks, sealing, the stats line) when idle, and a final drain at stop.

@@ -1,3 +1,5 @@
+import TinsenseCore
+
 /// The crushing line's throughput over time, shared by every load-coupled signal.
 ///
 /// Plant feed wanders around 28 t/h. The jaw crusher passes it on; the cone crusher sees the

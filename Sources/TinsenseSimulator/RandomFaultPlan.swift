@@ -1,3 +1,5 @@
+import TinsenseCore
+
 /// Places `random:N` faults reproducibly: the detector benchmark needs many labelled
 /// incidents without anyone writing them by hand, and the same seed must give the same ones.
 enum RandomFaultPlan {

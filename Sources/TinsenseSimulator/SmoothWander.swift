@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TinsenseCore
 
 /// Slow process wander in [-1, 1]: a weighted sum of three sinusoids with periods of 15 to
 /// 90 minutes and seeded phases.

@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import TinsenseCore
 import TinsenseEncoding
+import TinsenseSystem
 
 /// The storage engine: a bounded in-memory head per series, sealed into immutable segment
 /// files under `<data>/segments`, each recording the WAL checkpoint it makes safe.

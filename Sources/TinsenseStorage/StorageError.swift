@@ -16,23 +16,3 @@ public enum StorageError: Error, CustomStringConvertible {
         }
     }
 }
-
-/// A damaged place in a data file (segment or WAL): what `verify` prints and what readers
-/// report while they skip it.
-public struct DamageReport: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var offset: UInt64
-    public var reason: String
-
-    public init(path: String, offset: UInt64, reason: String) {
-        self.path = path
-        self.offset = offset
-        self.reason = reason
-    }
-
-    public init(_ wal: WALDamage) {
-        self.init(path: wal.path, offset: wal.offset, reason: wal.reason)
-    }
-
-    public var description: String { "\(path) at offset \(offset): \(reason)" }
-}

@@ -5,6 +5,7 @@ import ArgumentParser
 import Logging
 import TinsenseCore
 import TinsenseStorage
+import TinsenseSystem
 
 /// `tinsense import`: backfill sealed segments from CSV files.
 struct ImportCommand: ParsableCommand {
@@ -82,7 +83,7 @@ struct ImportCommand: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                total += try importer.importFile(file, now: CommandClock.now()) { printError($0) }
+                total += try importer.importFile(file, now: WallClock.now()) { printError($0) }
             } catch let e as CSVImportError {
                 printError("import: \(e)")
                 throw ExitCodes.usage
@@ -92,7 +93,7 @@ struct ImportCommand: ParsableCommand {
             }
         }
         do {
-            try store.sealNow(processedThrough: nil, now: CommandClock.now())
+            try store.sealNow(processedThrough: nil, now: WallClock.now())
         } catch {
             printError("import: sealing into \(data)/segments failed: \(error)")
             throw ExitCodes.runtimeFailure
@@ -112,15 +113,6 @@ extension String {
         while s.first == set { s.removeFirst() }
         while s.last == set { s.removeLast() }
         return String(s)
-    }
-}
-
-/// Wall-clock time for the storage commands (the library reads no clock).
-enum CommandClock {
-    static func now() -> Timestamp {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Timestamp(millisecondsSinceEpoch: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TinsenseTestSupport
 
 /// End to end: the simulator injects a fault into the example plant, the daemon scores it, and
 /// the alert appears in the alert log and on the MQTT alert topic, then resolves.
@@ -13,7 +14,7 @@ struct AlertTests {
     func spikeFiresAndResolves() throws {
         let broker = try MosquittoBroker()
         try broker.start()
-        let dir = try TestDirectory("alerts")
+        let dir = TemporaryDirectory("alerts")
         let example = try String(contentsOf: AlertTests.repositoryRoot.appendingPathComponent("config/tinsense.toml"), encoding: .utf8)
         try example.replacingOccurrences(of: "stats_interval_s = 60", with: "stats_interval_s = 1")
             .write(toFile: dir.file("tinsense.toml"), atomically: true, encoding: .utf8)

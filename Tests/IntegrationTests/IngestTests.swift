@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TinsenseCore
 import TinsenseMQTT
+import TinsenseTestSupport
 
 /// End-to-end: a real mosquitto on a free loopback port, the real `tinsense` executable, and
 /// `tinsense export` reading back what was stored.
@@ -178,7 +179,7 @@ struct IngestTests {
 
 /// Subscribes with mosquitto_sub until the retained status topic shows `value`.
 func waitForStatus(broker: MosquittoBroker, topic: String, value: String, timeout: TimeInterval = 20) throws -> Bool {
-    let dir = try TestDirectory("status")
+    let dir = TemporaryDirectory("status")
     return eventually(timeout: timeout, every: 0.3) {
         guard let p = try? ChildProcess("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", "\(broker.port)", "-t", topic, "-C", "1", "-W", "1"], outputPath: dir.file("out")) else { return false }
         p.wait()

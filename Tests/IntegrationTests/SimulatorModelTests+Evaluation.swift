@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TinsenseTestSupport
 
 /// `tinsense simulate --csv` and `tinsense evaluate faults --simulate`: the evaluation is
 /// reproducible from the repository alone, with no broker and no recorded files.
@@ -33,7 +34,7 @@ struct SimulatedEvaluationTests {
 
     @Test("simulate --csv writes a labelled recording without a broker, and evaluating it gives the in-process figures")
     func csvRecordingMatchesInProcess() throws {
-        let dir = try TestDirectory("sim-csv")
+        let dir = TemporaryDirectory("sim-csv")
         let detectorFaults = "step:cell02/pulp_ph@40m+3m,spike:crusher01/vibration@50m+3s,drift:xrf01/feed_fe@20m+50m"
         let recorded = try runTinsense([
             "simulate", "--csv", dir.file("readings.csv"), "--labels", dir.file("labels.csv"), "--duration", "90m",

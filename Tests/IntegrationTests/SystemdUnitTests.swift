@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TinsenseTestSupport
 
 /// The unit file is checked by systemd's own tools (systemd need not be PID 1 for these).
 @Suite("systemd unit")
@@ -7,10 +8,10 @@ struct SystemdUnitTests {
     static let analyze = "/usr/bin/systemd-analyze"
 
     /// The unit with ExecStart pointing at the binary just built, in a scratch directory.
-    func unitUnderTest() throws -> (TestDirectory, String) {
+    func unitUnderTest() throws -> (TemporaryDirectory, String) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let text = try String(contentsOf: root.appendingPathComponent("systemd/tinsense.service"), encoding: .utf8)
-        let dir = try TestDirectory("unit")
+        let dir = TemporaryDirectory("unit")
         let path = dir.file("tinsense.service")
         try text.replacingOccurrences(of: "/usr/local/bin/tinsense", with: DaemonProcess.executable)
             .write(toFile: path, atomically: true, encoding: .utf8)
@@ -18,7 +19,7 @@ struct SystemdUnitTests {
     }
 
     func run(_ args: [String]) throws -> (Int32, String) {
-        let dir = try TestDirectory("analyze")
+        let dir = TemporaryDirectory("analyze")
         let status = try ChildProcess(SystemdUnitTests.analyze, args, outputPath: dir.file("out")).wait()
         return (status, (try? String(contentsOfFile: dir.file("out"), encoding: .utf8)) ?? "")
     }

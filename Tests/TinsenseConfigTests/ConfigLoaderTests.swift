@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TinsenseConfig
 import TinsenseCore
+import TinsenseTestSupport
 import TinsenseValidate
 
 /// The repository root, found from this file's path (Tests/TinsenseConfigTests/…).
@@ -292,9 +293,9 @@ struct ConfigLoaderTests {
 
     @Test("a readable password file and a user name are taken")
     func passwordFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tinsense-pw-\(UUID().uuidString)").path
+        let dir = TemporaryDirectory("pw")
+        let path = dir.file("password")
         #expect(FileManager.default.createFile(atPath: path, contents: Data("secret\n".utf8)))
-        defer { try? FileManager.default.removeItem(atPath: path) }
         let config = try ConfigLoader.parse(base(inserting: (8, "username = \"ops\"\npassword_file = \"\(path)\"")), file: "t.toml")
         #expect(config.mqtt.passwordFile == path)
         #expect(config.mqtt.username == "ops")

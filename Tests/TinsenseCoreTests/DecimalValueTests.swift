@@ -138,7 +138,7 @@ struct DecimalValueTests {
 
     @Test("doubleValue is correctly rounded when mantissa and power of ten are exact doubles")
     func doubleValueCorrectlyRounded() {
-        var rng = TestRNG(seed: 0xD0B1E)
+        var rng = SplitMix64(seed: 0xD0B1E)
         for _ in 0..<2000 {
             let m = Int64.random(in: -(1 << 53)...(1 << 53), using: &rng)
             let s = UInt8.random(in: 0...22, using: &rng)
@@ -159,7 +159,7 @@ struct DecimalValueTests {
 
     @Test("printing and reparsing random values is lossless")
     func roundTrip() throws {
-        var rng = TestRNG(seed: 0xDEC1)
+        var rng = SplitMix64(seed: 0xDEC1)
         for _ in 0..<2000 {
             let m = Int64(bitPattern: rng.next()) % 1_000_000_000_000_000_000
             let s = UInt8(rng.next() % 19)
@@ -167,18 +167,5 @@ struct DecimalValueTests {
             let back = try #require(DecimalValue(v.description), "\(v)")
             #expect(back == v)
         }
-    }
-}
-
-/// SplitMix64: deterministic, seeded.
-struct TestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 import TinsenseCore
 import TinsenseDecode
+import TinsenseTestSupport
 
 /// Generates payloads of the shapes plants send (and many they should not), deterministically.
 struct PayloadGenerator {

@@ -2,16 +2,11 @@ import Foundation
 import Testing
 import TinsenseCore
 import TinsenseDetect
+import TinsenseTestSupport
 @testable import TinsenseAlerts
 
 @Suite("alert log")
 struct AlertLogTests {
-    func temporaryDirectory() throws -> String {
-        let dir = NSTemporaryDirectory() + "tinsense-alertlog-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     func transition(_ i: Int, writer: Int, message: String = "value 4.2 is 7 MADs below the rolling median") -> AlertTransition {
         AlertTransition(
             kind: i % 2 == 0 ? .firing : .resolved, time: Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64(i)),
@@ -33,7 +28,8 @@ struct AlertLogTests {
 
     @Test("concurrent writers under constant rotation lose no line and split none")
     func concurrentRotation() throws {
-        let dir = try temporaryDirectory()
+        let scratch = TemporaryDirectory("alertlog")
+        let dir = scratch.path
         let path = dir + "/alerts.jsonl"
         let writers = 8, perWriter = 1500, keep = 2000
         let log = try AlertLog(path: path, maxBytes: 8 * 1024, keep: keep)
@@ -61,7 +57,8 @@ struct AlertLogTests {
 
     @Test("rotation keeps only `keep` old files, oldest dropped first")
     func keepLimit() throws {
-        let dir = try temporaryDirectory()
+        let scratch = TemporaryDirectory("alertlog")
+        let dir = scratch.path
         let path = dir + "/alerts.jsonl"
         let log = try AlertLog(path: path, maxBytes: 600, keep: 2)
         for i in 0..<40 { try log.write(transition(i, writer: 1)) }
@@ -75,7 +72,8 @@ struct AlertLogTests {
 
     @Test("reopen after logrotate moved the file writes to a new file and leaves the old one whole")
     func reopenAfterRename() throws {
-        let dir = try temporaryDirectory()
+        let scratch = TemporaryDirectory("alertlog")
+        let dir = scratch.path
         let path = dir + "/alerts.jsonl"
         let log = try AlertLog(path: path)
         try log.write(transition(0, writer: 1))
@@ -116,7 +114,8 @@ struct AlertLogTests {
 
     @Test("the follower reads whole lines across a rotation without missing any")
     func followAcrossRotation() throws {
-        let dir = try temporaryDirectory()
+        let scratch = TemporaryDirectory("alertlog")
+        let dir = scratch.path
         let path = dir + "/alerts.jsonl"
         let log = try AlertLog(path: path, maxBytes: 1000, keep: 50)
         let follower = AlertLogFollower(path: path)

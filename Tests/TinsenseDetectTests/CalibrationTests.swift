@@ -1,13 +1,15 @@
 import Testing
 @testable import TinsenseDetect
+import TinsenseCore
+import TinsenseTestSupport
 
 @Suite("score calibration")
 struct CalibrationTests {
     @Test("tail probabilities learned from half-normal history match the Gaussian tail in the bulk")
     func empiricalTailMatchesGaussian() {
         var calibrator = TailCalibrator(historyLength: 20_000, priorWeight: 0)
-        var rng = SeededRandom(seed: 11)
-        for _ in 0..<20_000 { calibrator.record(abs(rng.gaussian())) }
+        var rng = SplitMix64(steppedSeed: 11)
+        for _ in 0..<20_000 { calibrator.record(abs(rng.standardNormal())) }
         for z in [0.5, 1.0, 1.5, 2.0] {
             let p = calibrator.tailProbability(of: z)
             let truth = Math.twoSidedGaussianTail(z)
@@ -18,8 +20,8 @@ struct CalibrationTests {
     @Test("beyond anything seen the probability keeps falling, so larger deviations rank higher")
     func tailIsMonotoneBeyondHistory() {
         var calibrator = TailCalibrator(historyLength: 2000)
-        var rng = SeededRandom(seed: 12)
-        for _ in 0..<5000 { calibrator.record(abs(rng.gaussian())) }
+        var rng = SplitMix64(steppedSeed: 12)
+        for _ in 0..<5000 { calibrator.record(abs(rng.standardNormal())) }
         var previous = 1.0
         for r in stride(from: 0.0, through: 60, by: 0.25) {
             let p = calibrator.tailProbability(of: r)
@@ -51,15 +53,15 @@ struct CalibrationTests {
     @Test("one gross anomaly enters history capped, so the sensor's next, smaller anomaly still stands out")
     func grossAnomalyDoesNotMaskTheNext() {
         var calibrator = TailCalibrator(historyLength: 2000)
-        var rng = SeededRandom(seed: 13)
-        for _ in 0..<3000 { _ = calibrator.calibrate(abs(rng.gaussian())) }
+        var rng = SplitMix64(steppedSeed: 13)
+        for _ in 0..<3000 { _ = calibrator.calibrate(abs(rng.standardNormal())) }
         let before = calibrator.tailProbability(of: 8)
         #expect(before < 1e-6)
         // A reading at 110 % of the span: ten thousand σ. Flagged, and learned only as "just
         // anomalous" (uncapped, its tenth of a reading would stretch the fitted tail's mean
         // excess by ~25 σ and put p(8σ) near 10⁻²).
         #expect(calibrator.calibrate(10_000) < 1e-12)
-        for _ in 0..<200 { _ = calibrator.calibrate(abs(rng.gaussian())) }
+        for _ in 0..<200 { _ = calibrator.calibrate(abs(rng.standardNormal())) }
         let after = calibrator.tailProbability(of: 8)
         #expect(after < 1e-5, "p(8σ) after a gross anomaly: \(after)")
         #expect(after / before < 100)

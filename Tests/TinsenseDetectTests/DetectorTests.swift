@@ -1,6 +1,7 @@
 import Testing
 @testable import TinsenseDetect
 import TinsenseCore
+import TinsenseTestSupport
 
 /// Each detector on a synthetic series whose answer is known: noise alone must stay below the
 /// plant threshold 0.5 nearly always, and the injected fault must cross it, quickly.
@@ -42,7 +43,7 @@ struct DetectorTests {
 
     @Test("a gap is not a spike: a random walk resuming after a long outage stays below threshold")
     func gapIsNotSpike() throws {
-        var rng = SeededRandom(seed: 24)
+        var rng = SplitMix64(steppedSeed: 24)
         var detector = try DetectorSpec(names: ["spike"]).makeDetector()
         var x = 100.0
         var t: Int64 = 0
@@ -51,7 +52,7 @@ struct DetectorTests {
             let gap: Int64 = i == 2000 ? 3_600_000 : 1000
             t += gap
             // A random walk: change grows with √(elapsed time).
-            x += rng.gaussian() * (Double(gap) / 1000).squareRoot() * 0.1
+            x += rng.standardNormal() * (Double(gap) / 1000).squareRoot() * 0.1
             let r = detector.observe(time: Timestamp(millisecondsSinceEpoch: t), value: x)
             if i == 2000 { worstAfterGap = r.score }
         }
@@ -112,13 +113,13 @@ struct DetectorTests {
 
     @Test("irregular cadence alone raises no alarms")
     func irregularCadence() throws {
-        var rng = SeededRandom(seed: 29)
+        var rng = SplitMix64(steppedSeed: 29)
         var detector = DetectorSpec.default.makeDetector()
         var t: Int64 = 0
         var alarms = 0
         for i in 0..<5000 {
             t += Int64.random(in: 200...20_000, using: &rng)
-            let r = detector.observe(time: Timestamp(millisecondsSinceEpoch: t), value: 5 + rng.gaussian())
+            let r = detector.observe(time: Timestamp(millisecondsSinceEpoch: t), value: 5 + rng.standardNormal())
             if i > 200 && r.score >= Self.threshold { alarms += 1 }
         }
         #expect(alarms <= 5)

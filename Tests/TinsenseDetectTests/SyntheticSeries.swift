@@ -1,32 +1,14 @@
-/// Deterministic synthetic signals for detector tests: a seeded generator so every run sees
-/// the same noise, and helpers that feed a series through a detector set.
+/// Deterministic synthetic signals for detector tests (seeded, so every run sees the same
+/// noise), and a helper that feeds a series through a detector set.
 import Foundation
 @testable import TinsenseDetect
 import TinsenseCore
-
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal draw (Box–Muller).
-    mutating func gaussian() -> Double {
-        let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let u2 = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-}
+import TinsenseTestSupport
 
 /// Gaussian noise around `level` with σ `sigma`, one reading per `intervalMs`.
 func noise(count: Int, level: Double = 50, sigma: Double = 1, seed: UInt64 = 1) -> [Double] {
-    var rng = SeededRandom(seed: seed)
-    return (0..<count).map { _ in level + sigma * rng.gaussian() }
+    var rng = SplitMix64(steppedSeed: seed)
+    return (0..<count).map { _ in level + sigma * rng.standardNormal() }
 }
 
 /// Runs `values` (at `intervalMs`) through a detector built from `names`, returns the scores.

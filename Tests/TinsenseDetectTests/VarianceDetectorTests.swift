@@ -1,6 +1,7 @@
 import Testing
 @testable import TinsenseDetect
 import TinsenseCore
+import TinsenseTestSupport
 
 /// `variance` on synthetic series with known answers: a noise burst must cross the plant
 /// threshold within a short window; noise alone, spikes, steps and a *fall* in noise must not.
@@ -11,8 +12,8 @@ struct VarianceDetectorTests {
     @Test("a 5× noise burst crosses 0.5 within 50 readings; steady noise stays quiet")
     func noiseBurst() throws {
         var values = noise(count: 2100, sigma: 1, seed: 31)
-        var rng = SeededRandom(seed: 32)
-        for i in 2000..<2100 { values[i] = 50 + 5 * rng.gaussian() }
+        var rng = SplitMix64(steppedSeed: 32)
+        for i in 2000..<2100 { values[i] = 50 + 5 * rng.standardNormal() }
         let r = try scores(values, names: ["variance"])
         let first = (2000..<2100).first { r[$0].score >= Self.threshold }
         #expect(first != nil && first! < 2050, "first crossing at \(String(describing: first))")
@@ -62,9 +63,9 @@ struct VarianceDetectorTests {
     @Test("not judged before min_samples changes; a young sensor's ordinary noise stays quiet", arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8, 9, 10])
     func warmUp(seed: UInt64) throws {
         var values = noise(count: 1600, sigma: 1, seed: 360 + seed)
-        var rng = SeededRandom(seed: 370 + seed)
-        for i in 10..<25 { values[i] = 50 + 5 * rng.gaussian() }    // a burst inside the first 30 changes
-        for i in 1500..<1560 { values[i] = 50 + 5 * rng.gaussian() }  // and one later
+        var rng = SplitMix64(steppedSeed: 370 + seed)
+        for i in 10..<25 { values[i] = 50 + 5 * rng.standardNormal() }    // a burst inside the first 30 changes
+        for i in 1500..<1560 { values[i] = 50 + 5 * rng.standardNormal() }  // and one later
         let r = try scores(values, names: ["variance"])
         #expect(r[0...30].allSatisfy { $0.score == 0 })
         // The prior at the ratio's own scale: no false alarm while the history is young.
@@ -75,8 +76,8 @@ struct VarianceDetectorTests {
     @Test("in the default set a noise burst alerts, and the set's spike detector shares the same change")
     func inDefaultSet() throws {
         var values = noise(count: 3000, sigma: 1, seed: 38)
-        var rng = SeededRandom(seed: 39)
-        for i in 2500..<2560 { values[i] = 50 + 6 * rng.gaussian() }
+        var rng = SplitMix64(steppedSeed: 39)
+        for i in 2500..<2560 { values[i] = 50 + 6 * rng.standardNormal() }
         let r = try scores(values, names: ["default"])
         #expect(r[2500..<2560].contains { $0.score >= Self.threshold && $0.detector == .variance })
         #expect(r[400..<2500].filter { $0.score >= Self.threshold }.count <= 2)

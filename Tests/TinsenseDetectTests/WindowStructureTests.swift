@@ -1,5 +1,7 @@
 import Testing
 @testable import TinsenseDetect
+import TinsenseCore
+import TinsenseTestSupport
 
 @Suite("rolling windows")
 struct WindowStructureTests {
@@ -7,7 +9,7 @@ struct WindowStructureTests {
     func rollingMedianMatchesBruteForce() {
         for w in [1, 2, 7, 64] {
             var median = RollingMedian(.samples(w))
-            var rng = SeededRandom(seed: UInt64(w))
+            var rng = SplitMix64(steppedSeed: UInt64(w))
             var all: [Double] = []
             for i in 0..<2000 {
                 // Many ties, as quantised plant signals have.
@@ -27,7 +29,7 @@ struct WindowStructureTests {
     @Test("a time window keeps exactly the readings of the last span, with irregular gaps")
     func timeWindowMedian() {
         var median = RollingMedian(.duration(milliseconds: 10_000, maxSamples: 100))
-        var rng = SeededRandom(seed: 9)
+        var rng = SplitMix64(steppedSeed: 9)
         var all: [(Int64, Double)] = []
         var t: Int64 = 0
         for _ in 0..<3000 {
@@ -45,10 +47,10 @@ struct WindowStructureTests {
     @Test("rolling mean and variance stay exact on a signal far from zero")
     func rollingMomentsAreStable() {
         var moments = RollingMoments(.samples(50))
-        var rng = SeededRandom(seed: 3)
+        var rng = SplitMix64(steppedSeed: 3)
         var all: [Double] = []
         for i in 0..<5000 {
-            let v = 1e6 + 1e-3 * rng.gaussian()
+            let v = 1e6 + 1e-3 * rng.standardNormal()
             all.append(v)
             moments.append(time: Int64(i), value: v)
         }
@@ -74,7 +76,7 @@ struct WindowStructureTests {
     func rollingSum() {
         var byCount = RollingSum(.samples(15))
         var byTime = RollingSum(.duration(milliseconds: 5_000, maxSamples: 64))
-        var rng = SeededRandom(seed: 21)
+        var rng = SplitMix64(steppedSeed: 21)
         var all: [(Int64, Double)] = []
         var t: Int64 = 0
         for i in 0..<5000 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TinsenseTestSupport
 import TinsenseCore
 @testable import TinsenseStorage
 

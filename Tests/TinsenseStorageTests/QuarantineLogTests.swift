@@ -1,31 +1,20 @@
 import Foundation
-import Logging
 import Testing
 import TinsenseCore
+import TinsenseTestSupport
 @testable import TinsenseStorage
 
 // Helpers are fileprivate and prefixed: this test target is shared with other suites.
 
-private final class QuarantineScratch {
-    let path: String
-    init() {
-        path = FileManager.default.temporaryDirectory.path + "/tinsense-quarantine-test-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+/// Where the quarantine log of a scratch data directory is.
+fileprivate extension TemporaryDirectory {
     var logPath: String { path + "/quarantine/quarantine.jsonl" }
 }
 
-private let quarantineLogger: Logger = {
-    var l = Logger(label: "tinsense.quarantine.tests")
-    l.logLevel = .critical
-    return l
-}()
-
 private let receive = Timestamp(millisecondsSinceEpoch: 1_795_750_631_250)
 
-private func openLog(_ dir: QuarantineScratch, payloadLimit: Int = 1024) throws -> QuarantineLog {
-    try QuarantineLog(dataDirectory: dir.path, payloadLimit: payloadLimit, logger: quarantineLogger)
+private func openLog(_ dir: TemporaryDirectory, payloadLimit: Int = 1024) throws -> QuarantineLog {
+    try QuarantineLog(dataDirectory: dir.path, payloadLimit: payloadLimit, logger: quietLogger)
 }
 
 @discardableResult
@@ -37,12 +26,12 @@ private func add(_ log: QuarantineLog, topic: String = "tinmine/p1/x", sensor: S
     }
 }
 
-private func fileText(_ dir: QuarantineScratch) -> String {
+private func fileText(_ dir: TemporaryDirectory) -> String {
     String(decoding: FileManager.default.contents(atPath: dir.logPath) ?? Data(), as: UTF8.self)
 }
 
 /// The log's lines (the file must end with a newline), each parsed as a JSON object.
-private func jsonLines(_ dir: QuarantineScratch) throws -> [[String: Any]] {
+private func jsonLines(_ dir: TemporaryDirectory) throws -> [[String: Any]] {
     let text = fileText(dir)
     if text.isEmpty { return [] }
     #expect(text.hasSuffix("\n"))
@@ -58,7 +47,7 @@ private func wal(_ file: UInt32, _ offset: UInt64) -> WALPosition { WALPosition(
 struct QuarantineLogTests {
     @Test("each entry is one line of JSON with the documented fields")
     func documentedFields() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         let log = try openLog(dir)
         try add(log, topic: "tinmine/p1/flotation/c1/cell3/pulp_ph", sensor: "cell3/pulp_ph", reason: .outOfRange,
                 detail: "value 15 outside range [0.0, 14.0]", payload: Array("{\"value\":15}".utf8), item: 2, wal: wal(3, 1234))
@@ -94,7 +83,7 @@ struct QuarantineLogTests {
 
     @Test("payload text with quotes, newlines and control bytes stays on one line")
     func escapingKeepsOneLine() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         let log = try openLog(dir)
         let payload = Array("{\"value\":\"a\nb\"}\r\n\t\u{1}é".utf8)
         try add(log, detail: "line one\nline two \"quoted\"", payload: payload, wal: nil)
@@ -106,7 +95,7 @@ struct QuarantineLogTests {
 
     @Test("a long payload is cut at the limit and flagged truncated, with its full size")
     func truncatedPayload() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         let log = try openLog(dir, payloadLimit: 16)
         let payload = Array(String(repeating: "0123456789", count: 5).utf8)
         try add(log, reason: .tooLarge, payload: payload, wal: nil)
@@ -121,7 +110,7 @@ struct QuarantineLogTests {
 
     @Test("a payload that is not UTF-8 is kept as base64")
     func binaryPayload() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         let log = try openLog(dir, payloadLimit: 8)
         let payload: [UInt8] = [0xFF, 0xFE, 0x00, 0x80, 0x41, 0xC3, 0x28, 0x01, 0x02, 0x03]
         try add(log, payload: payload, wal: nil)
@@ -135,7 +124,7 @@ struct QuarantineLogTests {
 
     @Test("a partial last line left by a crash is cut on reopen; later lines are valid")
     func partialLastLineCut() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         do {
             let log = try openLog(dir)
             for i in 0..<3 { try add(log, item: i, wal: wal(1, 100)) }
@@ -159,7 +148,7 @@ struct QuarantineLogTests {
 
     @Test("a partial last line longer than 64 KiB is cut on reopen too")
     func longPartialLineCut() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         do {
             let log = try openLog(dir, payloadLimit: 200_000)
             try add(log, payload: Array(String(repeating: "a", count: 100).utf8), wal: nil)
@@ -177,7 +166,7 @@ struct QuarantineLogTests {
 
     @Test("a file holding only a partial line is emptied on reopen")
     func onlyPartialLine() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         _ = try openLog(dir)
         #expect(FileManager.default.createFile(atPath: dir.logPath, contents: Data("{\"time\":".utf8)))
         let log = try openLog(dir)
@@ -188,7 +177,7 @@ struct QuarantineLogTests {
 
     @Test("replay: entries at or below the high-water WAL position are skipped, also after reopen")
     func replayIdempotence() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         do {
             let log = try openLog(dir)
             #expect(try add(log, item: 0, wal: wal(1, 100)))
@@ -217,7 +206,7 @@ struct QuarantineLogTests {
 
     @Test("an entry cut by a crash is written again on replay")
     func cutEntryRewrittenOnReplay() throws {
-        let dir = QuarantineScratch()
+        let dir = TemporaryDirectory("quarantine")
         do {
             let log = try openLog(dir)
             try add(log, item: 0, wal: wal(1, 100))

@@ -1,4 +1,5 @@
 import Testing
+import TinsenseTestSupport
 import TinsenseCore
 import TinsenseEncoding
 @testable import TinsenseStorage

@@ -1,43 +1,20 @@
 import Foundation
-import Logging
 import Testing
 import TinsenseCore
+import TinsenseTestSupport
 @testable import TinsenseStorage
 
 // Helpers are fileprivate and prefixed: this test target is shared with other suites.
 
-private final class WALScratch {
-    let path: String
-    init() {
-        path = FileManager.default.temporaryDirectory.path + "/tinsense-wal-test-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
+/// Where the WAL of a scratch data directory keeps its files.
+fileprivate extension TemporaryDirectory {
     var walDirectory: String { path + "/wal" }
-    func file(_ n: UInt32) -> String { walDirectory + "/" + String(format: "%08u.wal", n) }
-}
-
-private let walLogger: Logger = {
-    var l = Logger(label: "tinsense.wal.tests")
-    l.logLevel = .critical
-    return l
-}()
-
-private struct WALRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    func walFile(_ n: UInt32) -> String { walDirectory + "/" + String(format: "%08u.wal", n) }
 }
 
 /// Deterministic records with varied topics, QoS, times and binary payloads (some empty).
 private func walRecords(_ count: Int, seed: UInt64 = 1, maxPayload: Int = 80) -> [WALRecord] {
-    var rng = WALRNG(state: seed)
+    var rng = SplitMix64(seed: seed)
     return (0..<count).map { i in
         let payloadLength = i % 7 == 0 ? 0 : Int.random(in: 1...maxPayload, using: &rng)
         let payload = (0..<payloadLength).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -50,8 +27,8 @@ private func walRecords(_ count: Int, seed: UInt64 = 1, maxPayload: Int = 80) ->
     }
 }
 
-private func openWAL(_ dir: WALScratch, maxFileBytes: Int = 64 << 20) throws -> WriteAheadLog {
-    try WriteAheadLog(directory: dir.path, maxFileBytes: maxFileBytes, logger: walLogger)
+private func openWAL(_ dir: TemporaryDirectory, maxFileBytes: Int = 64 << 20) throws -> WriteAheadLog {
+    try WriteAheadLog(directory: dir.path, maxFileBytes: maxFileBytes, logger: quietLogger)
 }
 
 private func readAll(_ wal: WriteAheadLog, from: WALPosition? = nil) throws -> [WALEntry] {
@@ -75,7 +52,7 @@ private func write(_ b: [UInt8], to path: String) {
 struct WALTests {
     @Test("appended records read back in order, with contiguous start and end positions")
     func appendAndReadBack() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let records = walRecords(60)
         var ends: [WALPosition] = []
@@ -87,19 +64,19 @@ struct WALTests {
         #expect(entries.first?.start == WALPosition(file: 1, offset: 8))
         for k in 1..<entries.count { #expect(entries[k].start == entries[k - 1].end) }
         // The file is exactly the header plus the records.
-        #expect(Array(bytes(dir.file(1)).prefix(8)) == WALFormat.fileMagic)
-        #expect(fileSize(dir.file(1)) == ends.last!.offset)
+        #expect(Array(bytes(dir.walFile(1)).prefix(8)) == WALFormat.fileMagic)
+        #expect(fileSize(dir.walFile(1)) == ends.last!.offset)
         try wal.sync()
         #expect(try wal.scan() == [])
     }
 
     @Test("a record's bytes follow the documented layout")
     func recordLayout() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let r = WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 0x0102_0304_0506), qos: 1, topic: Array("a/b".utf8), payload: Array("7.5".utf8))
         try wal.append(r)
-        let b = Array(bytes(dir.file(1)).dropFirst(8))
+        let b = Array(bytes(dir.walFile(1)).dropFirst(8))
         let bodyLength = Int(b[0]) | Int(b[1]) << 8 | Int(b[2]) << 16 | Int(b[3]) << 24
         #expect(bodyLength == 1 + 8 + 1 + 2 + 3 + 3)
         #expect(b.count == 8 + bodyLength)
@@ -115,7 +92,7 @@ struct WALTests {
 
     @Test("records read back in order across rotation into several files")
     func acrossRotation() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir, maxFileBytes: 4096)
         let records = walRecords(300)
         var ends: [WALPosition] = []
@@ -124,7 +101,7 @@ struct WALTests {
         #expect(files.count >= 4)
         #expect(files == Array(1...UInt32(files.count)))
         // No file grows far beyond the limit: rotation happens before the append that would exceed it.
-        for n in files.dropLast() { #expect(fileSize(dir.file(n)) < 4096 + 200) }
+        for n in files.dropLast() { #expect(fileSize(dir.walFile(n)) < 4096 + 200) }
         let entries = try readAll(wal)
         #expect(entries.map(\.record) == records)
         #expect(entries.map(\.end) == ends)
@@ -135,7 +112,7 @@ struct WALTests {
 
     @Test("rotate starts a new file only when the current one holds records")
     func explicitRotate() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         try wal.rotate()
         #expect(try WriteAheadLog.fileNumbers(in: dir.walDirectory) == [1])
@@ -150,7 +127,7 @@ struct WALTests {
 
     @Test("a reopened WAL keeps its records and appends after them")
     func reopen() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let records = walRecords(40)
         do {
             let wal = try openWAL(dir, maxFileBytes: 4096)
@@ -167,7 +144,7 @@ struct WALTests {
 
     @Test("records(from:) resumes exactly after any position, including file boundaries")
     func resumeFromPosition() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir, maxFileBytes: 4096)
         let records = walRecords(120, seed: 9)
         var ends: [WALPosition] = []
@@ -191,7 +168,7 @@ struct WALTests {
 
     @Test("a reader stops at the end position of the moment it was created")
     func readerSnapshot() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let records = walRecords(10)
         for r in records.prefix(5) { try wal.append(r) }
@@ -205,7 +182,7 @@ struct WALTests {
 
     @Test("a torn tail (cut at every offset inside the last record) is truncated on reopen and appends continue")
     func tornTail() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let records = walRecords(6, seed: 3, maxPayload: 40)
         var ends: [WALPosition] = []
         do {
@@ -213,14 +190,14 @@ struct WALTests {
             for r in records { ends.append(try wal.append(r)) }
             try wal.close()
         }
-        let pristine = bytes(dir.file(1))
+        let pristine = bytes(dir.walFile(1))
         let lastStart = Int(ends[4].offset), lastEnd = Int(ends[5].offset)
         #expect(pristine.count == lastEnd)
         let extra = WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 42), qos: 1, topic: Array("x/y".utf8), payload: Array("1.0".utf8))
         for cut in lastStart..<lastEnd {
-            write(Array(pristine.prefix(cut)), to: dir.file(1))
+            write(Array(pristine.prefix(cut)), to: dir.walFile(1))
             let wal = try openWAL(dir)
-            #expect(fileSize(dir.file(1)) == UInt64(lastStart), "cut at \(cut)")
+            #expect(fileSize(dir.walFile(1)) == UInt64(lastStart), "cut at \(cut)")
             #expect(wal.endPosition == ends[4])
             #expect(try readAll(wal).map(\.record) == Array(records.prefix(5)), "cut at \(cut)")
             let end = try wal.append(extra)
@@ -233,7 +210,7 @@ struct WALTests {
 
     @Test("garbage after the last record is truncated on reopen")
     func garbageTail() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let records = walRecords(4)
         var end = WALPosition(file: 1, offset: 0)
         do {
@@ -242,10 +219,10 @@ struct WALTests {
             try wal.close()
         }
         for garbage in [[UInt8](repeating: 0, count: 64), [0xFF, 0xFF, 0xFF, 0xFF, 1, 2, 3, 4, 5, 6, 7, 8, 9], [20, 0, 0, 0, 9, 9, 9, 9]] {
-            write(bytes(dir.file(1)).prefix(Int(end.offset)) + garbage, to: dir.file(1))
+            write(bytes(dir.walFile(1)).prefix(Int(end.offset)) + garbage, to: dir.walFile(1))
             let wal = try openWAL(dir)
             #expect(wal.endPosition == end)
-            #expect(fileSize(dir.file(1)) == end.offset)
+            #expect(fileSize(dir.walFile(1)) == end.offset)
             #expect(try readAll(wal).map(\.record) == records)
             try wal.close()
         }
@@ -253,26 +230,26 @@ struct WALTests {
 
     @Test("a file cut inside its header is rewritten empty on reopen")
     func tornHeader() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         do {
             let wal = try openWAL(dir)
             try wal.close()
         }
         for cut in 0..<8 {
-            write(Array(WALFormat.fileMagic.prefix(cut)), to: dir.file(1))
+            write(Array(WALFormat.fileMagic.prefix(cut)), to: dir.walFile(1))
             let wal = try openWAL(dir)
-            #expect(bytes(dir.file(1)) == WALFormat.fileMagic)
+            #expect(bytes(dir.walFile(1)) == WALFormat.fileMagic)
             let r = walRecords(1)[0]
             try wal.append(r)
             #expect(try readAll(wal).map(\.record) == [r])
             try wal.close()
-            write(Array(WALFormat.fileMagic.prefix(cut)), to: dir.file(1))
+            write(Array(WALFormat.fileMagic.prefix(cut)), to: dir.walFile(1))
         }
     }
 
     @Test("a flipped byte stops reading of that file at that record; scan reports file and offset")
     func flippedByte() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let records = walRecords(10, seed: 5, maxPayload: 30)
         var ends: [WALPosition] = []
@@ -280,7 +257,7 @@ struct WALTests {
             ends.append(try wal.append(r))
             if i == 5 { try wal.rotate() }   // records 0...5 in file 1, 6...9 in file 2
         }
-        let path = dir.file(1)
+        let path = dir.walFile(1)
         let pristine = bytes(path)
         let damagedStart = Int(ends[2].offset), damagedEnd = Int(ends[3].offset)   // record 3
         for offset in damagedStart..<damagedEnd {
@@ -305,25 +282,25 @@ struct WALTests {
 
     @Test("a damaged header makes the whole file untrusted, at offset 0")
     func damagedHeader() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let records = walRecords(4)
         for (i, r) in records.enumerated() {
             try wal.append(r)
             if i == 1 { try wal.rotate() }
         }
-        var b = bytes(dir.file(1))
+        var b = bytes(dir.walFile(1))
         b[7] = 0x02   // another format version
-        write(b, to: dir.file(1))
+        write(b, to: dir.walFile(1))
         #expect(try readAll(wal).map(\.record) == Array(records[2...]))
         let damage = try wal.scan()
         #expect(damage.map(\.offset) == [0])
-        #expect(damage.first?.path == dir.file(1))
+        #expect(damage.first?.path == dir.walFile(1))
     }
 
     @Test("damage in an older file is reported on reopen but not truncated away")
     func olderFileDamageKept() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let records = walRecords(6)
         var ends: [WALPosition] = []
         do {
@@ -334,10 +311,10 @@ struct WALTests {
             }
             try wal.close()
         }
-        let size = fileSize(dir.file(1))
-        write(Array(bytes(dir.file(1)).dropLast(3)), to: dir.file(1))
+        let size = fileSize(dir.walFile(1))
+        write(Array(bytes(dir.walFile(1)).dropLast(3)), to: dir.walFile(1))
         let wal = try openWAL(dir)
-        #expect(fileSize(dir.file(1)) == size - 3)
+        #expect(fileSize(dir.walFile(1)) == size - 3)
         #expect(try readAll(wal).map(\.record) == Array(records[0...1]) + Array(records[3...]))
         #expect(try wal.scan().map(\.offset) == [ends[1].offset])
         #expect(wal.endPosition == ends[5])
@@ -345,7 +322,7 @@ struct WALTests {
 
     @Test("removeFiles(before:) deletes only older files, never the current one")
     func removeFiles() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let records = walRecords(8)
         for (i, r) in records.enumerated() {
@@ -371,14 +348,14 @@ struct WALTests {
 
     @Test("oversized records are refused without touching the file")
     func tooLarge() throws {
-        let dir = WALScratch()
+        let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
         let longTopic = WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 0), qos: 0, topic: [UInt8](repeating: 0x61, count: 70_000), payload: [])
         #expect(throws: WALError.self) { try wal.append(longTopic) }
         let hugePayload = WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 0), qos: 0, topic: [0x61], payload: [UInt8](repeating: 0, count: 17 << 20))
         #expect(throws: WALError.self) { try wal.append(hugePayload) }
         #expect(wal.endPosition == WALPosition(file: 1, offset: 8))
-        #expect(fileSize(dir.file(1)) == 8)
+        #expect(fileSize(dir.walFile(1)) == 8)
     }
 
     @Test("WAL positions order by file then offset and print as file:offset")

@@ -1,4 +1,3 @@
-import Logging
 import TinsenseCore
 
 /// How `tinsense import` reads CSV files.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TinsenseSystem
 
 /// Reads a file line by line with a fixed buffer (imports stream files of any size in
 /// constant memory). Lines end at `\n`; a trailing `\r` is dropped.

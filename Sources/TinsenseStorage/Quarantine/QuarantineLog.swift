@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Synchronization
 import TinsenseCore
+import TinsenseSystem
 
 /// One rejected reading or payload as written to `quarantine/quarantine.jsonl`.
 /// Field names are stable (docs/FORMAT.md); tools match on `reason`.

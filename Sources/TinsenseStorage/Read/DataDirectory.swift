@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TinsenseCore
+import TinsenseSystem
 
 /// A tinsense data directory seen from the outside (the CLI, tests, tools): its sealed
 /// segments and its WAL, read-only. Readers never see the head; data appears after the next
@@ -44,7 +45,7 @@ public struct DataDirectory: Sendable {
             damage += SegmentFile.verify(path: file)
         }
         if DataDirectory.isDirectory(walPath) {
-            damage += try WriteAheadLog.scan(directory: walPath).map(DamageReport.init)
+            damage += try WriteAheadLog.scan(directory: walPath)
         }
         return damage
     }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TinsenseCore
+import TinsenseSystem
 
 /// What `tinsense inspect` reports about a data directory.
 public struct DirectoryStats: Sendable {

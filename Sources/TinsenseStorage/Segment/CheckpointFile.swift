@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TinsenseCore
+import TinsenseSystem
 
 /// `segments/checkpoint`: the WAL checkpoint when no segment can carry it, i.e. when the WAL
 /// moved on while the head stayed empty (every message quarantined), or before retention

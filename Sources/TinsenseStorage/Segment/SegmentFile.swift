@@ -3,6 +3,7 @@ import Glibc
 #endif
 import TinsenseCore
 import TinsenseEncoding
+import TinsenseSystem
 
 /// Reads the records of one segment file by offset with `pread`, checking each record's CRC
 /// before parsing it. The last parsed record is kept: the members of a record (series that
@@ -246,4 +247,3 @@ public final class SegmentFile {
     }
 }
 
-extension DamageReport: Error {}

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import TinsenseCore
 import TinsenseEncoding
+import TinsenseSystem
 
 /// Writes one segment: series are encoded as they are appended and grouped by identical
 /// time columns; each group is written as records into `NNNNNNNN.seg.tmp`; `finish` adds

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TinsenseCore
+import TinsenseSystem
 
 /// One record read back from the WAL with where it lies.
 public struct WALEntry: Sendable {
@@ -19,7 +20,7 @@ public struct WALReader: Sequence, IteratorProtocol {
     let start: WALPosition?
     let end: WALPosition
     var current: WALFileCursor?
-    public private(set) var damage: [WALDamage] = []
+    public private(set) var damage: [DamageReport] = []
 
     init(directory: String, files: [UInt32], start: WALPosition?, end: WALPosition) {
         self.directory = directory
@@ -40,7 +41,7 @@ public struct WALReader: Sequence, IteratorProtocol {
                 do {
                     current = try WALFileCursor(path: path, fileNumber: n, from: from, limit: limit)
                 } catch {
-                    damage.append(WALDamage(path: path, offset: 0, reason: "cannot open: \(error)"))
+                    damage.append(DamageReport(path: path, offset: 0, reason: "cannot open: \(error)"))
                     continue
                 }
             }
@@ -59,7 +60,7 @@ public struct WALReader: Sequence, IteratorProtocol {
 
 /// Reads one WAL file's records sequentially.
 struct WALFileCursor {
-    enum Step { case entry(WALEntry), end, damaged(WALDamage) }
+    enum Step { case entry(WALEntry), end, damaged(DamageReport) }
 
     let path: String
     let fileNumber: UInt32
@@ -99,22 +100,22 @@ struct WALFileCursor {
                 headerChecked = true
                 let magic = try PosixIO.read(fd.fd, count: WALFormat.fileMagic.count, at: 0)
                 if magic != WALFormat.fileMagic {
-                    return .damaged(WALDamage(path: path, offset: 0, reason: "bad file header (not a tinsense WAL file or unsupported version)"))
+                    return .damaged(DamageReport(path: path, offset: 0, reason: "bad file header (not a tinsense WAL file or unsupported version)"))
                 }
             }
             if offset >= limit { return .end }
             guard try fill(WALFormat.recordHeaderSize) else {
-                return .damaged(WALDamage(path: path, offset: offset, reason: "truncated record header"))
+                return .damaged(DamageReport(path: path, offset: offset, reason: "truncated record header"))
             }
             let base = Int(offset - bufferStart)
             let (length, crc) = buffer.withUnsafeBytes { p in
                 (Int(WALFormat.readLE(UInt32.self, p, at: base)), WALFormat.readLE(UInt32.self, p, at: base + 4))
             }
             guard length >= WALFormat.bodyFixedSize, length <= WALFormat.maxBodySize else {
-                return .damaged(WALDamage(path: path, offset: offset, reason: "implausible record length \(length)"))
+                return .damaged(DamageReport(path: path, offset: offset, reason: "implausible record length \(length)"))
             }
             guard try fill(WALFormat.recordHeaderSize + length) else {
-                return .damaged(WALDamage(path: path, offset: offset, reason: "truncated record (needs \(length) body bytes)"))
+                return .damaged(DamageReport(path: path, offset: offset, reason: "truncated record (needs \(length) body bytes)"))
             }
             let b = Int(offset - bufferStart) + WALFormat.recordHeaderSize
             let record: WALRecord? = buffer.withUnsafeBytes { p in
@@ -123,13 +124,13 @@ struct WALFileCursor {
                 return WALFormat.decodeBody(body)
             }
             guard let record else {
-                return .damaged(WALDamage(path: path, offset: offset, reason: "record checksum mismatch"))
+                return .damaged(DamageReport(path: path, offset: offset, reason: "record checksum mismatch"))
             }
             let start = WALPosition(file: fileNumber, offset: offset)
             offset += UInt64(WALFormat.recordHeaderSize + length)
             return .entry(WALEntry(start: start, end: WALPosition(file: fileNumber, offset: offset), record: record))
         } catch {
-            return .damaged(WALDamage(path: path, offset: offset, reason: "read error: \(error)"))
+            return .damaged(DamageReport(path: path, offset: offset, reason: "read error: \(error)"))
         }
     }
 }
@@ -146,7 +147,7 @@ enum WALFileScanner {
     struct Result {
         var validEnd: UInt64
         var fileSize: UInt64
-        var damage: WALDamage?
+        var damage: DamageReport?
     }
 
     static func scan(path: String, fileNumber: UInt32) throws -> Result {
@@ -154,7 +155,7 @@ enum WALFileScanner {
         let size = cursor.limit
         var validEnd = UInt64(WALFormat.fileMagic.count)
         if size < validEnd {
-            return Result(validEnd: 0, fileSize: size, damage: WALDamage(path: path, offset: 0, reason: "file shorter than its header"))
+            return Result(validEnd: 0, fileSize: size, damage: DamageReport(path: path, offset: 0, reason: "file shorter than its header"))
         }
         while true {
             switch cursor.next() {

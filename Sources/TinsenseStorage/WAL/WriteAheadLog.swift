@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Synchronization
 import TinsenseCore
+import TinsenseSystem
 
 /// The write-ahead log: every raw MQTT message, appended with `write(2)` before libmosquitto
 /// may acknowledge it.
@@ -182,13 +183,13 @@ public final class WriteAheadLog: Sendable {
     }
 
     /// Checks every record of every file; returns what is damaged (file, offset, reason).
-    public func scan() throws -> [WALDamage] {
+    public func scan() throws -> [DamageReport] {
         try WriteAheadLog.scan(directory: directory)
     }
 
     /// Checks the WAL of a data directory without opening it for writing (for `verify`).
-    public static func scan(directory walDirectory: String) throws -> [WALDamage] {
-        var damage: [WALDamage] = []
+    public static func scan(directory walDirectory: String) throws -> [DamageReport] {
+        var damage: [DamageReport] = []
         for n in try fileNumbers(in: walDirectory) {
             let r = try WALFileScanner.scan(path: walDirectory + "/" + WALFormat.fileName(n), fileNumber: n)
             if let d = r.damage { damage.append(d) }
@@ -232,13 +233,4 @@ public enum WALError: Error, CustomStringConvertible {
         case .recordTooLarge(let n): "a message of \(n) bytes is larger than a WAL record may be"
         }
     }
-}
-
-/// A damaged place in a WAL file: records from here to the end of that file are not trusted.
-public struct WALDamage: Sendable, Equatable, CustomStringConvertible {
-    public var path: String
-    public var offset: UInt64
-    public var reason: String
-
-    public var description: String { "\(path) at offset \(offset): \(reason)" }
 }

@@ -2,13 +2,14 @@
 import Glibc
 #endif
 
-/// Thin, throwing wrappers over the POSIX calls the durable paths need.
+/// Thin, throwing wrappers over the POSIX calls the durable paths need (the WAL, segments,
+/// checkpoints, the quarantine and alert logs).
 ///
 /// Written by hand because the guarantees (full writes at an offset, fsync of a directory,
 /// EINTR retries, errno in the error) are the point, and Foundation's file APIs don't expose
 /// them; swift-system's `FileDescriptor` lacks directory fsync and `ftruncate` on Linux.
 public enum PosixIO {
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: Error, Sendable, CustomStringConvertible {
         public var operation: String
         public var path: String
         public var errno: Int32
@@ -44,6 +45,23 @@ public enum PosixIO {
             }
             if n == 0 { throw Failure(operation: "write", path: "fd \(fd)", errno: EIO) }
             done += n
+        }
+    }
+
+    /// Writes all of `bytes` at the descriptor's current offset (for `O_APPEND` files, where
+    /// each `write(2)` lands whole at the end), retrying short writes and EINTR.
+    public static func appendAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(operation: "write", path: "fd \(fd)", errno: errno)
+                }
+                if n == 0 { throw Failure(operation: "write", path: "fd \(fd)", errno: EIO) }
+                done += n
+            }
         }
     }
 
@@ -97,6 +115,11 @@ public enum PosixIO {
         let fd = try open(path, flags: O_RDONLY | O_DIRECTORY)
         defer { _ = Glibc.close(fd) }
         try fsync(fd)
+    }
+
+    /// Closes the descriptor; the result is ignored, as every caller here is done with it.
+    public static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
     }
 
     public static func unlink(_ path: String) throws {

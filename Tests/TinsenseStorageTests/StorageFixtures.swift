@@ -1,26 +1,8 @@
+/// Storage-test helpers: readings in one line, and whole-file reads and writes for
+/// corruption tests. Scratch directories and the quiet logger come from TinsenseTestSupport.
 import Foundation
-import Logging
 import TinsenseCore
 @testable import TinsenseStorage
-
-/// A fresh directory under the system temp dir, removed when the test is done.
-final class TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = "tinsense-storage") {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/\(label)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-let quietLogger: Logger = {
-    var l = Logger(label: "tinsense.storage.tests")
-    l.logLevel = .critical
-    return l
-}()
 
 func reading(_ sensor: String, _ t: Int64, _ value: String, receive: Int64? = nil, unit: String? = nil,
              quality: Quality = .good, flags: ReadingFlags = []) -> Reading {

@@ -2,16 +2,16 @@ import Foundation
 
 /// A private mosquitto on a free loopback port with its own config and persistence
 /// directory, so tests never touch a system broker or anything off this machine.
-final class MosquittoBroker: @unchecked Sendable {
-    let port: Int
-    let directory: TestDirectory
+public final class MosquittoBroker: @unchecked Sendable {
+    public let port: Int
+    public let directory: TemporaryDirectory
     private var process: ChildProcess?
 
-    var url: String { "mqtt://127.0.0.1:\(port)" }
+    public var url: String { "mqtt://127.0.0.1:\(port)" }
 
-    init(port: Int = FreePort.next()) throws {
+    public init(port: Int = FreePort.next()) throws {
         self.port = port
-        directory = try TestDirectory("broker")
+        directory = TemporaryDirectory("broker")
         // Started as root, mosquitto drops to the `mosquitto` user and could then not write its
         // persistence and log files in our scratch directory; `user` keeps the caller's user.
         let user = getuid() == 0 ? "user root\n" : ""
@@ -32,7 +32,7 @@ final class MosquittoBroker: @unchecked Sendable {
         try config.write(toFile: directory.file("mosquitto.conf"), atomically: true, encoding: .utf8)
     }
 
-    static var executable: String {
+    public static var executable: String {
         for candidate in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"] where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
@@ -40,7 +40,7 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Starts the broker and waits until it accepts connections.
-    func start() throws {
+    public func start() throws {
         process = try ChildProcess(MosquittoBroker.executable, ["-c", directory.file("mosquitto.conf")])
         guard eventually(timeout: 10, { FreePort.isListening(port) }) else {
             throw TestFailure("mosquitto did not start on port \(port); log: \(log)")
@@ -48,19 +48,14 @@ final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// SIGTERM (mosquitto saves its persistence file) and wait.
-    func stop() {
+    public func stop() {
         guard let p = process else { return }
         p.signal(SIGTERM)
         p.wait()
         process = nil
     }
 
-    var log: String { (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "" }
 
     deinit { stop() }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }

@@ -9,6 +9,8 @@ import Darwin
 /// The simulator must produce the same plant for the same seed on every machine and every
 /// Swift release, so it never touches the system generator; SplitMix64 is fully specified
 /// by its few lines and passes BigCrush, which is plenty for noise and fault placement.
+/// It lives in Core (pure: no I/O, no clock) because the tests of every module draw their
+/// reproducible cases from the same generator.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

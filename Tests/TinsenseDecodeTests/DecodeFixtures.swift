@@ -1,21 +1,6 @@
+/// Decode-test helpers: decode a text and pick out the one item or failure.
 import TinsenseCore
 import TinsenseDecode
-
-/// SplitMix64: a tiny seeded generator so generated payloads are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func pick<T>(_ options: [T]) -> T { options[int(0...(options.count - 1))] }
-}
 
 func decode(_ text: String, limits: DecodeLimits = DecodeLimits()) -> PayloadDecoder.Outcome {
     PayloadDecoder.decode(Array(text.utf8), limits: limits)

@@ -2,17 +2,18 @@ import Foundation
 import TinsenseCore
 import TinsenseMQTT
 import Logging
+import TinsenseTestSupport
 
 /// A daemon set-up for integration tests: a config with test sensors, a data directory, and
 /// helpers to publish readings and read back what was stored and quarantined.
 final class TestPlant: @unchecked Sendable {
-    let directory: TestDirectory
+    let directory: TemporaryDirectory
     let broker: MosquittoBroker
     let daemon: DaemonProcess
     let clientID: String
 
     init(name: String, broker: MosquittoBroker) throws {
-        directory = try TestDirectory(name)
+        directory = TemporaryDirectory(name)
         self.broker = broker
         clientID = "tinsense-test-\(name)-\(getpid())"
         let config = """
