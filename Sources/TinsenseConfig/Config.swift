@@ -51,13 +51,27 @@ public struct Config: Sendable {
     public var mqtt = MQTT()
     public var storage = Storage()
     public var validation = Validation()
-    public var sensors: [SensorSpec] = []
-    /// Detection settings per `[[sensor]]` entry, same order as `sensors`.
-    public var sensorDetection: [SensorDetection] = []
+    /// The `[[sensor]]` entries in file order (the first whose topic matches wins).
+    public var sensors: [SensorEntry] = []
     public var detection = Detection()
     public var alerts = Alerts()
 
     public init() {}
+
+    /// One `[[sensor]]` entry: how its readings are validated and how they are scored, kept
+    /// together so the two can never fall out of step.
+    public struct SensorEntry: Sendable {
+        public var spec: SensorSpec
+        public var detection: SensorDetection
+        public init(spec: SensorSpec, detection: SensorDetection) {
+            self.spec = spec
+            self.detection = detection
+        }
+    }
+
+    /// The validation side of every entry, in file order: what `SensorCatalog` takes. A
+    /// catalog index is therefore also an index into `sensors`.
+    public var sensorSpecs: [SensorSpec] { sensors.map(\.spec) }
 
     /// The validation policy these settings describe.
     public var validationPolicy: ValidationPolicy {
@@ -72,6 +86,6 @@ public struct Config: Sendable {
     public var subscriptions: [String] {
         if !mqtt.subscribe.isEmpty { return mqtt.subscribe }
         var seen = Set<String>()
-        return sensors.map(\.topic.subscriptionFilter).filter { seen.insert($0).inserted }
+        return sensors.map(\.spec.topic.subscriptionFilter).filter { seen.insert($0).inserted }
     }
 }

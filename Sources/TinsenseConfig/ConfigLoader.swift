@@ -116,7 +116,7 @@ final class TableReader {
             s.finish()
         }
         readDetection(root, into: &c)
-        (c.sensors, c.sensorDetection) = readSensors(root, detection: c.detection)
+        c.sensors = readSensors(root, detection: c.detection)
         if c.sensors.isEmpty { issue("sensor", "no [[sensor]] entries: every topic would be quarantined as unknown_sensor") }
         c.detection.inhibits = readInhibits(root, sensorIDs: [], rules: c.detection.rules)
         return c
@@ -131,14 +131,13 @@ final class TableReader {
         return t
     }
 
-    func readSensors(_ root: TOMLTable, detection: Config.Detection) -> ([SensorSpec], [Config.SensorDetection]) {
-        guard let v = root["sensor"] else { return ([], []) }
+    func readSensors(_ root: TOMLTable, detection: Config.Detection) -> [Config.SensorEntry] {
+        guard let v = root["sensor"] else { return [] }
         guard let array = v.array else {
             issue("sensor", "must be an array of tables ([[sensor]])")
-            return ([], [])
+            return []
         }
-        var specs: [SensorSpec] = []
-        var detections: [Config.SensorDetection] = []
+        var entries: [Config.SensorEntry] = []
         var seenPatterns: [String: Int] = [:]
         for i in 0..<array.count {
             let path = "sensor[\(i)]"
@@ -188,10 +187,9 @@ final class TableReader {
             }
             let sensorDetection = readSensorDetection(&s, path: path, detection: detection)
             s.finish()
-            specs.append(spec)
-            detections.append(sensorDetection)
+            entries.append(Config.SensorEntry(spec: spec, detection: sensorDetection))
         }
-        return (specs, detections)
+        return entries
     }
 
     static func bracesUnbalanced(_ text: String) -> Bool {

@@ -21,7 +21,7 @@ extension Config {
         public init() {}
     }
 
-    /// Detection settings of one `[[sensor]]` entry (same index as `sensors`).
+    /// Detection settings of one `[[sensor]]` entry (`SensorEntry.detection`).
     public struct SensorDetection: Sendable {
         /// nil: this sensor is not scored (`detectors = []`, or detection disabled).
         public var spec: DetectorSpec?

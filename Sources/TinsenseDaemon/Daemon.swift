@@ -42,7 +42,7 @@ public final class Daemon: Service, @unchecked Sendable {
         let store = try storeFactory(dataDirectory, wal, config, logger)
         let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes, logger: logger)
         let start = WallClock.now()
-        let validator = Validator(catalog: SensorCatalog(specs: config.sensors), policy: config.validationPolicy, start: start)
+        let validator = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: start)
         let broker = try BrokerURL(parsing: config.mqtt.broker)
         var password: String?
         if let file = config.mqtt.passwordFile {

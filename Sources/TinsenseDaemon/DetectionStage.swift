@@ -9,7 +9,9 @@ import TinsenseValidate
 /// Bad and stale readings are not scored (they would teach the detector garbage); they still
 /// feed value-based inhibitions.
 final class DetectionStage {
-    let perSpec: [Config.SensorDetection]
+    /// The `[[sensor]]` entries; the validator's `specIndex` indexes them (its catalog is
+    /// built from `Config.sensorSpecs`, in the same order).
+    let sensors: [Config.SensorEntry]
     var engine: AlertEngine
     let output: AlertOutput
     private var detectors: [String: SensorDetector] = [:]
@@ -17,14 +19,14 @@ final class DetectionStage {
     var replaying = false
 
     init(config: Config, output: AlertOutput) {
-        perSpec = config.sensorDetection
+        sensors = config.sensors
         engine = AlertEngine(rules: config.detection.rules, inhibitRules: config.detection.inhibits, staleSeverity: config.alerts.staleSeverity)
         self.output = output
     }
 
     func observe(_ reading: Reading, specIndex: Int, topic: String) {
         let x = reading.value.doubleValue
-        let settings = specIndex < perSpec.count ? perSpec[specIndex] : nil
+        let settings = specIndex < sensors.count ? sensors[specIndex].detection : nil
         guard let settings, let spec = settings.spec, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
             // Not scored, but an inhibit rule may watch this sensor's value.
             emit(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)

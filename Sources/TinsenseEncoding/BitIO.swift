@@ -35,7 +35,7 @@ struct BitReader {
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     @inline(__always)
-    mutating func read(_ k: Int) throws(DecodingError) -> UInt64 {
+    mutating func read(_ k: Int) throws(ChunkDecodingError) -> UInt64 {
         if k > 32 {
             let low = try read(32)
             return low | (try read(k - 32)) << 32

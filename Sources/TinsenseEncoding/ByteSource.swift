@@ -14,7 +14,7 @@ public struct ByteSource {
     public var isAtEnd: Bool { position >= buffer.count }
 
     @inlinable
-    public mutating func byte() throws(DecodingError) -> UInt8 {
+    public mutating func byte() throws(ChunkDecodingError) -> UInt8 {
         guard position < buffer.count else { throw .truncated }
         let b = buffer[position]
         position += 1
@@ -22,7 +22,7 @@ public struct ByteSource {
     }
 
     @inlinable
-    public mutating func varint() throws(DecodingError) -> UInt64 {
+    public mutating func varint() throws(ChunkDecodingError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         let n = buffer.count
@@ -41,18 +41,18 @@ public struct ByteSource {
     }
 
     @inlinable
-    public mutating func signed() throws(DecodingError) -> Int64 {
+    public mutating func signed() throws(ChunkDecodingError) -> Int64 {
         ZigZag.decode(try varint())
     }
 
     /// A varint that must fit an `Int` below `limit` (counts and lengths).
-    public mutating func count(limit: Int) throws(DecodingError) -> Int {
+    public mutating func count(limit: Int) throws(ChunkDecodingError) -> Int {
         let v = try varint()
         guard v <= UInt64(limit) else { throw .malformed("count \(v) exceeds \(limit)") }
         return Int(v)
     }
 
-    public mutating func le<T: FixedWidthInteger>(_: T.Type) throws(DecodingError) -> T {
+    public mutating func le<T: FixedWidthInteger>(_: T.Type) throws(ChunkDecodingError) -> T {
         let size = MemoryLayout<T>.size
         guard position + size <= buffer.count else { throw .truncated }
         let v = buffer.loadUnaligned(fromByteOffset: position, as: T.self)
@@ -60,7 +60,7 @@ public struct ByteSource {
         return T(littleEndian: v)
     }
 
-    public mutating func bytes(_ n: Int) throws(DecodingError) -> UnsafeRawBufferPointer {
+    public mutating func bytes(_ n: Int) throws(ChunkDecodingError) -> UnsafeRawBufferPointer {
         guard n >= 0, position + n <= buffer.count else { throw .truncated }
         let slice = UnsafeRawBufferPointer(rebasing: buffer[position..<(position + n)])
         position += n
@@ -68,9 +68,10 @@ public struct ByteSource {
     }
 }
 
-/// Why bytes could not be decoded. Chunks are CRC-checked before decoding, so these mean a bug
+/// Why chunk bytes could not be decoded (named apart from Swift's `DecodingError`, which is
+/// about `Codable`). Chunks are CRC-checked before decoding, so these mean a bug
 /// or a collision that slipped past the checksum; readers report them like CRC damage.
-public enum DecodingError: Error, Equatable, CustomStringConvertible {
+public enum ChunkDecodingError: Error, Equatable, CustomStringConvertible {
     case truncated
     case malformed(String)
     case unsupported(String)

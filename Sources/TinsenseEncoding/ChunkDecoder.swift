@@ -1,8 +1,8 @@
 /// Decodes what `ChunkEncoder` wrote. Every read is bounds-checked and every count is
-/// capped, so damaged input ends in a `DecodingError`, never a crash or a huge allocation.
+/// capped, so damaged input ends in a `ChunkDecodingError`, never a crash or a huge allocation.
 public enum ChunkDecoder {
     /// Decodes one chunk (times, then values) that spans all of `bytes`.
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) -> ChunkColumns {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(ChunkDecodingError) -> ChunkColumns {
         var src = ByteSource(bytes)
         let times = try decodeTimes(&src)
         let c = try decodeValues(&src, sourceTimes: times.source, receiveTimes: times.receive)
@@ -11,7 +11,7 @@ public enum ChunkDecoder {
     }
 
     /// Reads the time part written by `ChunkEncoder.encodeTimes`.
-    public static func decodeTimes(_ src: inout ByteSource) throws(DecodingError) -> (source: [Int64], receive: [Int64]) {
+    public static func decodeTimes(_ src: inout ByteSource) throws(ChunkDecodingError) -> (source: [Int64], receive: [Int64]) {
         let structure = try Section(&src)
         defer { structure.release() }
         var s = ByteSource(structure.bytes)
@@ -27,7 +27,7 @@ public enum ChunkDecoder {
             guard n > 0 else { throw .malformed("coded intervals of an empty chunk") }
             sourceTimes = [Int64](repeating: 0, count: n)
             let first = try s.signed()
-            try sourceTimes.withUnsafeMutableBufferPointer { (t: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+            try sourceTimes.withUnsafeMutableBufferPointer { (t: inout UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) in
                 try ValueCoder.decodeIntegers(&s, into: UnsafeMutableBufferPointer(rebasing: t[1...]))
                 var time = first
                 t[0] = first
@@ -54,7 +54,7 @@ public enum ChunkDecoder {
             receiveTimes = try decodeDeltaOfDelta(&s, count: n)
         case .codedOffsets:
             var offsets = [Int64](repeating: 0, count: n)
-            try offsets.withUnsafeMutableBufferPointer { (o: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+            try offsets.withUnsafeMutableBufferPointer { (o: inout UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) in
                 try ValueCoder.decodeIntegers(&s, into: o)
                 for i in 0..<n { o[i] = sourceTimes[i] &+ o[i] }
             }
@@ -65,7 +65,7 @@ public enum ChunkDecoder {
     }
 
     /// Reads the value part written by `ChunkEncoder.encodeValues` for samples at these times.
-    public static func decodeValues(_ src: inout ByteSource, sourceTimes: [Int64], receiveTimes: [Int64]) throws(DecodingError) -> ChunkColumns {
+    public static func decodeValues(_ src: inout ByteSource, sourceTimes: [Int64], receiveTimes: [Int64]) throws(ChunkDecodingError) -> ChunkColumns {
         let n = sourceTimes.count
         let structure = try Section(&src)
         defer { structure.release() }
@@ -126,8 +126,8 @@ public enum ChunkDecoder {
         }
         var values = [Int64](repeating: 0, count: n)
         var scales = [UInt8](repeating: 0, count: n)
-        try values.withUnsafeMutableBufferPointer { (v: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
-            try scales.withUnsafeMutableBufferPointer { (sc: inout UnsafeMutableBufferPointer<UInt8>) throws(DecodingError) in
+        try values.withUnsafeMutableBufferPointer { (v: inout UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) in
+            try scales.withUnsafeMutableBufferPointer { (sc: inout UnsafeMutableBufferPointer<UInt8>) throws(ChunkDecodingError) in
                 switch valueMode {
                 case .normalizedDelta, .rawDelta:
                     try decodeDeltas(&vs, into: v)
@@ -167,10 +167,10 @@ public enum ChunkDecoder {
                             scales: scales, metaIndexes: metaIndexes, metas: metas)
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> ChunkColumns {
+    public static func decode(_ bytes: [UInt8]) throws(ChunkDecodingError) -> ChunkColumns {
         do {
-            return try bytes.withUnsafeBytes { p throws(DecodingError) in try decode(p) }
-        } catch let e as DecodingError {
+            return try bytes.withUnsafeBytes { p throws(ChunkDecodingError) in try decode(p) }
+        } catch let e as ChunkDecodingError {
             throw e
         } catch {
             throw .malformed("\(error)")
@@ -180,7 +180,7 @@ public enum ChunkDecoder {
     /// Reads one section written by `ChunkEncoder.writeSection` (content at most `limit`
     /// bytes) and passes its content, decompressed if needed, to `body`.
     public static func withSection<T>(_ src: inout ByteSource, limit: Int = ChunkFormat.maxSectionBytes,
-                                      _ body: (UnsafeRawBufferPointer) throws(DecodingError) -> T) throws(DecodingError) -> T {
+                                      _ body: (UnsafeRawBufferPointer) throws(ChunkDecodingError) -> T) throws(ChunkDecodingError) -> T {
         let section = try Section(&src, limit: limit)
         defer { section.release() }
         return try body(section.bytes)
@@ -191,7 +191,7 @@ public enum ChunkDecoder {
         let bytes: UnsafeRawBufferPointer
         private let owned: UnsafeMutableRawBufferPointer?
 
-        init(_ src: inout ByteSource, limit: Int = ChunkFormat.maxSectionBytes) throws(DecodingError) {
+        init(_ src: inout ByteSource, limit: Int = ChunkFormat.maxSectionBytes) throws(ChunkDecodingError) {
             let codecByte = try src.byte()
             guard let codec = ChunkFormat.Codec(rawValue: codecByte) else { throw .unsupported("section codec \(codecByte)") }
             let rawLength = try src.count(limit: limit)
@@ -219,7 +219,7 @@ public enum ChunkDecoder {
 
     /// Reads `count` zigzag varints in the inner loop without per-call overhead.
     @inline(__always)
-    static func readVarints(_ src: inout ByteSource, count: Int, _ body: (Int, UInt64) -> Void) throws(DecodingError) {
+    static func readVarints(_ src: inout ByteSource, count: Int, _ body: (Int, UInt64) -> Void) throws(ChunkDecodingError) {
         let buffer = src.buffer
         let end = buffer.count
         var pos = src.position
@@ -244,9 +244,9 @@ public enum ChunkDecoder {
         src.position = pos
     }
 
-    static func decodeDeltaOfDelta(_ src: inout ByteSource, count n: Int) throws(DecodingError) -> [Int64] {
+    static func decodeDeltaOfDelta(_ src: inout ByteSource, count n: Int) throws(ChunkDecodingError) -> [Int64] {
         var out = [Int64](repeating: 0, count: n)
-        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) in
             var prev: Int64 = 0
             var delta: Int64 = 0
             let q = p
@@ -264,7 +264,7 @@ public enum ChunkDecoder {
         return out
     }
 
-    static func decodeDeltas(_ src: inout ByteSource, into q: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+    static func decodeDeltas(_ src: inout ByteSource, into q: UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) {
         var prev: Int64 = 0
         try readVarints(&src, count: q.count) { i, u in
             prev = prev &+ ZigZag.decode(u)
@@ -272,12 +272,12 @@ public enum ChunkDecoder {
         }
     }
 
-    static func decodeReceiveOffsets(_ src: inout ByteSource, sourceTimes: [Int64]) throws(DecodingError) -> [Int64] {
+    static func decodeReceiveOffsets(_ src: inout ByteSource, sourceTimes: [Int64]) throws(ChunkDecodingError) -> [Int64] {
         var out = [Int64](repeating: 0, count: sourceTimes.count)
-        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int64>) throws(DecodingError) in
+        try out.withUnsafeMutableBufferPointer { (p: inout UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) in
             var offset: Int64 = 0
             let q = p
-            try sourceTimes.withUnsafeBufferPointer { s throws(DecodingError) in
+            try sourceTimes.withUnsafeBufferPointer { s throws(ChunkDecodingError) in
                 try readVarints(&src, count: s.count) { i, u in
                     offset = offset &+ ZigZag.decode(u)
                     q[i] = s[i] &+ offset
@@ -288,7 +288,7 @@ public enum ChunkDecoder {
     }
 
     /// Runs whose lengths must add up to exactly `total`.
-    static func decodeRuns(_ src: inout ByteSource, total: Int) throws(DecodingError) -> [(Int, Int64)] {
+    static func decodeRuns(_ src: inout ByteSource, total: Int) throws(ChunkDecodingError) -> [(Int, Int64)] {
         let count = try src.count(limit: total)
         var runs: [(Int, Int64)] = []
         runs.reserveCapacity(count)
@@ -325,7 +325,7 @@ public struct ChunkLayout: Sendable, Equatable {
 
 extension ChunkDecoder {
     /// The layout of one whole chunk (times, then values), read from its headers.
-    public static func layout(_ bytes: UnsafeRawBufferPointer) throws(DecodingError) -> ChunkLayout {
+    public static func layout(_ bytes: UnsafeRawBufferPointer) throws(ChunkDecodingError) -> ChunkLayout {
         var src = ByteSource(bytes)
         let times = try Section(&src)
         defer { times.release() }
@@ -360,10 +360,10 @@ extension ChunkDecoder {
         return layout
     }
 
-    public static func layout(_ bytes: [UInt8]) throws(DecodingError) -> ChunkLayout {
+    public static func layout(_ bytes: [UInt8]) throws(ChunkDecodingError) -> ChunkLayout {
         do {
-            return try bytes.withUnsafeBytes { p throws(DecodingError) in try layout(p) }
-        } catch let e as DecodingError {
+            return try bytes.withUnsafeBytes { p throws(ChunkDecodingError) in try layout(p) }
+        } catch let e as ChunkDecodingError {
             throw e
         } catch {
             throw .malformed("\(error)")

@@ -54,7 +54,7 @@ public struct RANSModel: Sendable {
 
     /// Frequencies from codes: proportional to the weights, each present symbol ≥ 1, summing
     /// to exactly `total` (the surplus or deficit goes to/from the largest, first on ties).
-    public init(codes: [UInt8]) throws(DecodingError) {
+    public init(codes: [UInt8]) throws(ChunkDecodingError) {
         guard !codes.isEmpty, codes.count <= Self.maxSymbols else { throw .malformed("rANS alphabet of \(codes.count) symbols") }
         var sum: UInt64 = 0
         for q in codes {
@@ -124,7 +124,7 @@ public struct RANSModel: Sendable {
         ChunkEncoder.varintSize(UInt64(m)) + (m * 5 + 7) / 8
     }
 
-    public static func readCodes(_ src: inout ByteSource) throws(DecodingError) -> [UInt8] {
+    public static func readCodes(_ src: inout ByteSource) throws(ChunkDecodingError) -> [UInt8] {
         let m = try src.count(limit: maxSymbols)
         guard m > 0 else { throw .malformed("empty rANS alphabet") }
         let packed = try src.bytes((m * 5 + 7) / 8)
@@ -237,7 +237,7 @@ public struct RANSDecoder {
     let table: UnsafeMutablePointer<UInt32>
 
     /// Reads `u32le byteCount | bytes` from `src` and prepares the slot table.
-    public init(_ src: inout ByteSource, model: RANSModel) throws(DecodingError) {
+    public init(_ src: inout ByteSource, model: RANSModel) throws(ChunkDecodingError) {
         let count = Int(try src.le(UInt32.self))
         bytes = try src.bytes(count)
         guard count >= 8 else { throw .malformed("rANS stream of \(count) bytes") }
@@ -267,7 +267,7 @@ public struct RANSDecoder {
 
     /// The next symbol.
     @inline(__always)
-    public mutating func next() throws(DecodingError) -> Int {
+    public mutating func next() throws(ChunkDecodingError) -> Int {
         let slot = x & (RANSModel.total - 1)
         let s = Int(slots[Int(slot)])
         var state = table[2 * s] &* (x >> RANSModel.precisionBits) &+ slot &- table[2 * s + 1]
@@ -282,7 +282,7 @@ public struct RANSDecoder {
     }
 
     /// Checks that the stream ended where the encoder began.
-    public func finish() throws(DecodingError) {
+    public func finish() throws(ChunkDecodingError) {
         guard x == RANSEncoder.lower, y == RANSEncoder.lower, position == bytes.count else {
             throw .malformed("rANS stream does not end cleanly")
         }

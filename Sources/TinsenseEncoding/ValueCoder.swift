@@ -112,7 +112,7 @@ enum ValueCoder {
     }
 
     /// Reads an integer block into `out` (whose count the caller knows).
-    static func decodeIntegers(_ src: inout ByteSource, into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+    static func decodeIntegers(_ src: inout ByteSource, into out: UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) {
         let length = try src.count(limit: src.remaining)
         var block = ByteSource(try src.bytes(length))
         let modeByte = try block.byte()
@@ -511,7 +511,7 @@ enum ValueCoder {
     /// Decodes a bucket-mode body (after mode and scale header) into `out`; a body with
     /// per-sample scales fills `scales` (the chunk then has no scale column).
     static func decodeBucket(_ src: inout ByteSource, maxScale: UInt8, scales: UnsafeMutableBufferPointer<UInt8>?,
-                             into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+                             into out: UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) {
         let n = out.count
         let predictorByte = try src.byte()
         guard let predictor = ChunkFormat.Predictor(rawValue: predictorByte) else { throw .unsupported("predictor \(predictorByte)") }
@@ -612,7 +612,7 @@ enum ValueCoder {
     /// Decodes a dictionary-mode body (after mode and scale header) into `out`, and the
     /// entries' scales into `scales` when the chunk has no scale column.
     static func decodeDictionary(_ src: inout ByteSource, normalized: Bool, maxScale: UInt8,
-                                 scales: UnsafeMutableBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int64>) throws(DecodingError) {
+                                 scales: UnsafeMutableBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int64>) throws(ChunkDecodingError) {
         let count = try src.count(limit: maxDictionary)
         guard count > 0 else { throw .malformed("empty dictionary") }
         var dictionary = [Int64](repeating: 0, count: count)
@@ -638,9 +638,9 @@ enum ValueCoder {
         let model = try RANSModel(codes: codes)
         var rans = try RANSDecoder(&src, model: model)
         defer { rans.release() }
-        try dictionary.withUnsafeBufferPointer { d throws(DecodingError) in
+        try dictionary.withUnsafeBufferPointer { d throws(ChunkDecodingError) in
             if let scales {
-                try entryScales.withUnsafeBufferPointer { e throws(DecodingError) in
+                try entryScales.withUnsafeBufferPointer { e throws(ChunkDecodingError) in
                     for i in 0..<out.count {
                         let s = try rans.next()
                         out[i] = d[s]

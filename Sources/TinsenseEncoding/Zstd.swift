@@ -18,7 +18,7 @@ public enum Zstd {
     }
 
     /// Decompresses one frame whose decompressed size must be exactly `expectedSize`.
-    public static func decompress(_ input: UnsafeRawBufferPointer, expectedSize: Int, into output: UnsafeMutableRawBufferPointer) throws(DecodingError) {
+    public static func decompress(_ input: UnsafeRawBufferPointer, expectedSize: Int, into output: UnsafeMutableRawBufferPointer) throws(ChunkDecodingError) {
         guard output.count >= expectedSize else { throw .malformed("output buffer too small") }
         let n = ZSTD_decompress(output.baseAddress, expectedSize, input.baseAddress, input.count)
         guard ZSTD_isError(n) == 0 else {

@@ -20,7 +20,7 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try ConfigLoader.load(path: file)
-            let concrete = config.sensors.filter(\.topic.isConcrete).count
+            let concrete = config.sensors.filter(\.spec.topic.isConcrete).count
             print("\(file): OK — \(config.sensors.count) sensor entries (\(concrete) single-topic, \(config.sensors.count - concrete) patterns), subscribing to \(config.subscriptions.joined(separator: ", ")) on \(config.mqtt.broker)")
         } catch {
             for issue in error.issues { printError(issue.description) }

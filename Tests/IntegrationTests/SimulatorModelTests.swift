@@ -65,7 +65,7 @@ struct SimulatorModelTests {
     func topicsMatchConfig() throws {
         let config = try Self.loadConfig()
         for sensor in PilotPlant.sensors {
-            let matching = config.sensors.enumerated().filter { $0.element.topic.match(sensor.topic) != nil }
+            let matching = config.sensorSpecs.enumerated().filter { $0.element.topic.match(sensor.topic) != nil }
             #expect(matching.count == 1, "\(sensor.topic) matches \(matching.count) entries")
             guard let (_, spec) = matching.first, let captures = spec.topic.match(sensor.topic) else { continue }
             #expect(spec.sensorID(topic: sensor.topic, captures: captures) == sensor.id)
@@ -114,13 +114,13 @@ struct SimulatorModelTests {
     @Test("without faults every reading decodes and passes the config's validation untouched (range, plausible, max_rate)")
     func healthyPlantIsValid() throws {
         let config = try Self.loadConfig()
-        var validator = Validator(catalog: SensorCatalog(specs: config.sensors), policy: config.validationPolicy, start: Self.start)
+        var validator = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: Self.start)
         let (_, messages) = Self.run(seed: 2026, seconds: 3600)
         var previous: [String: (time: Timestamp, value: Double)] = [:]
         var perSensor: [String: Int] = [:]
         for message in messages {
             #expect(message.fault == nil)
-            let spec = try #require(config.sensors.first { $0.topic.match(message.topic) != nil })
+            let spec = try #require(config.sensorSpecs.first { $0.topic.match(message.topic) != nil })
             let item = try Self.decodeOne(message.payload).get()
             guard case .number(let value) = item.value else { Issue.record("not a number: \(message)"); continue }
             #expect(value == message.sentValue)
@@ -279,7 +279,7 @@ struct SimulatorModelTests {
     @Test("out-of-range faults are quarantined by the validator as out_of_range")
     func outOfRangeIsQuarantined() throws {
         let config = try Self.loadConfig()
-        var validator = Validator(catalog: SensorCatalog(specs: config.sensors), policy: config.validationPolicy, start: Self.start)
+        var validator = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: Self.start)
         let fault = FaultSpec(kind: .outOfRange, selector: "*/vibration", startOffsetMilliseconds: 10_000, durationMilliseconds: 5_000)
         let (model, messages) = Self.run(seed: 6, faults: [fault], seconds: 30)
         #expect(Set(model.labels.map(\.sensor)) == ["crusher01/vibration", "crusher02/vibration"])

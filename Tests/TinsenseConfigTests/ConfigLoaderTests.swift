@@ -62,14 +62,14 @@ struct ConfigLoaderTests {
             Issue.record("config/tinsense.toml has issues:\n\(error)")
             return
         }
-        #expect(config.sensors.count > 10)
+        #expect(config.sensorSpecs.count > 10)
         #expect(config.mqtt.qos == 1)
         #expect(config.mqtt.cleanSession == false)
         #expect(config.mqtt.subscribe == ["tinmine/pilot1/#"])
         #expect(config.subscriptions == ["tinmine/pilot1/#"])
         #expect(config.mqtt.username == nil)
         #expect(config.mqtt.passwordFile == nil)
-        let first = try #require(config.sensors.first)
+        let first = try #require(config.sensorSpecs.first)
         #expect(first.topic.text == "tinmine/+/crushing/+/{equipment}/feed_rate_t_h")
         #expect(first.idTemplate == "{equipment}/feed_rate")
         #expect(first.range == 0...150)
@@ -77,8 +77,8 @@ struct ConfigLoaderTests {
         #expect(first.maxRatePerSecond == 8)
         #expect(first.staleAfterMs == 5000)
         // Every sensor's id template only names captured levels, and every pattern is unique.
-        for s in config.sensors { #expect(s.unknownTemplateNames.isEmpty, "\(s.topic)") }
-        #expect(Set(config.sensors.map(\.topic.text)).count == config.sensors.count)
+        for s in config.sensorSpecs { #expect(s.unknownTemplateNames.isEmpty, "\(s.topic)") }
+        #expect(Set(config.sensorSpecs.map(\.topic.text)).count == config.sensorSpecs.count)
     }
 
     @Test("the base test config is valid")
@@ -247,8 +247,8 @@ struct ConfigLoaderTests {
     @Test("defaults are applied: stale_after_s = 5 × period_s, period 1 s, downgrade, no rate check")
     func defaults() throws {
         let config = try ConfigLoader.parse(base(), file: "test.toml")
-        #expect(config.sensors.count == 2)
-        let ph = config.sensors[0]
+        #expect(config.sensorSpecs.count == 2)
+        let ph = config.sensorSpecs[0]
         #expect(ph.periodMs == 1000)
         #expect(ph.staleAfterMs == 5000)
         #expect(ph.rateAction == .downgrade)
@@ -256,7 +256,7 @@ struct ConfigLoaderTests {
         #expect(ph.unit == "[pH]")
         #expect(ph.range == 0...14)
         #expect(ph.plausible == 5...8)
-        let feeder = config.sensors[1]
+        let feeder = config.sensorSpecs[1]
         #expect(feeder.periodMs == 2000)
         #expect(feeder.staleAfterMs == 10_000)
         #expect(feeder.idTemplate == nil)
@@ -283,12 +283,21 @@ struct ConfigLoaderTests {
         let text = base(inserting: (19, "max_rate = 0.5\nrate_action = \"quarantine\"\nstale_after_s = 0"))
             + "\n[[sensor]]\ntopic = \"plant/mill/power\"\nmax_rate = 0\nperiod_s = 0.5\n"
         let config = try ConfigLoader.parse(text, file: "t.toml")
-        #expect(config.sensors[1].maxRatePerSecond == 0.5)
-        #expect(config.sensors[1].rateAction == .quarantine)
-        #expect(config.sensors[1].staleAfterMs == nil)
-        #expect(config.sensors[2].maxRatePerSecond == nil)
-        #expect(config.sensors[2].periodMs == 500)
-        #expect(config.sensors[2].staleAfterMs == 2500)
+        #expect(config.sensorSpecs[1].maxRatePerSecond == 0.5)
+        #expect(config.sensorSpecs[1].rateAction == .quarantine)
+        #expect(config.sensorSpecs[1].staleAfterMs == nil)
+        #expect(config.sensorSpecs[2].maxRatePerSecond == nil)
+        #expect(config.sensorSpecs[2].periodMs == 500)
+        #expect(config.sensorSpecs[2].staleAfterMs == 2500)
+    }
+
+    @Test("each [[sensor]] entry keeps its own detectors beside its spec")
+    func sensorEntryPairsSpecAndDetection() throws {
+        let config = try ConfigLoader.parse(base(inserting: (19, "detectors = []")), file: "t.toml")
+        #expect(config.sensors.map(\.spec.topic.text) == ["plant/+/flotation/{cell}/ph", "plant/feeder/speed"])
+        #expect(config.sensors[0].detection.spec != nil)
+        #expect(config.sensors[1].detection.spec == nil)
+        #expect(config.sensors[1].detection.rules == ["anomaly"])
     }
 
     @Test("a readable password file and a user name are taken")

@@ -201,7 +201,7 @@ struct RANSTests {
         }
         guard bytes.count > 9 else { return }
         let cut = Array(bytes.prefix(bytes.count - 3))
-        #expect(throws: DecodingError.self) {
+        #expect(throws: ChunkDecodingError.self) {
             try cut.withUnsafeBytes { p in
                 var src = ByteSource(p)
                 var decoder = try RANSDecoder(&src, model: model)

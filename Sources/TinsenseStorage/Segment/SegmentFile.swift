@@ -115,8 +115,8 @@ public final class SegmentFile {
         guard indexBytes.count == Int(indexLength), CRC32C.checksum(indexBytes) == indexCRC else {
             throw DamageReport(path: path, offset: indexOffset, reason: "index checksum mismatch")
         }
-        let decoded: Result<SegmentIndex, DecodingError> = indexBytes.withUnsafeBytes { p in
-            Result { () throws(DecodingError) in try SegmentIndex.decode(p, recordsEnd: indexOffset) }
+        let decoded: Result<SegmentIndex, ChunkDecodingError> = indexBytes.withUnsafeBytes { p in
+            Result { () throws(ChunkDecodingError) in try SegmentIndex.decode(p, recordsEnd: indexOffset) }
         }
         switch decoded {
         case .success(let index): return (index, indexOffset)

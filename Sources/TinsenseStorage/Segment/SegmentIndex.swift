@@ -148,16 +148,16 @@ public struct SegmentIndex: Sendable, Equatable {
 
     /// Decodes index bytes whose CRC has been checked. `recordsEnd` is the index's offset:
     /// the records must fill the file from the header exactly up to it.
-    public static func decode(_ p: UnsafeRawBufferPointer, recordsEnd: UInt64) throws(DecodingError) -> SegmentIndex {
+    public static func decode(_ p: UnsafeRawBufferPointer, recordsEnd: UInt64) throws(ChunkDecodingError) -> SegmentIndex {
         var outer = ByteSource(p)
-        let index = try ChunkDecoder.withSection(&outer, limit: SegmentFormat.maxIndexBytes) { content throws(DecodingError) in
+        let index = try ChunkDecoder.withSection(&outer, limit: SegmentFormat.maxIndexBytes) { content throws(ChunkDecodingError) in
             try decodeContent(content, recordsEnd: recordsEnd)
         }
         guard outer.isAtEnd else { throw .malformed("\(outer.remaining) bytes after the index section") }
         return index
     }
 
-    static func decodeContent(_ p: UnsafeRawBufferPointer, recordsEnd: UInt64) throws(DecodingError) -> SegmentIndex {
+    static func decodeContent(_ p: UnsafeRawBufferPointer, recordsEnd: UInt64) throws(ChunkDecodingError) -> SegmentIndex {
         var src = ByteSource(p)
         let createdAt = try src.signed()
         let has = try src.byte()

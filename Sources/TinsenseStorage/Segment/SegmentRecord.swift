@@ -27,15 +27,15 @@ struct SegmentRecord {
 
     /// Parses the member table and decodes the shared time part; value parts are decoded on
     /// demand by `columns(member:)`.
-    init(body: [UInt8]) throws(DecodingError) {
+    init(body: [UInt8]) throws(ChunkDecodingError) {
         self.body = body
-        let parsed: Result<([Int64], [Int64], [Member]), DecodingError> = body.withUnsafeBytes { p in
-            Result { () throws(DecodingError) in try SegmentRecord.parse(p) }
+        let parsed: Result<([Int64], [Int64], [Member]), ChunkDecodingError> = body.withUnsafeBytes { p in
+            Result { () throws(ChunkDecodingError) in try SegmentRecord.parse(p) }
         }
         (sourceTimes, receiveTimes, members) = try parsed.get()
     }
 
-    private static func parse(_ p: UnsafeRawBufferPointer) throws(DecodingError) -> ([Int64], [Int64], [Member]) {
+    private static func parse(_ p: UnsafeRawBufferPointer) throws(ChunkDecodingError) -> ([Int64], [Int64], [Member]) {
         var src = ByteSource(p)
         // Every member takes at least 3 bytes (prefix, suffix length, value length).
         let memberCount = try src.count(limit: p.count / 3)
@@ -61,11 +61,11 @@ struct SegmentRecord {
     }
 
     /// Decodes one member's value part against the shared times.
-    func columns(member: Int) throws(DecodingError) -> ChunkColumns {
+    func columns(member: Int) throws(ChunkDecodingError) -> ChunkColumns {
         guard members.indices.contains(member) else { throw .malformed("member \(member) of \(members.count)") }
         let range = members[member].values
-        let decoded: Result<ChunkColumns, DecodingError> = body.withUnsafeBytes { p in
-            Result { () throws(DecodingError) in
+        let decoded: Result<ChunkColumns, ChunkDecodingError> = body.withUnsafeBytes { p in
+            Result { () throws(ChunkDecodingError) in
                 var src = ByteSource(UnsafeRawBufferPointer(rebasing: p[range]))
                 let c = try ChunkDecoder.decodeValues(&src, sourceTimes: sourceTimes, receiveTimes: receiveTimes)
                 guard src.isAtEnd else { throw .malformed("\(src.remaining) bytes after the value part") }
