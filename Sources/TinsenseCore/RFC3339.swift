@@ -1,7 +1,7 @@
 /// RFC 3339 / ISO 8601 timestamps parsed and printed by hand.
 ///
 /// Written by hand because Foundation's `ISO8601DateFormatter` parses 10–18 k/s on Linux
-/// (measured, see MOSQUITTO-NOTES) and readings arrive at millions per second; this parser
+/// (measured, see docs/LIBMOSQUITTO.md) and readings arrive at millions per second; this parser
 /// does ~10 M/s and allocates nothing.
 public enum RFC3339 {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM|±HHMM)?`. A space may stand for `T`, the `T`

@@ -4,7 +4,7 @@ import Synchronization
 /// The bounded hand-off between the libmosquitto network thread and the pipeline thread.
 ///
 /// `push` blocks while the queue is full: the network thread stops reading, TCP backpressure
-/// reaches the broker, and the broker keeps the backlog (MOSQUITTO-NOTES measured that a
+/// reaches the broker, and the broker keeps the backlog (docs/LIBMOSQUITTO.md: measured, a
 /// dropping buffer loses messages; this one never drops). Written on `NSCondition` because
 /// both sides are plain threads, not async tasks.
 final class MessageQueue: @unchecked Sendable {

@@ -1,6 +1,6 @@
 /// The fast path: a byte scanner for the payload shapes plants actually send — one flat
 /// JSON object, an array of flat objects, or a bare number — about 20× faster than
-/// Foundation's parser (MOSQUITTO-NOTES). It returns nil for anything it does not fully
+/// Foundation's parser (docs/LIBMOSQUITTO.md). It returns nil for anything it does not fully
 /// understand (escapes, non-ASCII text, nesting, invalid JSON), and the caller falls back to
 /// Foundation; a test checks both paths agree on thousands of generated payloads.
 enum FlatJSONScanner {

@@ -50,7 +50,7 @@ public struct SubscriberOptions: Sendable {
 
 /// A persistent-session MQTT subscriber on libmosquitto's threaded interface.
 ///
-/// Per MOSQUITTO-NOTES: `mosquitto_loop_start` runs *before* `mosquitto_connect_async`
+/// Per docs/LIBMOSQUITTO.md: `mosquitto_loop_start` runs *before* `mosquitto_connect_async`
 /// (the other order never retries when the broker is down at boot); reconnects use
 /// libmosquitto's bounded exponential backoff; every connect resubscribes, whatever the
 /// broker says about the session, so a broker that lost its state still delivers.

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The one executable. Subcommand names are a contract other tools use (DESIGN.md).
+/// The one executable. Subcommand names are a contract other tools use (docs/DESIGN-CONTRACTS.md).
 @main
 struct Tinsense: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +18,7 @@ struct Tinsense: AsyncParsableCommand {
         subcommands: CommandList.all
     )
 
-    /// ArgumentParser exits 64 on usage errors; DESIGN.md's contract is 2, so map it.
+    /// ArgumentParser exits 64 on usage errors; docs/DESIGN-CONTRACTS.md says 2, so map it.
     static func main() async {
         do {
             var command = try parseAsRoot()

@@ -4,6 +4,7 @@ import Glibc
 import TinsenseCore
 import TinsenseEncoding
 import TinsenseStorage
+import TinsenseSystem
 
 /// The SKAB files as series: one per (file, sensor column), values kept as the CSV text.
 struct SKABSeries {

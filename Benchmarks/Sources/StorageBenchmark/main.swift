@@ -5,6 +5,7 @@ import Logging
 import TinsenseCore
 import TinsenseEncoding
 import TinsenseStorage
+import TinsenseSystem
 
 // Storage benchmarks. Every figure is printed beside a baseline measured in the same run.
 //   StorageBenchmark compression [--skab DIR]   SKAB import → bytes/sample, round trip, baselines
