@@ -45,7 +45,9 @@ let package = Package(
         // Pure stages.
         .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
-        .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
+        // TinsenseAlerts only for Evaluation/ (it replays the alert engine); that dependency
+        // leaves with Evaluation/ when it moves out of the pure detection module.
+        .target(name: "TinsenseDetect", dependencies: ["TinsenseCore", "TinsenseAlerts"], swiftSettings: strict),
         .target(name: "TinsenseEncoding", dependencies: ["TinsenseCore", "CZstd"], swiftSettings: strict),
 
         // I/O layers.
@@ -65,10 +67,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The alert engine (pure), the alert log and the republish queue; MQTT is lent by the
+        // daemon through `AlertPublishing`, so this module links no broker library.
         .target(
             name: "TinsenseAlerts",
             dependencies: [
-                "TinsenseCore", "TinsenseDetect",
+                "TinsenseCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -120,6 +124,11 @@ let package = Package(
         .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore"], swiftSettings: strict),
+        .testTarget(
+            name: "TinsenseAlertsTests",
+            dependencies: ["TinsenseAlerts", "TinsenseCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseStorage", "TinsenseSimulator", "TinsenseConfig"],

@@ -48,8 +48,13 @@ public final class Daemon: Service, @unchecked Sendable {
             password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
         }
         let alertLog = try AlertLog(path: config.alerts.file ?? dataDirectory + "/alerts.jsonl", maxBytes: config.alerts.maxMB << 20, keep: config.alerts.keep)
-        let republisher = config.alerts.mqttTopic.map {
-            AlertRepublisher(template: $0, broker: broker, clientID: config.mqtt.clientID + "-alerts", logger: logger)
+        let alertClientID = config.mqtt.clientID + "-alerts"
+        let republisher = config.alerts.mqttTopic.map { template in
+            AlertRepublisher(template: template, logger: logger) { [logger] in
+                let publisher = try MQTTPublisher(broker: broker, clientID: alertClientID, logger: logger)
+                try publisher.connect(timeout: .seconds(5))
+                return publisher
+            }
         }
         let alertOutput = AlertOutput(log: alertLog, republisher: republisher, logger: logger)
         let detection = config.detection.enabled ? DetectionStage(config: config, output: alertOutput) : nil

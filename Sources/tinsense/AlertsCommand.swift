@@ -5,7 +5,6 @@ import Glibc
 import Darwin
 #endif
 import TinsenseAlerts
-import TinsenseDetect
 
 /// `tinsense alerts`: the alert log made readable for a person at a terminal.
 struct AlertsCommand: ParsableCommand {

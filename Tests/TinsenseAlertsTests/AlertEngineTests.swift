@@ -1,6 +1,6 @@
 import Testing
 import TinsenseCore
-@testable import TinsenseDetect
+@testable import TinsenseAlerts
 
 @Suite("alert state machine")
 struct AlertEngineTests {

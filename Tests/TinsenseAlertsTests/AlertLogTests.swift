@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import TinsenseCore
-import TinsenseDetect
 @testable import TinsenseAlerts
 
 @Suite("alert log")

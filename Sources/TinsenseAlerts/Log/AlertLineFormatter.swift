@@ -1,4 +1,4 @@
-import TinsenseDetect
+import TinsenseCore
 
 /// Renders alert log entries for a person at a terminal: one aligned line per transition,
 /// coloured by state and severity when the output is a terminal, plain otherwise (so the
@@ -51,7 +51,7 @@ public struct AlertLineFormatter: Sendable {
             let threshold = entry.threshold.map { " \(cmp) \(FixedDecimal.format($0, decimals: 2))" } ?? ""
             parts.append("score \(FixedDecimal.format(s, decimals: 2))\(threshold)")
         }
-        if let v = entry.value { parts.append("value \(DetectionReason.short(v))") }
+        if let v = entry.value { parts.append("value \(FixedDecimal.short(v))") }
         if let m = entry.message, !m.isEmpty { parts.append("— " + m) }
         if let id = entry.alertID { parts.append(paint("#" + id.prefix(8), .dim)) }
         return parts.joined(separator: "  ")
