@@ -61,11 +61,12 @@ public struct AlertLineFormatter: Sendable {
 /// Which alert lines a viewer shows.
 public struct AlertLineFilter: Sendable {
     public var minimumSeverity: AlertSeverity?
-    public var sensorGlob: String?
+    /// Only sensors matching this pattern (see `SensorPattern`).
+    public var sensor: SensorPattern?
 
-    public init(minimumSeverity: AlertSeverity? = nil, sensorGlob: String? = nil) {
+    public init(minimumSeverity: AlertSeverity? = nil, sensor: SensorPattern? = nil) {
         self.minimumSeverity = minimumSeverity
-        self.sensorGlob = sensorGlob
+        self.sensor = sensor
     }
 
     public func accepts(_ e: AlertLogEntry) -> Bool {
@@ -74,7 +75,7 @@ public struct AlertLineFilter: Sendable {
             let isMute = e.state == "muted" || e.state == "unmuted"
             if !isMute, (e.parsedSeverity ?? .info) < minimum { return false }
         }
-        if let glob = sensorGlob, !SensorGlob.matches(glob, e.sensor ?? "") { return false }
+        if let sensor, !sensor.matches(e.sensor ?? "") { return false }
         return true
     }
 }
