@@ -143,7 +143,7 @@ public final class Daemon: Service, @unchecked Sendable {
             )
             pipeline.process(m)
             count += 1
-            if count % 10_000 == 0 { _ = pipeline.commit(now: WallClock.now()) }
+            if count % 10_000 == 0 { _ = pipeline.sealDueAndApplyRetention(now: WallClock.now()) }
         }
         for d in reader.damage { logger.error("WAL damage skipped during replay", metadata: ["damage": "\(d)"]) }
         pipeline.counters.replayedMessages = count
@@ -153,7 +153,7 @@ public final class Daemon: Service, @unchecked Sendable {
                 "stored": "\(pipeline.counters.readingsStored)", "quarantined": "\(pipeline.counters.quarantineSummary)",
             ])
         }
-        _ = pipeline.commit(now: WallClock.now())
+        _ = pipeline.sealDueAndApplyRetention(now: WallClock.now())
     }
 
     static func groupCommit(wal: WriteAheadLog, quarantine: QuarantineLog, logger: Logger) {
