@@ -49,7 +49,9 @@ let package = Package(
         // Pure stages.
         .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
-        .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
+        // TinsenseAlerts only for Evaluation/ (it replays the alert engine); that dependency
+        // leaves with Evaluation/ when it moves out of the pure detection module.
+        .target(name: "TinsenseDetect", dependencies: ["TinsenseCore", "TinsenseAlerts"], swiftSettings: strict),
         .target(name: "TinsenseEncoding", dependencies: ["CZstd"], swiftSettings: strict),
 
         // I/O layers.
@@ -69,10 +71,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The alert engine (pure), the alert log and the republish queue; MQTT is lent by the
+        // daemon through `AlertPublishing`, so this module links no broker library.
         .target(
             name: "TinsenseAlerts",
             dependencies: [
-                "TinsenseCore", "TinsenseDetect", "TinsenseSystem",
+                "TinsenseCore", "TinsenseSystem",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -132,6 +137,11 @@ let package = Package(
         .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TinsenseAlertsTests",
+            dependencies: ["TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -147,7 +147,7 @@ extension TableReader {
                 condition = .stale
             }
             let targets = s.strings("targets", default: [])
-            if targets.isEmpty { issue(path + ".targets", "must name at least one sensor id or glob") }
+            if targets.isEmpty { issue(path + ".targets", "must name at least one sensor id or pattern") }
             let targetRules = s.strings("rules", default: [])
             let release = s.double("release_after_s", default: 0, min: 0)
             s.finish()

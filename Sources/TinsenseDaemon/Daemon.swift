@@ -49,8 +49,13 @@ public final class Daemon: Service, @unchecked Sendable {
             password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
         }
         let alertLog = try AlertLog(path: config.alerts.file ?? dataDirectory + "/alerts.jsonl", maxBytes: config.alerts.maxMB << 20, keep: config.alerts.keep)
-        let republisher = config.alerts.mqttTopic.map {
-            AlertRepublisher(template: $0, broker: broker, clientID: config.mqtt.clientID + "-alerts", logger: logger)
+        let alertClientID = config.mqtt.clientID + "-alerts"
+        let republisher = config.alerts.mqttTopic.map { template in
+            AlertRepublisher(template: template, logger: logger) { [logger] in
+                let publisher = try MQTTPublisher(broker: broker, clientID: alertClientID, logger: logger)
+                try publisher.connect(timeout: .seconds(5))
+                return publisher
+            }
         }
         let alertOutput = AlertOutput(log: alertLog, republisher: republisher, logger: logger)
         let detection = config.detection.enabled ? DetectionStage(config: config, output: alertOutput) : nil
@@ -139,7 +144,7 @@ public final class Daemon: Service, @unchecked Sendable {
             )
             pipeline.process(m)
             count += 1
-            if count % 10_000 == 0 { _ = pipeline.commit(now: WallClock.now()) }
+            if count % 10_000 == 0 { _ = pipeline.sealDueAndApplyRetention(now: WallClock.now()) }
         }
         for d in reader.damage { logger.error("WAL damage skipped during replay", metadata: ["damage": "\(d)"]) }
         pipeline.counters.replayedMessages = count
@@ -149,7 +154,7 @@ public final class Daemon: Service, @unchecked Sendable {
                 "stored": "\(pipeline.counters.readingsStored)", "quarantined": "\(pipeline.counters.quarantineSummary)",
             ])
         }
-        _ = pipeline.commit(now: WallClock.now())
+        _ = pipeline.sealDueAndApplyRetention(now: WallClock.now())
     }
 
     static func groupCommit(wal: WriteAheadLog, quarantine: QuarantineLog, logger: Logger) {

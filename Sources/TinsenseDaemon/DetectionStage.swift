@@ -1,3 +1,4 @@
+import TinsenseAlerts
 import TinsenseConfig
 import TinsenseCore
 import TinsenseDetect
@@ -35,7 +36,8 @@ final class DetectionStage {
         // In place (the default subscript), so the detector's windows are never copied.
         let result = detectors[reading.sensor, default: spec.makeDetector()].observe(time: reading.sourceTime, value: x)
         for rule in settings.rules {
-            emit(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, value: x, result: result), topic: topic)
+            emit(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
+                                detector: result.detector.name, reason: result.reason.description), topic: topic)
         }
     }
 

@@ -96,9 +96,9 @@ final class Pipeline {
     }
 
     /// Lets storage seal when due; returns false (and logs) when it could not.
-    func commit(now: Timestamp) -> Bool {
+    func sealDueAndApplyRetention(now: Timestamp) -> Bool {
         do {
-            try store.commit(processedThrough: processedThrough, now: now)
+            try store.sealDueAndApplyRetention(processedThrough: processedThrough, now: now)
             return true
         } catch {
             logger.error("storage could not seal; keeping the head in memory and pausing ingestion", metadata: ["error": "\(error)"])

@@ -63,7 +63,7 @@ final class PipelineThread: @unchecked Sendable {
             let now = WallClock.now()
             if !batch.isEmpty || lastDuties.milliseconds(to: now) >= 1000 {
                 lastDuties = now
-                sink.paused = !pipeline.commit(now: now)
+                sink.paused = !pipeline.sealDueAndApplyRetention(now: now)
                 pipeline.detection?.tick(now: now)
                 for t in pipeline.validator.checkStale(now: now) {
                     pipeline.detection?.stale(t, now: now)

@@ -1,11 +1,13 @@
+import TinsenseCore
+
 /// One fault to inject: what, on which sensors, and when (relative to the simulation start).
 ///
 /// Times are offsets rather than absolute timestamps so the same spec reproduces the same
 /// incident on any start date.
 public struct FaultSpec: Sendable, Hashable {
     public var kind: FaultKind
-    /// A sensor id, or a pattern where `*` matches any run of characters
-    /// (`*/pulp_ph`, `xrf01/tails_*`). For `trip` it names crushers (`crusher01`, `crusher*`).
+    /// A sensor id or `SensorPattern` (`*/pulp_ph`, `xrf01/tails_*`, `cell0[1-3]/pulp_ph`).
+    /// For `trip` it names crushers (`crusher01`, `crusher*`).
     public var selector: String
     public var startOffsetMilliseconds: Int64
     public var durationMilliseconds: Int64
@@ -28,34 +30,6 @@ public struct FaultSpec: Sendable, Hashable {
 
     /// Whether `name` (a sensor id, or a crusher for `trip`) is selected.
     public func selects(_ name: String) -> Bool {
-        Glob.matches(pattern: Array(selector.utf8), text: Array(name.utf8))
-    }
-}
-
-/// `*`-only glob matching, iterative with backtracking to the last star (linear for the
-/// short ids involved).
-enum Glob {
-    static func matches(pattern: [UInt8], text: [UInt8]) -> Bool {
-        var p = 0, t = 0
-        var starP = -1, starT = 0
-        let star = UInt8(ascii: "*")
-        while t < text.count {
-            if p < pattern.count, pattern[p] == star {
-                starP = p
-                starT = t
-                p += 1
-            } else if p < pattern.count, pattern[p] == text[t] {
-                p += 1
-                t += 1
-            } else if starP >= 0 {
-                p = starP + 1
-                starT += 1
-                t = starT
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count, pattern[p] == star { p += 1 }
-        return p == pattern.count
+        SensorPattern(selector).matches(name)
     }
 }

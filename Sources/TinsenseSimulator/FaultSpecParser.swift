@@ -6,7 +6,7 @@ import TinsenseCore
 /// ITEM     = KIND ":" SELECTOR "@" OFFSET [ "+" DURATION ]   e.g. spike:crusher01/vibration@30s+5s
 ///          | "random:" COUNT                                e.g. random:5
 /// KIND     = spike | drift | stuck | dropout | step | noise | out_of_range | malformed | trip
-/// SELECTOR = sensor id or *-pattern (drift:*/pulp_ph), crusher name for trip (trip:crusher01)
+/// SELECTOR = sensor id or `SensorPattern` (drift:*/pulp_ph), crusher name or pattern for trip (trip:crusher01)
 /// OFFSET, DURATION = 1500ms | 30s | 5m | 2h | bare seconds; DURATION defaults per kind
 /// ```
 /// `random:N` places N faults of random sensor kinds on random sensors, reproducibly from

@@ -28,7 +28,7 @@ public protocol ReadingStore: AnyObject {
     /// Called after each pipeline batch with the WAL end position of the last processed message.
     /// Seals the head when due, records `processedThrough` as the new checkpoint inside the
     /// segment, deletes WAL files wholly before it, then applies retention.
-    func commit(processedThrough: WALPosition?, now: Timestamp) throws
+    func sealDueAndApplyRetention(processedThrough: WALPosition?, now: Timestamp) throws
 
     /// Seals whatever is in the head (graceful shutdown).
     func sealNow(processedThrough: WALPosition?, now: Timestamp) throws

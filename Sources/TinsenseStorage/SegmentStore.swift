@@ -11,7 +11,7 @@ import TinsenseSystem
 ///
 /// Single-threaded by contract (the pipeline thread is the only caller). A failed seal
 /// (disk full, I/O error) throws, leaves no file that reads as valid, and keeps the head for
-/// the next commit; only if the head reaches twice its limit does `append` throw
+/// the next `sealDueAndApplyRetention`; only if the head reaches twice its limit does `append` throw
 /// `StorageError.headFull` so the daemon pauses intake instead of growing without bound.
 public final class SegmentStore: ReadingStore {
     /// The data directory.
@@ -110,7 +110,7 @@ public final class SegmentStore: ReadingStore {
         return .stored
     }
 
-    public func commit(processedThrough: WALPosition?, now: Timestamp) throws {
+    public func sealDueAndApplyRetention(processedThrough: WALPosition?, now: Timestamp) throws {
         if headSamples > 0, headOpenedAt == nil { headOpenedAt = now }
         if headSamples > 0 {
             let age = headOpenedAt.map { $0.milliseconds(to: now) } ?? 0
@@ -195,7 +195,7 @@ public final class SegmentStore: ReadingStore {
                 try? PosixIO.fsyncDirectory(segmentsDirectory)
             }
             nextSequence += 1
-            logger.error("sealing failed; keeping the head for the next commit", metadata: ["error": "\(error)", "samples": "\(headSamples)"])
+            logger.error("sealing failed; keeping the head for the next attempt", metadata: ["error": "\(error)", "samples": "\(headSamples)"])
             throw error
         }
         nextSequence += 1

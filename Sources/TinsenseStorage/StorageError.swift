@@ -1,7 +1,7 @@
 /// Why the segment store refused an operation.
 public enum StorageError: Error, CustomStringConvertible {
     /// The head is twice its limit because sealing keeps failing (disk full?): the daemon
-    /// must stop taking messages until a commit succeeds, so memory stays bounded.
+    /// must stop taking messages until a seal succeeds, so memory stays bounded.
     case headFull(samples: Int)
     /// A sensor id longer than a segment can record (65,535 UTF-8 bytes).
     case sensorTooLong(Int)

@@ -1,7 +1,7 @@
 /// The knobs of the segment store; the daemon fills them from `[storage]` in the config.
 public struct StorageOptions: Sendable, Equatable {
-    /// Seal the head into a segment once it is this old (ms since its first reading was
-    /// committed). Bounds how much WAL a restart replays.
+    /// Seal the head into a segment once it is this old (ms since the first
+    /// `sealDueAndApplyRetention` that saw it non-empty). Bounds how much WAL a restart replays.
     public var sealIntervalMs: Int64
     /// Seal as soon as the head holds this many samples: bounds head memory (about 7 bytes
     /// per sample plus ~0.8 KB per series).

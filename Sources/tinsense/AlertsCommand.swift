@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 import TinsenseAlerts
-import TinsenseDetect
+import TinsenseCore
 
 /// `tinsense alerts`: the alert log made readable for a person at a terminal.
 struct AlertsCommand: ParsableCommand {
@@ -35,14 +35,14 @@ struct AlertsCommand: ParsableCommand {
     @Option(help: "Show only this severity and above (info, warning, critical).")
     var severity: String?
 
-    @Option(help: ArgumentHelp("Show only sensors matching this glob (*, ?, [..]).", valueName: "glob"))
+    @Option(help: ArgumentHelp("Show only sensors matching this pattern (* ? [a-z] \\; see docs/SENSOR-PATTERNS.md).", valueName: "pattern"))
     var sensor: String?
 
     @Option(help: "Colour: auto (terminal only), always, never.")
     var color = "auto"
 
     func run() throws {
-        var filter = AlertLineFilter(sensorGlob: sensor)
+        var filter = AlertLineFilter(sensor: sensor.map(SensorPattern.init))
         if let severity {
             guard let s = AlertSeverity(name: severity) else {
                 printError("tinsense alerts: unknown severity '\(severity)'; expected info, warning or critical")
@@ -69,7 +69,7 @@ struct AlertsCommand: ParsableCommand {
             for line in follower.readAvailableLines() where !line.isEmpty {
                 if let entry = AlertLogEntry(line: line) {
                     if filter.accepts(entry) { print(formatter.format(entry)) }
-                } else if filter.sensorGlob == nil && filter.minimumSeverity == nil {
+                } else if filter.sensor == nil && filter.minimumSeverity == nil {
                     print(line)
                 }
             }

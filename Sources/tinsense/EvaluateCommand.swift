@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TinsenseAlerts
 import TinsenseCore
 import TinsenseDetect
 import TinsenseSimulator

@@ -21,7 +21,8 @@ struct ExportCommand: ParsableCommand {
           influx  tinsense,sensor=<id> value=<value>,quality="good"[,unit="…"] <source time in ns>
 
         --from is inclusive, --to exclusive; both take RFC 3339 (zone optional, UTC) or epoch ms.
-        --sensor takes a glob: * any run of characters (including /), ? one character.
+        --sensor takes a sensor pattern: * any run of characters (including /), ? one character,
+        [a-z] a class, \\ escapes (docs/SENSOR-PATTERNS.md).
 
         Example:
           tinsense export --data /var/lib/tinsense --sensor 'tinmine/site1/flotation/*' \\
@@ -35,7 +36,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The data directory.")
     var data: String
 
-    @Option(help: "Only sensors matching this glob (* and ?).")
+    @Option(help: "Only sensors matching this pattern (* ? [a-z] \\; see docs/SENSOR-PATTERNS.md).")
     var sensor: String?
 
     @Option(help: "Inclusive start (RFC 3339 or epoch ms).")
@@ -64,7 +65,7 @@ struct ExportCommand: ParsableCommand {
         }
         let cursor: ReadingCursor
         do {
-            cursor = try directory.readings(sensor: sensor.map(SensorGlob.init), from: from.flatMap(CSVImporter.parseTime),
+            cursor = try directory.readings(sensor: sensor.map(SensorPattern.init), from: from.flatMap(CSVImporter.parseTime),
                                             to: to.flatMap(CSVImporter.parseTime))
         } catch {
             printError("export: \(error)")

@@ -37,7 +37,8 @@ struct SimulateCommand: ParsableCommand {
           random:N                          N random sensor faults, reproducible from --seed
         KIND: spike | drift | stuck (flatline) | dropout | step | noise | out_of_range | malformed \
         | trip. SELECTOR: a sensor id as the config builds it (crusher01/vibration, cell02/pulp_ph, \
-        xrf01/tails_sn), * matches any characters (*/pulp_ph); for trip a crusher (crusher01, \
+        xrf01/tails_sn) or a sensor pattern (*/pulp_ph, cell0[1-3]/pulp_ph; see docs/SENSOR-PATTERNS.md, \
+        no commas here); for trip a crusher (crusher01, \
         crusher02): its power, current and vibration and both belts coast to ~0 within 5 s (the other \
         crusher idles), restarting over 30 s after the window. \
         OFFSET and DURATION: 1500ms, 30s, 5m, 2h or bare seconds; DURATION defaults per kind \

@@ -1,4 +1,5 @@
 import Testing
+import TinsenseAlerts
 @testable import TinsenseDetect
 
 @Suite("evaluation metrics")

@@ -17,14 +17,14 @@ enum MiniPipeline {
                        receiveTime: record.receiveTime, value: DecimalValue(parts[2])!)
     }
 
-    /// Ingests like the daemon: WAL append, then store append, then commit.
+    /// Ingests like the daemon: WAL append, then store append, then seal when due.
     static func ingest(_ readings: [Reading], wal: WriteAheadLog, store: SegmentStore, now: Int64) throws {
         var end: WALPosition?
         for r in readings {
             end = try wal.append(WALRecord(receiveTime: r.receiveTime, qos: 1, topic: Array(r.sensor.utf8), payload: payload(r)))
             _ = try store.append(r)
         }
-        try store.commit(processedThrough: end, now: Timestamp(millisecondsSinceEpoch: now))
+        try store.sealDueAndApplyRetention(processedThrough: end, now: Timestamp(millisecondsSinceEpoch: now))
     }
 
     /// Restart: open WAL and store, replay from the checkpoint, seal everything.
@@ -116,7 +116,7 @@ struct CrashPointTests {
         #expect(try again.append(batch(1_000_000, 1)[0]) == .duplicate)
     }
 
-    @Test("a failed seal leaves no segment, keeps the head and succeeds on the next commit")
+    @Test("a failed seal leaves no segment, keeps the head and succeeds on the next attempt")
     func failedSeal() throws {
         let dir = TemporaryDirectory()
         let store = try SegmentStore(directory: dir.path, options: StorageOptions(sealIntervalMs: 0), wal: nil, logger: quietLogger)
@@ -124,11 +124,11 @@ struct CrashPointTests {
         // Block the temporary file's name: open(O_EXCL) fails as a full disk would.
         let blocker = dir.path + "/segments/00000001.seg.tmp"
         try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
-        #expect(throws: (any Error).self) { try store.commit(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: 1)) }
+        #expect(throws: (any Error).self) { try store.sealDueAndApplyRetention(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: 1)) }
         #expect(store.headSampleCount == 60)
         #expect(try DataDirectory(path: dir.path).segmentFiles().isEmpty)
         try FileManager.default.removeItem(atPath: blocker)
-        try store.commit(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: 2))
+        try store.sealDueAndApplyRetention(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: 2))
         #expect(store.headSampleCount == 0)
         #expect(try allReadings(dir.path).count == 60)
     }

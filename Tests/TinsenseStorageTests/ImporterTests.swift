@@ -54,12 +54,4 @@ struct ImporterTests {
         #expect(out[0].receiveTime.description == "2026-11-27T03:37:11.300Z")
         #expect(out[1].sensor == "plain" && out[1].receiveTime == out[1].sourceTime)
     }
-
-    @Test("sensor globs match across slashes and respect escapes")
-    func globs() {
-        #expect(SensorGlob("skab/*/Current").matches("skab/valve1/3/Current"))
-        #expect(!SensorGlob("skab/?/Current").matches("skab/valve1/Current"))
-        #expect(SensorGlob("a\\*b").matches("a*b") && !SensorGlob("a\\*b").matches("axb"))
-        #expect(SensorGlob("*").matches("") && SensorGlob("**x").matches("yyx"))
-    }
 }

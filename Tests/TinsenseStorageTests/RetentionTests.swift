@@ -22,7 +22,7 @@ struct RetentionTests {
         try hourly(store, count: 3)
         #expect(store.segmentCount == 3)
         // At 10:00, the hours 0–6 end before 07:00 and expire: all three sealed so far.
-        try store.commit(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: 10 * 3_600_000))
+        try store.sealDueAndApplyRetention(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: 10 * 3_600_000))
         #expect(store.segmentCount == 0)
         try hourly(store, count: 0)
         let dir2 = TemporaryDirectory()

@@ -1,3 +1,4 @@
+import TinsenseAlerts
 import TinsenseCore
 
 /// Scores the detectors and the alert state machine against labelled faults of a recorded

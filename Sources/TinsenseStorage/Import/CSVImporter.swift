@@ -62,8 +62,8 @@ public struct CSVImportError: Error, CustomStringConvertible {
 public struct CSVImporter {
     public let store: SegmentStore
     public let options: CSVImportOptions
-    /// Rows between commits (each commit may seal when the head is full).
-    public var commitEvery = 50_000
+    /// Rows between calls of `sealDueAndApplyRetention` (each may seal when the head is full).
+    public var sealCheckEvery = 50_000
 
     public init(store: SegmentStore, options: CSVImportOptions) {
         self.store = store
@@ -71,7 +71,7 @@ public struct CSVImporter {
     }
 
     /// Imports one file. `problem` receives `file:line: what` for every skipped cell or row.
-    /// `now` is the wall-clock time commits are made at (import passes it in; storage reads
+    /// `now` is the wall-clock time seals are made at (import passes it in; storage reads
     /// no clock).
     public func importFile(_ path: String, now: Timestamp, problem: (String) -> Void) throws -> CSVImportReport {
         let reader = try LineReader(path: path)
@@ -88,7 +88,7 @@ public struct CSVImporter {
         } else {
             try importWide(reader, names: names, separator: separator, prefix: prefix, now: now, report: &report, problem: problem)
         }
-        try store.commit(processedThrough: nil, now: now)
+        try store.sealDueAndApplyRetention(processedThrough: nil, now: now)
         return report
     }
 
@@ -138,7 +138,7 @@ public struct CSVImporter {
                 record(Reading(sensor: sensor, sourceTime: time, receiveTime: time, value: value, unit: options.unit,
                                quality: .good, flags: .imported), where_, &report, problem)
             }
-            if report.rows % commitEvery == 0 { try store.commit(processedThrough: nil, now: now) }
+            if report.rows % sealCheckEvery == 0 { try store.sealDueAndApplyRetention(processedThrough: nil, now: now) }
         }
     }
 
@@ -190,7 +190,7 @@ public struct CSVImporter {
             record(Reading(sensor: prefix + sensor, sourceTime: time, receiveTime: receive, value: value,
                            unit: unitText.isEmpty ? options.unit : unitText, quality: quality, flags: .imported),
                    where_, &report, problem)
-            if report.rows % commitEvery == 0 { try store.commit(processedThrough: nil, now: now) }
+            if report.rows % sealCheckEvery == 0 { try store.sealDueAndApplyRetention(processedThrough: nil, now: now) }
         }
     }
 

@@ -34,8 +34,8 @@ public struct DataDirectory: Sendable {
     ///   - sensor: only series whose id matches (nil = all).
     ///   - from: inclusive lower bound on source time.
     ///   - to: exclusive upper bound on source time.
-    public func readings(sensor: SensorGlob? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ReadingCursor {
-        try ReadingCursor(directory: self, glob: sensor, from: from?.millisecondsSinceEpoch, to: to?.millisecondsSinceEpoch)
+    public func readings(sensor: SensorPattern? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ReadingCursor {
+        try ReadingCursor(directory: self, pattern: sensor, from: from?.millisecondsSinceEpoch, to: to?.millisecondsSinceEpoch)
     }
 
     /// Checks every CRC of every segment and WAL file. Empty means intact.

@@ -17,7 +17,7 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
         var ref: SegmentChunkRef
     }
 
-    private let glob: SensorGlob?
+    private let pattern: SensorPattern?
     private let from: Int64
     private let to: Int64
     private var paths: [String] = []
@@ -34,8 +34,8 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
     /// Damage met so far (segments with bad indexes are reported at creation).
     public private(set) var damage: [DamageReport] = []
 
-    init(directory: DataDirectory, glob: SensorGlob?, from: Int64?, to: Int64?) throws {
-        self.glob = glob
+    init(directory: DataDirectory, pattern: SensorPattern?, from: Int64?, to: Int64?) throws {
+        self.pattern = pattern
         self.from = from ?? Int64.min
         self.to = to ?? Int64.max
         var bySensor: [String: [PlannedChunk]] = [:]
@@ -46,7 +46,7 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
             do {
                 let file = try SegmentFile(path: path)
                 recordsEnd[fileIndex] = file.indexOffset
-                for s in file.index.series where glob?.matches(s.sensor) ?? true {
+                for s in file.index.series where pattern?.matches(s.sensor) ?? true {
                     for ref in s.chunks where overlaps(ref) {
                         bySensor[s.sensor, default: []].append(PlannedChunk(file: fileIndex, ref: ref))
                     }
@@ -59,7 +59,7 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
                 if !chunks.isEmpty {
                     damage.append(DamageReport(path: path, offset: 0, reason: "recovered \(chunks.count) chunks without the index"))
                 }
-                for (sensor, ref) in chunks where (glob?.matches(sensor) ?? true) && overlaps(ref) {
+                for (sensor, ref) in chunks where (pattern?.matches(sensor) ?? true) && overlaps(ref) {
                     bySensor[sensor, default: []].append(PlannedChunk(file: fileIndex, ref: ref))
                 }
             }

@@ -1,42 +1,45 @@
 import Foundation
 import Logging
-import TinsenseAlerts
-import TinsenseDetect
-import TinsenseMQTT
+import TinsenseCore
 
 /// Republishes alert transitions to MQTT at QoS 1 on its own thread and connection.
 ///
 /// The alert log file is the record; MQTT is a copy for dashboards. So the pipeline never
 /// waits for the broker: transitions go into a bounded queue, and if the broker is away long
 /// enough to fill it, the oldest copies are dropped with a count in the log.
-final class AlertRepublisher: @unchecked Sendable {
+///
+/// The connection comes from `connect`, called on the republisher's thread whenever it has
+/// none (at the first transition, and after a failure); the daemon passes one that opens an
+/// MQTT connection of its own.
+public final class AlertRepublisher: @unchecked Sendable {
     // @unchecked: `pending`, `closed` and `dropped` are guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [(topic: String, payload: String)] = []
     private var closed = false
     private var dropped = 0
     let capacity = 10_000
-    let template: AlertTopicTemplate
-    let broker: BrokerURL
-    let clientID: String
+    public let template: AlertTopicTemplate
+    let connect: @Sendable () throws -> any AlertPublishing
     let logger: Logger
     private var thread: Thread?
 
-    init(template: AlertTopicTemplate, broker: BrokerURL, clientID: String, logger: Logger) {
+    /// - Parameters:
+    ///   - template: the topic each transition is published under.
+    ///   - connect: opens a connected publisher; it may throw, the republisher retries.
+    public init(template: AlertTopicTemplate, logger: Logger, connect: @escaping @Sendable () throws -> any AlertPublishing) {
         self.template = template
-        self.broker = broker
-        self.clientID = clientID
+        self.connect = connect
         self.logger = logger
     }
 
-    func start() {
+    public func start() {
         let t = Thread { [self] in loop() }
         t.name = "tinsense-alert-publisher"
         thread = t
         t.start()
     }
 
-    func enqueue(_ transition: AlertTransition) {
+    public func enqueue(_ transition: AlertTransition) {
         condition.lock()
         if pending.count >= capacity {
             pending.removeFirst()
@@ -48,7 +51,7 @@ final class AlertRepublisher: @unchecked Sendable {
     }
 
     /// Stops after sending what is queued (bounded by a short flush timeout).
-    func stop() {
+    public func stop() {
         condition.lock()
         closed = true
         condition.broadcast()
@@ -56,7 +59,7 @@ final class AlertRepublisher: @unchecked Sendable {
     }
 
     private func loop() {
-        var publisher: MQTTPublisher?
+        var publisher: (any AlertPublishing)?
         while true {
             condition.lock()
             while pending.isEmpty && !closed { condition.wait() }
@@ -73,11 +76,7 @@ final class AlertRepublisher: @unchecked Sendable {
             let stopping = closed
             condition.unlock()
             do {
-                if publisher == nil {
-                    let p = try MQTTPublisher(broker: broker, clientID: clientID, logger: logger)
-                    try p.connect(timeout: .seconds(5))
-                    publisher = p
-                }
+                if publisher == nil { publisher = try connect() }
                 for item in batch {
                     try publisher!.publish(topic: item.topic, payload: item.payload, qos: 1, retain: false)
                 }

@@ -1,5 +1,5 @@
 import Foundation
-import TinsenseDetect
+import TinsenseCore
 
 /// One line of `alerts.jsonl` read back, for the terminal viewer. Tolerant: unknown fields
 /// are ignored and missing ones are nil, so a viewer still reads logs of older and newer

@@ -1,6 +1,6 @@
 import Testing
 import TinsenseCore
-@testable import TinsenseDetect
+@testable import TinsenseAlerts
 
 @Suite("alert state machine")
 struct AlertEngineTests {
@@ -137,15 +137,5 @@ struct AlertEngineTests {
         #expect(a == AlertTransition.makeID(sensor: "s", rule: "anomaly", start: t(5)))
         #expect(a != AlertTransition.makeID(sensor: "s", rule: "anomaly", start: t(6)))
         #expect(a.count == 16)
-    }
-
-    @Test("sensor globs match ids the way operators write them")
-    func globs() {
-        #expect(SensorGlob.matches("crushing/belt*/feed_rate", "crushing/belt2/feed_rate"))
-        #expect(SensorGlob.matches("xrf0?/sn", "xrf01/sn"))
-        #expect(SensorGlob.matches("cell[1-3]/ph", "cell2/ph"))
-        #expect(!SensorGlob.matches("cell[!1-3]/ph", "cell2/ph"))
-        #expect(!SensorGlob.matches("crushing/*", "flotation/cell"))
-        #expect(SensorGlob.matches("*", "anything/at/all"))
     }
 }

@@ -1,19 +1,17 @@
 import Foundation
 import Logging
-import TinsenseAlerts
-import TinsenseDetect
 
 /// Where alert transitions go: the JSONL alert log (the record) and, optionally, MQTT.
 ///
 /// Alert ids are deterministic (sensor, rule, start), so after a crash the WAL replay
 /// recreates the same transitions; those already in the log's tail are not written again.
-final class AlertOutput {
-    let log: AlertLog
-    let republisher: AlertRepublisher?
+public final class AlertOutput {
+    public let log: AlertLog
+    public let republisher: AlertRepublisher?
     let logger: Logger
     private var alreadyLogged: Set<String>
 
-    init(log: AlertLog, republisher: AlertRepublisher?, logger: Logger) {
+    public init(log: AlertLog, republisher: AlertRepublisher?, logger: Logger) {
         self.log = log
         self.republisher = republisher
         self.logger = logger
@@ -22,7 +20,8 @@ final class AlertOutput {
 
     static func key(id: String, state: String) -> String { id + "|" + state }
 
-    /// `alert_id|state` of the lines in the last MiB of the log.
+    /// `alert_id|state` of the lines in the last MiB of the log, read with the same
+    /// `AlertLogEntry` parser as the viewer (a torn first line simply does not parse).
     static func tailKeys(path: String) -> Set<String> {
         guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
         defer { try? handle.close() }
@@ -31,14 +30,16 @@ final class AlertOutput {
         let data = (try? handle.readToEnd()) ?? Data()
         var keys = Set<String>()
         for line in data.split(separator: 0x0A) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-                  let id = object["alert_id"] as? String, let state = object["state"] as? String else { continue }
+            guard let entry = AlertLogEntry(line: String(decoding: line, as: UTF8.self)),
+                  let id = entry.alertID, let state = entry.state else { continue }
             keys.insert(key(id: id, state: state))
         }
         return keys
     }
 
-    func emit(_ transition: AlertTransition, replaying: Bool) {
+    /// Writes `transition` to the log and hands it to the republisher; while `replaying`,
+    /// skips one the log already holds.
+    public func emit(_ transition: AlertTransition, replaying: Bool) {
         if replaying, alreadyLogged.contains(AlertOutput.key(id: transition.alertID, state: transition.kind.rawValue)) {
             return
         }
@@ -50,7 +51,8 @@ final class AlertOutput {
         republisher?.enqueue(transition)
     }
 
-    func close() {
+    /// Stops the republisher (after what is queued), fsyncs and closes the log.
+    public func close() {
         republisher?.stop()
         try? log.sync()
         log.close()

@@ -1,5 +1,4 @@
 import TinsenseCore
-import TinsenseDetect
 
 extension AlertTransition {
     /// The transition as one line of JSON (no trailing newline), fields in a fixed order;

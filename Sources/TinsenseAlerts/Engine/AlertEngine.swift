@@ -113,19 +113,12 @@ public struct AlertEngine: Sendable {
                 firing: false, start: time, firedAt: time, lastHeld: time, announced: false,
                 id: AlertTransition.makeID(sensor: sensor, rule: ruleName, start: time),
                 lastScore: score, lastValue: value, detector: detector,
-                message: reason ?? "score \(DetectionReason.short(score)) ≥ \(DetectionReason.short(rule.threshold))")
+                message: reason ?? "score \(FixedDecimal.short(score)) ≥ \(FixedDecimal.short(rule.threshold))")
             if rule.pendingForMilliseconds == 0 || score >= rule.immediateThreshold ?? .infinity {
                 fire(key, rule: rule, time: time, into: &out)
             }
         }
         return out
-    }
-
-    /// Feeds a `DetectionResult` under `rule`: the score, its winning detector and reason.
-    public mutating func observe(sensor: String, rule: String, time: Timestamp, value: Double,
-                                 result: DetectionResult) -> [AlertTransition] {
-        observe(sensor: sensor, rule: rule, time: time, score: result.score, value: value,
-                detector: result.detector.name, reason: result.reason.description)
     }
 
     /// The daemon's deadman found no reading of `sensor` for too long: raises the `stale`
@@ -219,7 +212,7 @@ public struct AlertEngine: Sendable {
             kind: .resolved, time: time, sensor: key.sensor, rule: key.rule, detector: a.detector,
             severity: rule.severity, value: a.lastValue, score: a.lastScore, threshold: rule.resolveThreshold,
             alertID: a.id, startsAt: a.start,
-            message: "cleared after \(DetectionReason.short(seconds)) s firing")
+            message: "cleared after \(FixedDecimal.short(seconds)) s firing")
     }
 
     /// Alerts of `.firing(rule:)` inhibit rules are sources too.

@@ -1,3 +1,5 @@
+import TinsenseCore
+
 /// Mutes alerts of downstream sensors while an upstream condition holds, so that a crusher
 /// trip pages once (for the crusher) instead of once per starved belt and analyzer.
 ///
@@ -32,8 +34,9 @@ public struct InhibitRule: Sendable, Hashable {
     /// The upstream sensor whose state is watched.
     public var source: String
     public var condition: Condition
-    /// Sensor ids or globs (`*`, `?`, `[...]`) whose alerts are muted.
-    public var targets: [String]
+    /// Sensor ids or patterns (`SensorPattern`: `conveyor0*/*`) whose alerts are muted.
+    public var targets: [String] { didSet { targetPatterns = targets.map(SensorPattern.init) } }
+    private var targetPatterns: [SensorPattern]
     /// Rules muted on the targets; empty means every rule.
     public var targetRules: [String]
     /// The mute outlasts the condition by this long (a restarting crusher takes a while to
@@ -46,6 +49,7 @@ public struct InhibitRule: Sendable, Hashable {
         self.source = source
         self.condition = condition
         self.targets = targets
+        targetPatterns = targets.map(SensorPattern.init)
         self.targetRules = targetRules
         self.releaseAfterMilliseconds = max(0, releaseAfterMilliseconds)
     }
@@ -54,6 +58,6 @@ public struct InhibitRule: Sendable, Hashable {
     public func mutes(sensor: String, rule: String) -> Bool {
         guard sensor != source else { return false }
         guard targetRules.isEmpty || targetRules.contains(rule) else { return false }
-        return targets.contains { SensorGlob.matches($0, sensor) }
+        return targetPatterns.contains { $0.matches(sensor) }
     }
 }

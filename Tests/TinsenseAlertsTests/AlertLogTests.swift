@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import TinsenseCore
-import TinsenseDetect
 import TinsenseTestSupport
 @testable import TinsenseAlerts
 
@@ -130,15 +129,15 @@ struct AlertLogTests {
         #expect(seen.compactMap { AlertLogEntry(line: $0)?.alertID } == (0..<60).map { "w2-\($0)" })
     }
 
-    @Test("the terminal view is plain without colour, and filters by severity and sensor glob")
+    @Test("the terminal view is plain without colour, and filters by severity and sensor pattern")
     func terminalView() throws {
         let entry = try #require(AlertLogEntry(line: transition(0, writer: 1).jsonLine))
         let plain = AlertLineFormatter(colour: false).format(entry)
         #expect(!plain.contains("\u{1B}["))
         #expect(plain.contains("FIRING") && plain.contains("flotation/cell01/ph") && plain.contains("score 0.91 ≥ 0.50"))
         #expect(AlertLineFormatter(colour: true).format(entry).contains("\u{1B}[33m"))
-        #expect(AlertLineFilter(minimumSeverity: .warning, sensorGlob: "flotation/*").accepts(entry))
+        #expect(AlertLineFilter(minimumSeverity: .warning, sensor: SensorPattern("flotation/*")).accepts(entry))
         #expect(!AlertLineFilter(minimumSeverity: .critical).accepts(entry))
-        #expect(!AlertLineFilter(sensorGlob: "crushing/*").accepts(entry))
+        #expect(!AlertLineFilter(sensor: SensorPattern("crushing/*")).accepts(entry))
     }
 }

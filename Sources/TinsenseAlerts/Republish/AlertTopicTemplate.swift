@@ -1,4 +1,4 @@
-import TinsenseDetect
+import TinsenseCore
 
 /// The MQTT topic an alert transition is republished to, from a template such as
 /// `tinsense/alerts/{severity}/{sensor}/{state}`.

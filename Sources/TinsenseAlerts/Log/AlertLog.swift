@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
-import TinsenseDetect
+import TinsenseCore
 import TinsenseSystem
 
 /// The alert log file (`alerts.jsonl`): one JSON object per line per transition, safe to

@@ -1,4 +1,4 @@
-import TinsenseDetect
+import TinsenseCore
 
 /// Renders alert log entries for a person at a terminal: one aligned line per transition,
 /// coloured by state and severity when the output is a terminal, plain otherwise (so the
@@ -51,7 +51,7 @@ public struct AlertLineFormatter: Sendable {
             let threshold = entry.threshold.map { " \(cmp) \(FixedDecimal.format($0, decimals: 2))" } ?? ""
             parts.append("score \(FixedDecimal.format(s, decimals: 2))\(threshold)")
         }
-        if let v = entry.value { parts.append("value \(DetectionReason.short(v))") }
+        if let v = entry.value { parts.append("value \(FixedDecimal.short(v))") }
         if let m = entry.message, !m.isEmpty { parts.append("— " + m) }
         if let id = entry.alertID { parts.append(paint("#" + id.prefix(8), .dim)) }
         return parts.joined(separator: "  ")
@@ -61,11 +61,12 @@ public struct AlertLineFormatter: Sendable {
 /// Which alert lines a viewer shows.
 public struct AlertLineFilter: Sendable {
     public var minimumSeverity: AlertSeverity?
-    public var sensorGlob: String?
+    /// Only sensors matching this pattern (see `SensorPattern`).
+    public var sensor: SensorPattern?
 
-    public init(minimumSeverity: AlertSeverity? = nil, sensorGlob: String? = nil) {
+    public init(minimumSeverity: AlertSeverity? = nil, sensor: SensorPattern? = nil) {
         self.minimumSeverity = minimumSeverity
-        self.sensorGlob = sensorGlob
+        self.sensor = sensor
     }
 
     public func accepts(_ e: AlertLogEntry) -> Bool {
@@ -74,7 +75,7 @@ public struct AlertLineFilter: Sendable {
             let isMute = e.state == "muted" || e.state == "unmuted"
             if !isMute, (e.parsedSeverity ?? .info) < minimum { return false }
         }
-        if let glob = sensorGlob, !SensorGlob.matches(glob, e.sensor ?? "") { return false }
+        if let sensor, !sensor.matches(e.sensor ?? "") { return false }
         return true
     }
 }
