@@ -81,6 +81,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Offline measurement of the detectors: labelled data sets, fault recall, benchmark cost,
+        // and the CSV engine of `tinsense score`.
+        .target(
+            name: "TinsenseEvaluation",
+            dependencies: ["TinsenseCore", "TinsenseDetect", "TinsenseSimulator"],
+            swiftSettings: strict
+        ),
         .target(
             name: "TinsenseSimulator",
             dependencies: ["TinsenseCore", "TinsenseConfig", "TinsenseValidate"],
@@ -106,9 +113,11 @@ let package = Package(
             name: "tinsense",
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
-                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT",
+                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -120,6 +129,7 @@ let package = Package(
         .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore"], swiftSettings: strict),
+        .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseStorage", "TinsenseSimulator", "TinsenseConfig"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TinsenseCore
 import TinsenseDetect
+import TinsenseEvaluation
 import TinsenseSimulator
 
 /// `tinsense evaluate`: measures the detectors against labelled data and their cost, in the

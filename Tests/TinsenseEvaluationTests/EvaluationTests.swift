@@ -1,5 +1,6 @@
 import Testing
-@testable import TinsenseDetect
+import TinsenseDetect
+@testable import TinsenseEvaluation
 
 @Suite("evaluation metrics")
 struct EvaluationTests {

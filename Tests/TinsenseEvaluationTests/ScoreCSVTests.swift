@@ -1,5 +1,6 @@
 import Testing
-@testable import TinsenseDetect
+import TinsenseDetect
+@testable import TinsenseEvaluation
 
 @Suite("tinsense score CSV engine")
 struct ScoreCSVTests {
