@@ -49,9 +49,7 @@ let package = Package(
         // Pure stages.
         .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
-        // TinsenseAlerts only for Evaluation/ (it replays the alert engine); that dependency
-        // leaves with Evaluation/ when it moves out of the pure detection module.
-        .target(name: "TinsenseDetect", dependencies: ["TinsenseCore", "TinsenseAlerts"], swiftSettings: strict),
+        .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseEncoding", dependencies: ["CZstd"], swiftSettings: strict),
 
         // I/O layers.
@@ -89,6 +87,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Offline measurement of the detectors: labelled data sets, fault recall, benchmark cost,
+        // and the CSV engine of `tinsense score`.
+        .target(
+            name: "TinsenseEvaluation",
+            dependencies: ["TinsenseCore", "TinsenseDetect", "TinsenseAlerts", "TinsenseSimulator"],
+            swiftSettings: strict
+        ),
         .target(
             name: "TinsenseSimulator",
             dependencies: ["TinsenseCore"],
@@ -114,10 +119,11 @@ let package = Package(
             name: "tinsense",
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
-                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem",
+                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem", "TinsenseEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -127,7 +133,7 @@ let package = Package(
         // and daemon processes) are one ordinary target under Tests/, so no product ships it.
         .target(
             name: "TinsenseTestSupport",
-            dependencies: ["TinsenseCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TinsenseCore", "TinsenseDetect", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TinsenseTestSupport",
             swiftSettings: strict
         ),
@@ -142,6 +148,8 @@ let package = Package(
             dependencies: ["TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -63,15 +63,11 @@ struct AlertsCommand: ParsableCommand {
             printError("tinsense alerts: cannot read \(file): \(String(cString: strerror(errno)))")
             throw ExitCodes.runtimeFailure
         }
-        let formatter = AlertLineFormatter(colour: colour)
+        let view = AlertLogView(filter: filter, formatter: AlertLineFormatter(colour: colour))
         let follower = AlertLogFollower(path: file)
         while true {
-            for line in follower.readAvailableLines() where !line.isEmpty {
-                if let entry = AlertLogEntry(line: line) {
-                    if filter.accepts(entry) { print(formatter.format(entry)) }
-                } else if filter.sensor == nil && filter.minimumSeverity == nil {
-                    print(line)
-                }
+            for line in follower.readAvailableLines() {
+                if let text = view.display(line) { print(text) }
             }
             guard follow else { return }
             fflush(nil)    // all streams: `print` buffers when piped

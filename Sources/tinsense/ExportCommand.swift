@@ -49,7 +49,7 @@ struct ExportCommand: ParsableCommand {
     var format: String = "csv"
 
     func validate() throws {
-        guard ["csv", "jsonl", "influx"].contains(format) else {
+        guard ReadingFormat(rawValue: format) != nil else {
             throw usageError("export", "--format must be csv, jsonl or influx (got \"\(format)\")")
         }
         if let f = from, CSVImporter.parseTime(f) == nil { throw usageError("export", "--from: cannot read time \"\(f)\"") }
@@ -71,15 +71,12 @@ struct ExportCommand: ParsableCommand {
             printError("export: \(error)")
             throw ExitCodes.runtimeFailure
         }
+        let lineFormat = ReadingFormat(rawValue: format) ?? .csv
         var out = StandardOutput()
-        if format == "csv" { out.write("sensor,source_time,receive_time,value,unit,quality\n") }
+        if let header = lineFormat.header { out.write(header) }
         var count = 0
         while let r = cursor.next() {
-            switch format {
-            case "csv": out.write(ReadingFormats.csv(r))
-            case "jsonl": out.write(ReadingFormats.jsonLine(r))
-            default: out.write(ReadingFormats.influx(r))
-            }
+            out.write(lineFormat.line(r))
             count += 1
         }
         guard out.flush() else {
@@ -91,90 +88,5 @@ struct ExportCommand: ParsableCommand {
             printError("export: wrote \(count) intact readings; \(cursor.damage.count) damaged part\(cursor.damage.count == 1 ? "" : "s") skipped (run `tinsense verify --data \(data)`)")
             throw ExitCodes.runtimeFailure
         }
-    }
-}
-
-/// Buffered stdout through write(2): exports can be gigabytes, and `print` flushes per line
-/// when stdout is a pipe.
-struct StandardOutput {
-    private var buffer: [UInt8] = []
-    private var failed = false
-
-    init() { buffer.reserveCapacity(1 << 16) }
-
-    mutating func write(_ s: String) {
-        buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { _ = flush() }
-    }
-
-    /// Writes what is buffered; false once any write failed (e.g. EPIPE).
-    mutating func flush() -> Bool {
-        guard !failed else { return false }
-        var done = 0
-        buffer.withUnsafeBytes { p in
-            while done < p.count {
-                let n = Glibc.write(1, p.baseAddress! + done, p.count - done)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { failed = true; return }
-                done += n
-            }
-        }
-        buffer.removeAll(keepingCapacity: true)
-        return !failed
-    }
-}
-
-/// The three export line formats.
-enum ReadingFormats {
-    static func csv(_ r: Reading) -> String {
-        "\(csvField(r.sensor)),\(r.sourceTime),\(r.receiveTime),\(r.value),\(csvField(r.unit ?? "")),\(r.quality)\n"
-    }
-
-    /// RFC 4180 quoting when the field holds a comma, quote, CR or LF.
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        var out = "\""
-        for c in s { out += c == "\"" ? "\"\"" : String(c) }
-        return out + "\""
-    }
-
-    static func jsonLine(_ r: Reading) -> String {
-        var flags: [String] = []
-        if r.flags.contains(.sourceTimeMissing) { flags.append("\"source_time_missing\"") }
-        if r.flags.contains(.qualityDowngraded) { flags.append("\"quality_downgraded\"") }
-        if r.flags.contains(.imported) { flags.append("\"imported\"") }
-        let unit = r.unit.map(jsonString) ?? "null"
-        return "{\"sensor\":\(jsonString(r.sensor)),\"source_time\":\"\(r.sourceTime)\",\"receive_time\":\"\(r.receiveTime)\",\"value\":\(r.value),\"unit\":\(unit),\"quality\":\"\(r.quality)\",\"flags\":[\(flags.joined(separator: ","))]}\n"
-    }
-
-    static func jsonString(_ s: String) -> String { JSONString.quoted(s) }
-
-    /// Influx line protocol; the sensor id is a tag (commas, spaces and `=` escaped),
-    /// the timestamp in nanoseconds (default precision).
-    static func influx(_ r: Reading) -> String {
-        var line = "tinsense,sensor=\(influxTag(r.sensor)) value=\(r.value),quality=\"\(r.quality)\""
-        if let u = r.unit { line += ",unit=\(influxFieldString(u))" }
-        return line + " \(r.sourceTime.millisecondsSinceEpoch)000000\n"
-    }
-
-    static func influxTag(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case ",", " ", "=", "\\": out += "\\" + String(c)
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out.isEmpty ? "\\ " : out
-    }
-
-    static func influxFieldString(_ s: String) -> String {
-        var out = "\""
-        for c in s {
-            if c == "\"" || c == "\\" { out += "\\" }
-            out.append(c)
-        }
-        return out + "\""
     }
 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
-import Logging
 import TinsenseCore
 import TinsenseStorage
 import TinsenseSystem
@@ -114,21 +110,4 @@ extension String {
         while s.last == set { s.removeLast() }
         return String(s)
     }
-}
-
-/// Loggers for the one-shot storage commands: warnings and worse to stderr.
-enum CommandLogging {
-    static func logger(_ label: String) -> Logger {
-        var l = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        l.logLevel = .warning
-        return l
-    }
-}
-
-/// Names the usage problem on stderr and exits 2 (ArgumentParser's own `ValidationError`
-/// would exit 64).
-func usageError(_ command: String, _ message: String) -> ExitCode {
-    printError("\(command): \(message)")
-    printError("See 'tinsense \(command) --help'.")
-    return ExitCodes.usage
 }

@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import TinsenseDetect
+import TinsenseEvaluation
 
 /// `tinsense score`: the daemon's detector code run offline on one CSV series, for tuning
 /// detectors and comparing them on data sets.

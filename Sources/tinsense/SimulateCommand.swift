@@ -1,17 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Logging
-import Synchronization
 import TinsenseCore
 import TinsenseMQTT
 import TinsenseSimulator
+import TinsenseSystem
+import UnixSignals
 
 /// `tinsense simulate`: publishes the deterministic tin pilot plant of `TinsenseSimulator`
 /// to a broker — the demo's data source and the detector benchmark's.
-struct SimulateCommand: ParsableCommand {
+struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Publish a realistic tin pilot plant (70 sensors) with injectable faults to an MQTT broker.",
@@ -93,7 +91,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Simulated start time: \"now\", an RFC 3339 time, or -DURATION before now (--start=-1h).")
     var start: String = "now"
 
-    func run() throws {
+    func run() async throws {
         let plan: Plan
         do {
             plan = try makePlan()
@@ -120,7 +118,7 @@ struct SimulateCommand: ParsableCommand {
             return
         }
         do {
-            let published = try publish(plan)
+            let published = try await publish(plan)
             print("published \(published) messages")
         } catch {
             printError("tinsense simulate: \(error.description)")
@@ -139,71 +137,30 @@ struct SimulateCommand: ParsableCommand {
         var speedUp: Double?
     }
 
-    struct UsageError: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// The plant model and run length from the options `simulate` and `evaluate faults
-    /// --simulate` share.
-    struct Setup {
-        var model: PlantModel
-        var durationMilliseconds: Int64
-        /// One line per explicit fault too short for some sensor it selects.
-        var warnings: [String] = []
-
-        init(duration: String, seed: UInt64, faults: String?, start: String) throws(UsageError) {
-            guard let durationMs = DurationText.milliseconds(duration), durationMs > 0 else {
-                throw UsageError(description: "--duration '\(duration)': expected a positive duration such as 60s, 5m, 2h")
-            }
-            let startTime = try SimulateCommand.parseStart(start)
-            var faultSpecs: [FaultSpec] = []
-            if let faults {
-                do {
-                    faultSpecs = try FaultSpecParser.parse(faults, seed: seed, horizonMilliseconds: durationMs)
-                } catch {
-                    throw UsageError(description: "--faults: \(error.description)")
-                }
-            }
-            model = PlantModel(seed: seed, start: startTime, faults: faultSpecs)
-            durationMilliseconds = durationMs
-            for fault in faultSpecs {
-                let short = fault.tooShort(in: model.sensors)
-                guard let first = short.first else { continue }
-                let readings = fault.kind.minimumReadings(
-                    staleAfterMilliseconds: Int64(first.staleAfterSeconds) * 1000, periodMilliseconds: first.periodMilliseconds)
-                let others = short.count > 1 ? " and \(short.count - 1) more" : ""
-                warnings.append(
-                    "\(fault.kind.rawValue):\(fault.selector) lasts \(DurationText.format(fault.durationMilliseconds)), "
-                    + "under \(readings) readings of \(first.id)\(others) (one every \(DurationText.format(first.periodMilliseconds))); "
-                    + "it may not show in the data (kept as given)")
-            }
-        }
-    }
-
-    private func makePlan() throws(UsageError) -> Plan {
+    private func makePlan() throws(SimulationSetupError) -> Plan {
         var brokerURL: BrokerURL?
         switch (broker, csv) {
         case (let broker?, nil):
             do {
                 brokerURL = try BrokerURL(parsing: broker)
             } catch {
-                throw UsageError(description: "--broker: \(error.description)")
+                throw SimulationSetupError(description: "--broker: \(error.description)")
             }
         case (nil, _?):
             break
         case (_?, _?):
-            throw UsageError(description: "--broker and --csv exclude each other: publish, or write a file")
+            throw SimulationSetupError(description: "--broker and --csv exclude each other: publish, or write a file")
         case (nil, nil):
-            throw UsageError(description: "missing --broker URL (or --csv FILE to write the readings without a broker)")
+            throw SimulationSetupError(description: "missing --broker URL (or --csv FILE to write the readings without a broker)")
         }
         var speedUp: Double?
         if rate.lowercased() != "max" {
             guard let factor = Double(rate), factor.isFinite, factor > 0 else {
-                throw UsageError(description: "--rate '\(rate)': expected a positive speed-up factor (1 = real time) or max")
+                throw SimulationSetupError(description: "--rate '\(rate)': expected a positive speed-up factor (1 = real time) or max")
             }
             speedUp = factor
         }
-        let setup = try Setup(duration: duration, seed: seed, faults: faults, start: start)
+        let setup = try SimulationSetup(duration: duration, seed: seed, faults: faults, start: start, now: WallClock.now())
         for warning in setup.warnings { printError("tinsense simulate: warning: \(warning)") }
         return Plan(
             broker: brokerURL,
@@ -214,26 +171,9 @@ struct SimulateCommand: ParsableCommand {
         )
     }
 
-    static func parseStart(_ start: String) throws(UsageError) -> Timestamp {
-        let now = Self.wallClockNow()
-        if start.lowercased() == "now" { return now }
-        if start.hasPrefix("-"), let before = DurationText.milliseconds(start.dropFirst()) {
-            return now.adding(milliseconds: -before)
-        }
-        guard let parsed = RFC3339.parse(start) else {
-            throw UsageError(description: "--start '\(start)': expected now, an RFC 3339 time (2026-03-02T06:00:00Z) or -DURATION (-1h)")
-        }
-        return parsed
-    }
-
-    static func wallClockNow() -> Timestamp {
-        Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-
     /// Publishes the plan's messages, paced by wall time unless the rate is max, and returns
     /// how many were published. Stops early (still counting and flushing) on SIGINT/SIGTERM.
-    private func publish(_ plan: Plan) throws(MQTTError) -> Int {
-        var model = plan.model
+    private func publish(_ plan: Plan) async throws(MQTTError) -> Int {
         let logger = Logger(label: "tinsense.simulate")
         let publisher: MQTTPublisher
         do {
@@ -246,89 +186,33 @@ struct SimulateCommand: ParsableCommand {
             throw MQTTError.refused("\(error)")
         }
         defer { publisher.disconnect() }
-        StopRequest.install()
+        let stop = StopRequest()
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let watcher = Task {
+            for await _ in signals { stop.request() }
+        }
+        defer { watcher.cancel() }
 
-        let clock = ContinuousClock()
-        let wallStart = clock.now
-        /// Simulated milliseconds already published.
-        var done: Int64 = 0
-        var published = 0
+        var run = PacedRun(model: plan.model, durationMilliseconds: plan.durationMilliseconds, speedUp: plan.speedUp)
         do {
-            while done < plan.durationMilliseconds, !StopRequest.isRequested {
-                let target: Int64
-                if let speedUp = plan.speedUp {
-                    let elapsed = clock.now - wallStart
-                    let wallMs = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-                    target = min(plan.durationMilliseconds, Int64(wallMs * speedUp))
-                } else {
-                    target = min(plan.durationMilliseconds, done + 10_000)
-                }
-                if target > done {
-                    for message in model.messages(upTo: model.start.adding(milliseconds: target)) {
-                        try publisher.publish(topic: message.topic, payload: message.payload, qos: 1, retain: false)
-                        published += 1
-                    }
-                    done = target
-                }
-                if plan.speedUp != nil, done < plan.durationMilliseconds {
-                    Thread.sleep(forTimeInterval: 0.05)  // pace in 50 ms ticks
-                }
-            }
+            let published = try await run.run(publishingTo: MQTTPlantPublisher(publisher: publisher), clock: WallPacingClock(),
+                                              isStopRequested: { stop.isRequested })
             try publisher.flush(timeout: .seconds(60))
+            return published
         } catch let error as MQTTError {
             throw error
         } catch {
             throw MQTTError.refused("\(error)")
         }
-        return published
     }
-}
 
-extension SimulateCommand {
-    /// Writes every reading of the plan as `sensor,topic,timestamp,value` (RFC 3339 UTC, the
-    /// value exactly as the instrument sent it), in time order, an hour of plant at a time.
-    /// Malformed payloads carry no value and are left out. Returns the rows written.
+    /// Writes every reading of the plan as `SimulatedReadingsCSV` rows; returns the rows written.
     static func writeCSV(_ plan: Plan, to path: String) throws -> Int {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
         }
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? file.close() }
-        var model = plan.model
-        var buffer = Array("sensor,topic,timestamp,value\n".utf8)
-        var written = 0
-        var done: Int64 = 0
-        while done < plan.durationMilliseconds {
-            done = min(plan.durationMilliseconds, done + 3_600_000)
-            for message in model.messages(upTo: model.start.adding(milliseconds: done)) {
-                guard let value = message.sentValue else { continue }
-                buffer += message.sensor.utf8
-                buffer.append(UInt8(ascii: ","))
-                buffer += message.topic.utf8
-                buffer.append(UInt8(ascii: ","))
-                buffer += RFC3339.format(message.time).utf8
-                buffer.append(UInt8(ascii: ","))
-                buffer += value.description.utf8
-                buffer.append(UInt8(ascii: "\n"))
-                written += 1
-            }
-            try file.write(contentsOf: buffer)
-            buffer.removeAll(keepingCapacity: true)
-        }
-        try file.write(contentsOf: buffer)
-        return written
-    }
-}
-
-/// Set by SIGINT/SIGTERM so an interrupted run still flushes and reports its count.
-enum StopRequest {
-    private static let flag = Atomic<Bool>(false)
-
-    static var isRequested: Bool { flag.load(ordering: .relaxed) }
-
-    static func install() {
-        let handler: @convention(c) (Int32) -> Void = { _ in StopRequest.flag.store(true, ordering: .relaxed) }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        return try SimulatedReadingsCSV.write(plan.model, durationMilliseconds: plan.durationMilliseconds) { try file.write(contentsOf: $0) }
     }
 }

@@ -1,5 +1,7 @@
 import Testing
-@testable import TinsenseDetect
+import TinsenseTestSupport
+import TinsenseDetect
+@testable import TinsenseEvaluation
 
 @Suite("tinsense score CSV engine")
 struct ScoreCSVTests {

@@ -1,5 +1,6 @@
 import TinsenseAlerts
 import TinsenseCore
+import TinsenseDetect
 
 /// Scores the detectors and the alert state machine against labelled faults of a recorded
 /// plant (the simulator's ground truth, or a hand-labelled recording):

@@ -1,4 +1,5 @@
 import TinsenseCore
+import TinsenseDetect
 
 /// The engine of `tinsense score`: CSV `timestamp,value` bytes in, CSV
 /// `timestamp,value,anomaly_score` bytes out, one row per input row in the same order, the

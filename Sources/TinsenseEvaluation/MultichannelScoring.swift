@@ -1,3 +1,5 @@
+import TinsenseDetect
+
 /// Scores a multichannel record (all channels sampled on the same rows, as in SKAB) as one:
 /// each channel runs its own detector set, and a row's score is the Bonferroni combination
 /// of the channels' tail probabilities — `min(1, channels · min p)` — the same rule that

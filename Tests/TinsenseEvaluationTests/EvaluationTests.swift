@@ -1,6 +1,8 @@
 import Testing
+import TinsenseTestSupport
 import TinsenseAlerts
-@testable import TinsenseDetect
+import TinsenseDetect
+@testable import TinsenseEvaluation
 
 @Suite("evaluation metrics")
 struct EvaluationTests {

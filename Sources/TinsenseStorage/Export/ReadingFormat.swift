@@ -1,0 +1,76 @@
+import TinsenseCore
+
+/// The line formats `tinsense export` writes, one line per reading: values exactly as
+/// received (mantissa and scale), times as RFC 3339 UTC with milliseconds.
+public enum ReadingFormat: String, CaseIterable, Sendable {
+    /// `sensor,source_time,receive_time,value,unit,quality`, RFC 4180 quoting.
+    case csv
+    /// One JSON object per line, with the reading's flags.
+    case jsonl
+    /// Influx line protocol: measurement `tinsense`, the sensor id as a tag, nanoseconds.
+    case influx
+
+    /// What comes before the first line (the CSV header); nil for line-only formats.
+    public var header: String? {
+        self == .csv ? "sensor,source_time,receive_time,value,unit,quality\n" : nil
+    }
+
+    /// The reading's line, ending in `\n`.
+    public func line(_ r: Reading) -> String {
+        switch self {
+        case .csv: Self.csv(r)
+        case .jsonl: Self.jsonLine(r)
+        case .influx: Self.influx(r)
+        }
+    }
+
+    static func csv(_ r: Reading) -> String {
+        "\(csvField(r.sensor)),\(r.sourceTime),\(r.receiveTime),\(r.value),\(csvField(r.unit ?? "")),\(r.quality)\n"
+    }
+
+    /// RFC 4180 quoting when the field holds a comma, quote, CR or LF.
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        var out = "\""
+        for c in s { out += c == "\"" ? "\"\"" : String(c) }
+        return out + "\""
+    }
+
+    static func jsonLine(_ r: Reading) -> String {
+        var flags: [String] = []
+        if r.flags.contains(.sourceTimeMissing) { flags.append("\"source_time_missing\"") }
+        if r.flags.contains(.qualityDowngraded) { flags.append("\"quality_downgraded\"") }
+        if r.flags.contains(.imported) { flags.append("\"imported\"") }
+        let unit = r.unit.map(JSONString.quoted) ?? "null"
+        return "{\"sensor\":\(JSONString.quoted(r.sensor)),\"source_time\":\"\(r.sourceTime)\",\"receive_time\":\"\(r.receiveTime)\",\"value\":\(r.value),\"unit\":\(unit),\"quality\":\"\(r.quality)\",\"flags\":[\(flags.joined(separator: ","))]}\n"
+    }
+
+    /// Influx line protocol; the sensor id is a tag (commas, spaces and `=` escaped),
+    /// the timestamp in nanoseconds (default precision).
+    static func influx(_ r: Reading) -> String {
+        var line = "tinsense,sensor=\(influxTag(r.sensor)) value=\(r.value),quality=\"\(r.quality)\""
+        if let u = r.unit { line += ",unit=\(influxFieldString(u))" }
+        return line + " \(r.sourceTime.millisecondsSinceEpoch)000000\n"
+    }
+
+    static func influxTag(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case ",", " ", "=", "\\": out += "\\" + String(c)
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out.isEmpty ? "\\ " : out
+    }
+
+    static func influxFieldString(_ s: String) -> String {
+        var out = "\""
+        for c in s {
+            if c == "\"" || c == "\\" { out += "\\" }
+            out.append(c)
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,55 @@
+import Testing
+import TinsenseCore
+@testable import TinsenseStorage
+
+@Suite("export line formats")
+struct ReadingFormatTests {
+    static let t0 = Timestamp(millisecondsSinceEpoch: 1_772_431_200_250)  // 2026-03-02T06:00:00.250Z
+    static let t1 = Timestamp(millisecondsSinceEpoch: 1_772_431_201_000)
+
+    static func reading(sensor: String = "flotation/cell01/ph", value: String = "12.50", unit: String? = "[pH]",
+                        quality: Quality = .good, flags: ReadingFlags = []) -> Reading {
+        Reading(sensor: sensor, sourceTime: t0, receiveTime: t1, value: DecimalValue(value)!, unit: unit, quality: quality, flags: flags)
+    }
+
+    @Test("csv: the header names sensor and value; the value keeps its scale; unit and quality columns")
+    func csv() {
+        #expect(ReadingFormat.csv.header == "sensor,source_time,receive_time,value,unit,quality\n")
+        #expect(ReadingFormat.csv.line(Self.reading())
+            == "flotation/cell01/ph,2026-03-02T06:00:00.250Z,2026-03-02T06:00:01.000Z,12.50,[pH],good\n")
+        #expect(ReadingFormat.csv.line(Self.reading(unit: nil, quality: .uncertain))
+            == "flotation/cell01/ph,2026-03-02T06:00:00.250Z,2026-03-02T06:00:01.000Z,12.50,,uncertain\n")
+    }
+
+    @Test("csv: fields with a comma, quote or newline are quoted, quotes doubled")
+    func csvQuoting() {
+        let line = ReadingFormat.csv.line(Self.reading(sensor: "a,b", unit: "say \"hi\"\n"))
+        #expect(line == "\"a,b\",2026-03-02T06:00:00.250Z,2026-03-02T06:00:01.000Z,12.50,\"say \"\"hi\"\"\n\",good\n")
+    }
+
+    @Test("jsonl: one object per line, strings JSON-escaped, a missing unit is null, flags by name")
+    func jsonLines() {
+        #expect(ReadingFormat.jsonl.header == nil)
+        #expect(ReadingFormat.jsonl.line(Self.reading())
+            == "{\"sensor\":\"flotation/cell01/ph\",\"source_time\":\"2026-03-02T06:00:00.250Z\",\"receive_time\":\"2026-03-02T06:00:01.000Z\",\"value\":12.50,\"unit\":\"[pH]\",\"quality\":\"good\",\"flags\":[]}\n")
+        let odd = ReadingFormat.jsonl.line(Self.reading(sensor: "q\"uote\\back\nline", value: "-0.001", unit: nil, quality: .bad,
+                                                        flags: [.sourceTimeMissing, .qualityDowngraded, .imported]))
+        #expect(odd == "{\"sensor\":\"q\\\"uote\\\\back\\nline\",\"source_time\":\"2026-03-02T06:00:00.250Z\",\"receive_time\":\"2026-03-02T06:00:01.000Z\",\"value\":-0.001,\"unit\":null,\"quality\":\"bad\",\"flags\":[\"source_time_missing\",\"quality_downgraded\",\"imported\"]}\n")
+    }
+
+    @Test("influx: the sensor tag escapes comma, space, = and backslash; string fields escape quote and backslash; time in ns")
+    func influx() {
+        #expect(ReadingFormat.influx.header == nil)
+        #expect(ReadingFormat.influx.line(Self.reading())
+            == "tinsense,sensor=flotation/cell01/ph value=12.50,quality=\"good\",unit=\"[pH]\" 1772431200250000000\n")
+        #expect(ReadingFormat.influx.line(Self.reading(sensor: "a b,c=d\\e", unit: "say \"x\\y\""))
+            == "tinsense,sensor=a\\ b\\,c\\=d\\\\e value=12.50,quality=\"good\",unit=\"say \\\"x\\\\y\\\"\" 1772431200250000000\n")
+        #expect(ReadingFormat.influx.line(Self.reading(sensor: "", unit: nil, quality: .stale))
+            == "tinsense,sensor=\\  value=12.50,quality=\"stale\" 1772431200250000000\n")
+    }
+
+    @Test("the --format names are the three formats")
+    func names() {
+        #expect(ReadingFormat.allCases.map(\.rawValue) == ["csv", "jsonl", "influx"])
+    }
+}
