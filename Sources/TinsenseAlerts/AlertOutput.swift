@@ -5,13 +5,13 @@ import Logging
 ///
 /// Alert ids are deterministic (sensor, rule, start), so after a crash the WAL replay
 /// recreates the same transitions; those already in the log's tail are not written again.
-public final class AlertOutput {
-    public let log: AlertLog
-    public let republisher: AlertRepublisher?
+package final class AlertOutput {
+    package let log: AlertLog
+    package let republisher: AlertRepublisher?
     let logger: Logger
     private var alreadyLogged: Set<String>
 
-    public init(log: AlertLog, republisher: AlertRepublisher?, logger: Logger) {
+    package init(log: AlertLog, republisher: AlertRepublisher?, logger: Logger) {
         self.log = log
         self.republisher = republisher
         self.logger = logger
@@ -39,7 +39,7 @@ public final class AlertOutput {
 
     /// Writes `transition` to the log and hands it to the republisher; while `replaying`,
     /// skips one the log already holds.
-    public func emit(_ transition: AlertTransition, replaying: Bool) {
+    package func emit(_ transition: AlertTransition, replaying: Bool) {
         if replaying, alreadyLogged.contains(AlertOutput.key(id: transition.alertID, state: transition.kind.rawValue)) {
             return
         }
@@ -52,7 +52,7 @@ public final class AlertOutput {
     }
 
     /// Stops the republisher (after what is queued), fsyncs and closes the log.
-    public func close() {
+    package func close() {
         republisher?.stop()
         try? log.sync()
         log.close()

@@ -3,67 +3,67 @@ import TinsenseValidate
 
 /// The daemon's whole configuration, as read from `tinsense.toml` (documented line by line in
 /// `config/tinsense.toml`). Defaults here are the documented defaults.
-public struct Config: Sendable {
-    public struct Daemon: Sendable {
-        public var dataDirectory = "/var/lib/tinsense"
-        public var logLevel = "info"
-        public var statsIntervalSeconds = 60
-        public init() {}
+package struct Config: Sendable {
+    package struct Daemon: Sendable {
+        package var dataDirectory = "/var/lib/tinsense"
+        package var logLevel = "info"
+        package var statsIntervalSeconds = 60
+        package init() {}
     }
 
-    public struct MQTT: Sendable {
-        public var broker = "mqtt://127.0.0.1:1883"
-        public var clientID = "tinsense"
-        public var qos = 1
-        public var cleanSession = false
-        public var keepaliveSeconds = 30
-        public var subscribe: [String] = []
-        public var username: String?
-        public var passwordFile: String?
-        public var statusTopic: String?
-        public var reconnectMinSeconds = 1
-        public var reconnectMaxSeconds = 30
-        public var queueCapacity = 8192
-        public init() {}
+    package struct MQTT: Sendable {
+        package var broker = "mqtt://127.0.0.1:1883"
+        package var clientID = "tinsense"
+        package var qos = 1
+        package var cleanSession = false
+        package var keepaliveSeconds = 30
+        package var subscribe: [String] = []
+        package var username: String?
+        package var passwordFile: String?
+        package var statusTopic: String?
+        package var reconnectMinSeconds = 1
+        package var reconnectMaxSeconds = 30
+        package var queueCapacity = 8192
+        package init() {}
     }
 
-    public struct Storage: Sendable {
-        public var fsyncIntervalMs = 200
-        public var walFileMaxMB = 64
-        public var sealIntervalSeconds = 600
-        public var headMaxSamples = 1_000_000
-        public var outOfOrderToleranceSeconds = 300
-        public var retentionDays = 90
-        public var retentionMaxGB = 0.0
-        public init() {}
+    package struct Storage: Sendable {
+        package var fsyncIntervalMs = 200
+        package var walFileMaxMB = 64
+        package var sealIntervalSeconds = 600
+        package var headMaxSamples = 1_000_000
+        package var outOfOrderToleranceSeconds = 300
+        package var retentionDays = 90
+        package var retentionMaxGB = 0.0
+        package init() {}
     }
 
-    public struct Validation: Sendable {
-        public var maxPayloadBytes = 65_536
-        public var maxBatch = 1_000
-        public var maxFutureSkewSeconds = 300
-        public var maxPastAgeSeconds = 604_800
-        public var quarantinePayloadBytes = 1_024
-        public init() {}
+    package struct Validation: Sendable {
+        package var maxPayloadBytes = 65_536
+        package var maxBatch = 1_000
+        package var maxFutureSkewSeconds = 300
+        package var maxPastAgeSeconds = 604_800
+        package var quarantinePayloadBytes = 1_024
+        package init() {}
     }
 
-    public var daemon = Daemon()
-    public var mqtt = MQTT()
-    public var storage = Storage()
-    public var validation = Validation()
+    package var daemon = Daemon()
+    package var mqtt = MQTT()
+    package var storage = Storage()
+    package var validation = Validation()
     /// The `[[sensor]]` entries in file order (the first whose topic matches wins).
-    public var sensors: [SensorEntry] = []
-    public var detection = Detection()
-    public var alerts = Alerts()
+    package var sensors: [SensorEntry] = []
+    package var detection = Detection()
+    package var alerts = Alerts()
 
-    public init() {}
+    package init() {}
 
     /// One `[[sensor]]` entry: how its readings are validated and how they are scored, kept
     /// together so the two can never fall out of step.
-    public struct SensorEntry: Sendable {
-        public var spec: SensorSpec
-        public var detection: SensorDetection
-        public init(spec: SensorSpec, detection: SensorDetection) {
+    package struct SensorEntry: Sendable {
+        package var spec: SensorSpec
+        package var detection: SensorDetection
+        package init(spec: SensorSpec, detection: SensorDetection) {
             self.spec = spec
             self.detection = detection
         }
@@ -71,10 +71,10 @@ public struct Config: Sendable {
 
     /// The validation side of every entry, in file order: what `SensorCatalog` takes. A
     /// catalog index is therefore also an index into `sensors`.
-    public var sensorSpecs: [SensorSpec] { sensors.map(\.spec) }
+    package var sensorSpecs: [SensorSpec] { sensors.map(\.spec) }
 
     /// The validation policy these settings describe.
-    public var validationPolicy: ValidationPolicy {
+    package var validationPolicy: ValidationPolicy {
         ValidationPolicy(
             maxFutureSkewMs: Int64(validation.maxFutureSkewSeconds) * 1000,
             maxPastAgeMs: Int64(validation.maxPastAgeSeconds) * 1000,
@@ -83,7 +83,7 @@ public struct Config: Sendable {
     }
 
     /// The MQTT subscriptions: `mqtt.subscribe`, or, when empty, one filter per sensor pattern.
-    public var subscriptions: [String] {
+    package var subscriptions: [String] {
         if !mqtt.subscribe.isEmpty { return mqtt.subscribe }
         var seen = Set<String>()
         return sensors.map(\.spec.topic.subscriptionFilter).filter { seen.insert($0).inserted }

@@ -9,8 +9,8 @@ import TinsenseValidate
 /// Reads and checks a config file. Every problem is collected (with file, line and key
 /// path) so an operator fixes them in one pass; unknown keys are errors, because a typo in a
 /// key would otherwise silently fall back to a default.
-public enum ConfigLoader {
-    public static func load(path: String) throws(ConfigError) -> Config {
+package enum ConfigLoader {
+    package static func load(path: String) throws(ConfigError) -> Config {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -20,7 +20,7 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> Config {
+    package static func parse(_ text: String, file: String) throws(ConfigError) -> Config {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -314,5 +314,5 @@ struct Section {
 
 extension ConfigLoader {
     /// Why a broker URL given on the command line is unusable, or nil.
-    public static func brokerProblem(_ url: String) -> String? { BrokerAddress.problem(url) }
+    package static func brokerProblem(_ url: String) -> String? { BrokerAddress.problem(url) }
 }

@@ -4,45 +4,45 @@ import TinsenseDetect
 
 extension Config {
     /// `[detection]`, `[[alert_rule]]` and `[[inhibit]]`: what is scored and when it alerts.
-    public struct Detection: Sendable {
-        public var enabled = true
+    package struct Detection: Sendable {
+        package var enabled = true
         /// Detector names for sensors that name none (`default` = the default combination).
-        public var detectors = ["default"]
+        package var detectors = ["default"]
         /// Parameter overrides for every sensor, the keys of `tinsense score --set`.
-        public var params: [String: String] = [:]
+        package var params: [String: String] = [:]
         /// Alert rules; when the config names none, one rule `anomaly` with these defaults.
-        public var rules: [AlertRule] = [Detection.defaultRule]
-        public var inhibits: [InhibitRule] = []
+        package var rules: [AlertRule] = [Detection.defaultRule]
+        package var inhibits: [InhibitRule] = []
 
-        public static let defaultRule = AlertRule(
+        package static let defaultRule = AlertRule(
             name: "anomaly", threshold: 0.5, resolveThreshold: 0.4, pendingForMilliseconds: 5_000,
             keepFiringForMilliseconds: 60_000, immediateThreshold: 0.7, severity: .warning
         )
-        public init() {}
+        package init() {}
     }
 
     /// Detection settings of one `[[sensor]]` entry (`SensorEntry.detection`).
-    public struct SensorDetection: Sendable {
+    package struct SensorDetection: Sendable {
         /// nil: this sensor is not scored (`detectors = []`, or detection disabled).
-        public var spec: DetectorSpec?
+        package var spec: DetectorSpec?
         /// Alert rules its scores feed.
-        public var rules: [String]
-        public init(spec: DetectorSpec?, rules: [String]) {
+        package var rules: [String]
+        package init(spec: DetectorSpec?, rules: [String]) {
             self.spec = spec
             self.rules = rules
         }
     }
 
     /// `[alerts]`: where alert transitions go.
-    public struct Alerts: Sendable {
+    package struct Alerts: Sendable {
         /// The JSONL alert log; nil = `<data_dir>/alerts.jsonl`.
-        public var file: String?
-        public var maxMB = 64
-        public var keep = 5
-        public var staleSeverity = AlertSeverity.warning
+        package var file: String?
+        package var maxMB = 64
+        package var keep = 5
+        package var staleSeverity = AlertSeverity.warning
         /// MQTT topic template for republishing transitions at QoS 1; nil = off.
-        public var mqttTopic: AlertTopicTemplate?
-        public init() {}
+        package var mqttTopic: AlertTopicTemplate?
+        package init() {}
     }
 }
 

@@ -18,15 +18,15 @@ import TinsenseValidate
 /// checkpoint through the pipeline, start the pipeline thread, then start MQTT. Stop (SIGTERM
 /// or SIGINT): stop MQTT (nothing more is acknowledged), drain the queue, seal the head,
 /// fsync and close.
-public final class Daemon: Service, @unchecked Sendable {
+package final class Daemon: Service, @unchecked Sendable {
     // @unchecked: the mutable parts are set up in `run` before any thread starts and torn down
     // after every thread has ended.
-    public let config: Config
+    package let config: Config
     let logger: Logger
     let storeFactory: @Sendable (String, WriteAheadLog, Config, Logger) throws -> any ReadingStore
 
     /// `storeFactory` builds the storage engine on the data directory.
-    public init(
+    package init(
         config: Config, logger: Logger,
         storeFactory: @escaping @Sendable (String, WriteAheadLog, Config, Logger) throws -> any ReadingStore
     ) {
@@ -35,7 +35,7 @@ public final class Daemon: Service, @unchecked Sendable {
         self.storeFactory = storeFactory
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let dataDirectory = config.daemon.dataDirectory
         try PosixIO.makeDirectories(dataDirectory)
         let wal = try WriteAheadLog(directory: dataDirectory, maxFileBytes: config.storage.walFileMaxMB << 20, logger: logger)

@@ -3,7 +3,7 @@ import TinsenseStorage
 
 extension StorageOptions {
     /// The storage engine's options from the `[storage]` section.
-    public init(config s: Config.Storage) {
+    package init(config s: Config.Storage) {
         self.init(
             sealIntervalMs: Int64(s.sealIntervalSeconds) * 1000,
             headMaxSamples: s.headMaxSamples,

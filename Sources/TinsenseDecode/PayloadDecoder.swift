@@ -6,8 +6,8 @@ import TinsenseCore
 /// "quality": "good"}`), a JSON array of such objects (a batch), or a bare number (`7.14`).
 /// The fast scanner handles the common flat shapes; everything else goes through
 /// Foundation. Both feed the same `ItemInterpreter`, so they agree on meaning.
-public enum PayloadDecoder {
-    public enum Outcome: Sendable, Equatable {
+package enum PayloadDecoder {
+    package enum Outcome: Sendable, Equatable {
         /// One result per item (a single object or number gives one); an item can fail alone.
         case items([Result<DecodedItem, DecodeFailure>])
         /// The whole payload was rejected.
@@ -15,19 +15,19 @@ public enum PayloadDecoder {
     }
 
     /// Which path decoded a payload (for the comparison test and metrics).
-    public enum Path: Sendable { case scanner, foundation }
+    package enum Path: Sendable { case scanner, foundation }
 
-    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = DecodeLimits()) -> Outcome {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits = DecodeLimits()) -> Outcome {
         decode(bytes, limits: limits, path: nil).0
     }
 
-    public static func decode(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) -> Outcome {
+    package static func decode(_ bytes: [UInt8], limits: DecodeLimits = DecodeLimits()) -> Outcome {
         bytes.withUnsafeBytes { decode($0, limits: limits) }
     }
 
     /// Decodes with a forced path (nil = scanner, then Foundation when the scanner declines);
     /// returns the path actually used.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, path: Path?) -> (Outcome, Path) {
+    package static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, path: Path?) -> (Outcome, Path) {
         guard bytes.count <= limits.maxPayloadBytes else {
             return (.failure(DecodeFailure(.tooLarge, "payload of \(bytes.count) bytes exceeds max_payload_bytes = \(limits.maxPayloadBytes)")), .scanner)
         }

@@ -12,17 +12,17 @@ import TinsenseDetect
 /// place with score `0.000000` and reported in `warnings`, and the detector does not learn
 /// from them — a real-world series with a few holes still gets scored. With `strict`, the
 /// first bad row throws instead (the command exits 2 naming the line).
-public struct CSVSeriesScorer {
-    public private(set) var detector: SensorDetector
-    public let strict: Bool
+package struct CSVSeriesScorer {
+    package private(set) var detector: SensorDetector
+    package let strict: Bool
     /// Data rows seen (header and blank lines excluded).
-    public private(set) var rowCount = 0
+    package private(set) var rowCount = 0
     /// Rows that scored 0 because they did not parse.
-    public private(set) var badRowCount = 0
+    package private(set) var badRowCount = 0
     /// The first `maxWarnings` problems, each naming its line.
-    public private(set) var warnings: [String] = []
-    public static let maxWarnings = 20
-    public static let outputHeader = Array("timestamp,value,anomaly_score\n".utf8)
+    package private(set) var warnings: [String] = []
+    package static let maxWarnings = 20
+    package static let outputHeader = Array("timestamp,value,anomaly_score\n".utf8)
 
     private var carry: [UInt8] = []
     private var lineNumber = 0
@@ -30,14 +30,14 @@ public struct CSVSeriesScorer {
     private var timestampColumn = 0
     private var valueColumn = 1
 
-    public init(spec: DetectorSpec, strict: Bool = false) {
+    package init(spec: DetectorSpec, strict: Bool = false) {
         detector = spec.makeDetector()
         self.strict = strict
     }
 
     /// Scores every complete line in `chunk` (a partial last line waits for the next chunk)
     /// and appends the output rows to `output`.
-    public mutating func consume(_ chunk: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ScoreInputError) {
+    package mutating func consume(_ chunk: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ScoreInputError) {
         var start = 0
         let n = chunk.count
         var i = 0
@@ -59,7 +59,7 @@ public struct CSVSeriesScorer {
     }
 
     /// Scores a last line without a newline. Throws `.noHeader` for empty input.
-    public mutating func finish(into output: inout [UInt8]) throws(ScoreInputError) {
+    package mutating func finish(into output: inout [UInt8]) throws(ScoreInputError) {
         if !carry.isEmpty {
             let whole = carry
             carry.removeAll()
@@ -200,12 +200,12 @@ public struct CSVSeriesScorer {
 }
 
 /// Input `tinsense score` cannot score, naming the line.
-public enum ScoreInputError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ScoreInputError: Error, Sendable, Hashable, CustomStringConvertible {
     case noHeader
     case badHeader(line: Int, text: String)
     case badRow(line: Int, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noHeader: "empty input: expected a header line 'timestamp,value' and rows"
         case .badHeader(let line, let text): "line \(line): header '\(text)' has no 'timestamp' and 'value' columns"

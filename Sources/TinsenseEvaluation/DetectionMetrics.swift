@@ -1,12 +1,12 @@
 /// Point-wise confusion counts of alarms (score ≥ threshold) against labels.
-public struct PointCounts: Sendable, Hashable {
-    public var truePositives = 0
-    public var falsePositives = 0
-    public var falseNegatives = 0
+package struct PointCounts: Sendable, Hashable {
+    package var truePositives = 0
+    package var falsePositives = 0
+    package var falseNegatives = 0
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(alarm: Bool, label: Bool) {
+    package mutating func add(alarm: Bool, label: Bool) {
         switch (alarm, label) {
         case (true, true): truePositives += 1
         case (true, false): falsePositives += 1
@@ -15,7 +15,7 @@ public struct PointCounts: Sendable, Hashable {
         }
     }
 
-    public static func + (a: PointCounts, b: PointCounts) -> PointCounts {
+    package static func + (a: PointCounts, b: PointCounts) -> PointCounts {
         var c = a
         c.truePositives += b.truePositives
         c.falsePositives += b.falsePositives
@@ -23,9 +23,9 @@ public struct PointCounts: Sendable, Hashable {
         return c
     }
 
-    public var precision: Double { ratio(truePositives, truePositives + falsePositives) }
-    public var recall: Double { ratio(truePositives, truePositives + falseNegatives) }
-    public var f1: Double { harmonic(precision, recall) }
+    package var precision: Double { ratio(truePositives, truePositives + falsePositives) }
+    package var recall: Double { ratio(truePositives, truePositives + falseNegatives) }
+    package var f1: Double { harmonic(precision, recall) }
 }
 
 /// The event-level score of this project: does an alarm *start* inside each labelled
@@ -41,16 +41,16 @@ public struct PointCounts: Sendable, Hashable {
 ///   a window, *false* otherwise;
 /// - event recall = Σ credit / windows, event precision = true onsets / onsets, and the
 ///   event F1 is their harmonic mean.
-public struct EventCounts: Sendable, Hashable {
-    public var windows = 0
-    public var credit = 0.0
-    public var trueOnsets = 0
-    public var falseOnsets = 0
+package struct EventCounts: Sendable, Hashable {
+    package var windows = 0
+    package var credit = 0.0
+    package var trueOnsets = 0
+    package var falseOnsets = 0
 
-    public init() {}
+    package init() {}
 
     /// Scores one series given per-row alarms and labels (same length).
-    public init(alarms: [Bool], labels: [Bool]) {
+    package init(alarms: [Bool], labels: [Bool]) {
         var i = 0
         let n = min(alarms.count, labels.count)
         while i < n {
@@ -70,7 +70,7 @@ public struct EventCounts: Sendable, Hashable {
         }
     }
 
-    public static func + (a: EventCounts, b: EventCounts) -> EventCounts {
+    package static func + (a: EventCounts, b: EventCounts) -> EventCounts {
         var c = a
         c.windows += b.windows
         c.credit += b.credit
@@ -79,28 +79,28 @@ public struct EventCounts: Sendable, Hashable {
         return c
     }
 
-    public var recall: Double { windows == 0 ? 0 : credit / Double(windows) }
-    public var precision: Double { ratio(trueOnsets, trueOnsets + falseOnsets) }
-    public var f1: Double { harmonic(precision, recall) }
+    package var recall: Double { windows == 0 ? 0 : credit / Double(windows) }
+    package var precision: Double { ratio(trueOnsets, trueOnsets + falseOnsets) }
+    package var f1: Double { harmonic(precision, recall) }
 }
 
 /// Labelled series scored by one detector, and the metrics at any threshold.
-public struct ScoredSeriesSet: Sendable {
-    public struct Series: Sendable {
-        public var name: String
-        public var scores: [Double]
-        public var labels: [Bool]
-        public init(name: String, scores: [Double], labels: [Bool]) {
+package struct ScoredSeriesSet: Sendable {
+    package struct Series: Sendable {
+        package var name: String
+        package var scores: [Double]
+        package var labels: [Bool]
+        package init(name: String, scores: [Double], labels: [Bool]) {
             self.name = name
             self.scores = scores
             self.labels = labels
         }
     }
 
-    public var series: [Series] = []
-    public init() {}
+    package var series: [Series] = []
+    package init() {}
 
-    public func pointCounts(threshold: Double) -> PointCounts {
+    package func pointCounts(threshold: Double) -> PointCounts {
         var c = PointCounts()
         for s in series {
             for i in s.scores.indices { c.add(alarm: s.scores[i] >= threshold, label: s.labels[i]) }
@@ -108,17 +108,17 @@ public struct ScoredSeriesSet: Sendable {
         return c
     }
 
-    public func eventCounts(threshold: Double) -> EventCounts {
+    package func eventCounts(threshold: Double) -> EventCounts {
         series.reduce(EventCounts()) { $0 + EventCounts(alarms: $1.scores.map { $0 >= threshold }, labels: $1.labels) }
     }
 
     /// The threshold in 0.01…0.99 with the best point-wise F1 (the oracle setting, shown
     /// beside the fixed plant threshold so that ranking quality and calibration are both seen).
-    public func bestPointF1() -> (threshold: Double, f1: Double) {
+    package func bestPointF1() -> (threshold: Double, f1: Double) {
         best { pointCounts(threshold: $0).f1 }
     }
 
-    public func bestEventF1() -> (threshold: Double, f1: Double) {
+    package func bestEventF1() -> (threshold: Double, f1: Double) {
         best { eventCounts(threshold: $0).f1 }
     }
 

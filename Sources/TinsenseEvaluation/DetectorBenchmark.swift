@@ -7,21 +7,21 @@ import TinsenseDetect
 /// Runs on one core over a synthetic 1 Hz series (random walk plus noise, quantised to 3
 /// decimals, occasional spikes and steps); each figure is the best of 3 runs. The storage
 /// codecs have their own harness in Benchmarks/; this one measures detection only.
-public struct DetectorBenchmark {
-    public let readings: Int
+package struct DetectorBenchmark {
+    package let readings: Int
     private let values: [Double]
     private let times: [Int64]
     /// Sum of everything measured, read by the caller so the optimiser keeps the work.
-    public private(set) var checksum = 0.0
+    package private(set) var checksum = 0.0
 
-    public init(readings: Int) {
+    package init(readings: Int) {
         self.readings = readings
         values = Self.series(count: readings)
         times = (0..<readings).map { Int64(1_700_000_000_000) + Int64($0) * 1000 }
     }
 
     /// Nanoseconds per reading of the Gaussian z-score baseline.
-    public mutating func baselineNanoseconds() -> Double {
+    package mutating func baselineNanoseconds() -> Double {
         let (values, times) = (self.values, self.times)
         return measure {
             var b = GaussianZScoreBaseline()
@@ -32,7 +32,7 @@ public struct DetectorBenchmark {
     }
 
     /// Nanoseconds per reading of a detector set built from `spec`.
-    public mutating func nanoseconds(spec: DetectorSpec) -> Double {
+    package mutating func nanoseconds(spec: DetectorSpec) -> Double {
         let (values, times) = (self.values, self.times)
         return measure {
             var d = spec.makeDetector()
@@ -44,7 +44,7 @@ public struct DetectorBenchmark {
 
     /// Nanoseconds per row of `tinsense score` end to end in memory: CSV parse, the default
     /// set, CSV write.
-    public mutating func scoreNanoseconds() -> Double {
+    package mutating func scoreNanoseconds() -> Double {
         var csv = Array("timestamp,value\n".utf8)
         for i in 0..<values.count {
             csv += Array(RFC3339.format(.init(millisecondsSinceEpoch: times[i])).utf8)
@@ -78,7 +78,7 @@ public struct DetectorBenchmark {
 
     /// The benchmark series: deterministic, a level that wanders, a step every 50,000
     /// readings and a spike every 10,007.
-    public static func series(count: Int) -> [Double] {
+    package static func series(count: Int) -> [Double] {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func uniform() -> Double {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17

@@ -13,7 +13,7 @@ extension FaultEvaluation {
     /// tick of the caller's clock after stale_after, not exactly a second after it, and it
     /// would also judge duplicates and clock skew, so swapping it in could move the figures
     /// docs/DETECTION.md publishes.
-    public func evaluate(plant: PlantModel, durationMilliseconds: Int64) -> Report {
+    package func evaluate(plant: PlantModel, durationMilliseconds: Int64) -> Report {
         var model = plant
         let labels = model.labels.map {
             Label(sensor: $0.sensor, fault: $0.fault.rawValue, start: $0.start.millisecondsSinceEpoch, end: $0.end.millisecondsSinceEpoch)

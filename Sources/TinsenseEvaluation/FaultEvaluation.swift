@@ -14,24 +14,24 @@ import TinsenseDetect
 /// Inputs are the documented CSV formats: readings `sensor,timestamp,value` (as `tinsense
 /// export --format csv` writes, extra columns ignored) and labels `sensor,fault,start,end`
 /// (RFC 3339, half-open windows; a `topic` column may be present).
-public struct FaultEvaluation: Sendable {
-    public struct Reading: Sendable, Hashable {
-        public var sensor: String
-        public var time: Int64
-        public var value: Double
-        public init(sensor: String, time: Int64, value: Double) {
+package struct FaultEvaluation: Sendable {
+    package struct Reading: Sendable, Hashable {
+        package var sensor: String
+        package var time: Int64
+        package var value: Double
+        package init(sensor: String, time: Int64, value: Double) {
             self.sensor = sensor
             self.time = time
             self.value = value
         }
     }
 
-    public struct Label: Sendable, Hashable {
-        public var sensor: String
-        public var fault: String
-        public var start: Int64
-        public var end: Int64
-        public init(sensor: String, fault: String, start: Int64, end: Int64) {
+    package struct Label: Sendable, Hashable {
+        package var sensor: String
+        package var fault: String
+        package var start: Int64
+        package var end: Int64
+        package init(sensor: String, fault: String, start: Int64, end: Int64) {
             self.sensor = sensor
             self.fault = fault
             self.start = start
@@ -39,12 +39,12 @@ public struct FaultEvaluation: Sendable {
         }
     }
 
-    public struct KindResult: Sendable, Hashable {
-        public var fault: String
-        public var count = 0
-        public var caught = 0
-        public var recall: Double { count == 0 ? 0 : Double(caught) / Double(count) }
-        public init(fault: String, count: Int = 0, caught: Int = 0) {
+    package struct KindResult: Sendable, Hashable {
+        package var fault: String
+        package var count = 0
+        package var caught = 0
+        package var recall: Double { count == 0 ? 0 : Double(caught) / Double(count) }
+        package init(fault: String, count: Int = 0, caught: Int = 0) {
             self.fault = fault
             self.count = count
             self.caught = caught
@@ -52,42 +52,42 @@ public struct FaultEvaluation: Sendable {
     }
 
     /// A labelled fault no alert caught, with the best the detectors managed inside it.
-    public struct Miss: Sendable, Hashable {
-        public var label: Label
+    package struct Miss: Sendable, Hashable {
+        package var label: Label
         /// Readings of the sensor inside `[start, end + grace)`.
-        public var readings: Int
+        package var readings: Int
         /// Highest score inside `[start, end + grace)` (0 without readings).
-        public var bestScore: Double
+        package var bestScore: Double
         /// The detector and reason behind `bestScore`.
-        public var bestDetector: String?
-        public var bestReason: String?
+        package var bestDetector: String?
+        package var bestReason: String?
     }
 
     /// An alert that fired outside every labelled window of its sensor (± grace).
-    public struct FalseAlert: Sendable, Hashable {
-        public var sensor: String
-        public var time: Int64
-        public var detector: String
-        public var score: Double
-        public var message: String
+    package struct FalseAlert: Sendable, Hashable {
+        package var sensor: String
+        package var time: Int64
+        package var detector: String
+        package var score: Double
+        package var message: String
     }
 
-    public struct Report: Sendable {
-        public var kinds: [KindResult]
-        public var sensors: Int
-        public var readings: Int
-        public var falseAlerts: Int
+    package struct Report: Sendable {
+        package var kinds: [KindResult]
+        package var sensors: Int
+        package var readings: Int
+        package var falseAlerts: Int
         /// False alerts by the detector that fired them, to see which one to tune.
-        public var falseAlertsByDetector: [String: Int]
-        public var faultFreeSensorDays: Double
+        package var falseAlertsByDetector: [String: Int]
+        package var faultFreeSensorDays: Double
         /// Every labelled fault not caught (validation and process-event kinds excluded).
-        public var misses: [Miss]
+        package var misses: [Miss]
         /// Every false alert, in sensor then time order.
-        public var falseAlertList: [FalseAlert]
-        public var falseAlertsPerSensorDay: Double { faultFreeSensorDays > 0 ? Double(falseAlerts) / faultFreeSensorDays : 0 }
+        package var falseAlertList: [FalseAlert]
+        package var falseAlertsPerSensorDay: Double { faultFreeSensorDays > 0 ? Double(falseAlerts) / faultFreeSensorDays : 0 }
         /// Recall over the kinds a detector can see in the readings (not `dropout`, which is a
         /// stale alert, nor `malformed`/`out_of_range`, which validation quarantines).
-        public var detectorRecall: Double {
+        package var detectorRecall: Double {
             let k = kinds.filter { !FaultEvaluation.validationKinds.contains($0.fault) }
             let n = k.reduce(0) { $0 + $1.count }
             return n == 0 ? 0 : Double(k.reduce(0) { $0 + $1.caught }) / Double(n)
@@ -95,23 +95,23 @@ public struct FaultEvaluation: Sendable {
     }
 
     /// Fault kinds handled before detection (deadman and validation), reported separately.
-    public static let validationKinds: Set<String> = ["dropout", "malformed", "out_of_range"]
-    public static let processEventKinds: Set<String> = ["trip"]
+    package static let validationKinds: Set<String> = ["dropout", "malformed", "out_of_range"]
+    package static let processEventKinds: Set<String> = ["trip"]
 
-    public var spec: DetectorSpec
-    public var rule: AlertRule
+    package var spec: DetectorSpec
+    package var rule: AlertRule
     /// Slack after a fault window in which an alert still counts as catching it (an alert
     /// is allowed to need a few readings; a recovering signal may alert just after).
-    public var graceMilliseconds: Int64
+    package var graceMilliseconds: Int64
 
-    public init(spec: DetectorSpec, rule: AlertRule = AlertRule(), graceMilliseconds: Int64 = 60_000) {
+    package init(spec: DetectorSpec, rule: AlertRule = AlertRule(), graceMilliseconds: Int64 = 60_000) {
         self.spec = spec
         self.rule = rule
         self.graceMilliseconds = graceMilliseconds
     }
 
     /// Scores a whole recording: readings in any order (each sensor's are sorted by time).
-    public func evaluate(readings: [Reading], labels: [Label]) -> Report {
+    package func evaluate(readings: [Reading], labels: [Label]) -> Report {
         var bySensor: [String: [Reading]] = [:]
         for r in readings { bySensor[r.sensor, default: []].append(r) }
         var run = Run(self, labels: labels)
@@ -127,7 +127,7 @@ public struct FaultEvaluation: Sendable {
     /// sensors interleaved as they like), then ask for the report. Memory is per sensor and
     /// per label, not per reading, so a day of a whole plant can be scored as it is
     /// generated.
-    public struct Run: Sendable {
+    package struct Run: Sendable {
         private struct LabelState: Sendable {
             var label: Label
             var caught = false
@@ -149,7 +149,7 @@ public struct FaultEvaluation: Sendable {
             var last: Int64 = 0
         }
 
-        public let evaluation: FaultEvaluation
+        package let evaluation: FaultEvaluation
         private var labelStates: [LabelState]
         private let trips: [Label]
         private var sensorIndex: [String: Int] = [:]
@@ -157,7 +157,7 @@ public struct FaultEvaluation: Sendable {
         private var readings = 0
         private var falseAlerts: [FalseAlert] = []
 
-        public init(_ evaluation: FaultEvaluation, labels: [Label]) {
+        package init(_ evaluation: FaultEvaluation, labels: [Label]) {
             self.evaluation = evaluation
             labelStates = labels.map { LabelState(label: $0) }
             trips = labels.filter { FaultEvaluation.processEventKinds.contains($0.fault) }
@@ -178,7 +178,7 @@ public struct FaultEvaluation: Sendable {
         }
 
         /// One reading of `sensor`; a sensor's readings must come in time order.
-        public mutating func observe(sensor: String, time: Int64, value: Double) {
+        package mutating func observe(sensor: String, time: Int64, value: Double) {
             let i = state(of: sensor)
             let rule = evaluation.rule
             let grace = evaluation.graceMilliseconds
@@ -213,14 +213,14 @@ public struct FaultEvaluation: Sendable {
         /// A stage before detection caught a fault at `time`: validation quarantined a reading
         /// (`malformed`, `out_of_range`) or the deadman raised a stale alert (`dropout`). Labels
         /// of that kind on that sensor whose window (+ grace) holds `time` count as caught.
-        public mutating func caughtBeforeDetection(sensor: String, fault: String, time: Int64) {
+        package mutating func caughtBeforeDetection(sensor: String, fault: String, time: Int64) {
             let grace = evaluation.graceMilliseconds
             for i in labelStates.indices where labelStates[i].label.sensor == sensor && labelStates[i].label.fault == fault {
                 if time >= labelStates[i].label.start && time < labelStates[i].label.end + grace { labelStates[i].caught = true }
             }
         }
 
-        public func report() -> Report {
+        package func report() -> Report {
             let grace = evaluation.graceMilliseconds
             var kinds: [String: KindResult] = [:]
             var misses: [Miss] = []
@@ -268,8 +268,8 @@ public struct FaultEvaluation: Sendable {
 }
 
 /// Reads the two CSV formats of `FaultEvaluation`, locating columns by header name.
-public enum FaultEvaluationCSV {
-    public static func readings(_ text: String) throws(FaultCSVError) -> [FaultEvaluation.Reading] {
+package enum FaultEvaluationCSV {
+    package static func readings(_ text: String) throws(FaultCSVError) -> [FaultEvaluation.Reading] {
         let (header, rows) = try split(text)
         guard let s = header.firstIndex(of: "sensor"),
               let t = header.firstIndex(where: { ["timestamp", "time", "source_time", "ts"].contains($0) }),
@@ -288,7 +288,7 @@ public enum FaultEvaluationCSV {
         return out
     }
 
-    public static func labels(_ text: String) throws(FaultCSVError) -> [FaultEvaluation.Label] {
+    package static func labels(_ text: String) throws(FaultCSVError) -> [FaultEvaluation.Label] {
         let (header, rows) = try split(text)
         guard let s = header.firstIndex(of: "sensor"), let k = header.firstIndex(of: "fault"),
               let a = header.firstIndex(of: "start"), let b = header.firstIndex(of: "end") else {
@@ -321,12 +321,12 @@ public enum FaultEvaluationCSV {
     }
 }
 
-public enum FaultCSVError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum FaultCSVError: Error, Sendable, Hashable, CustomStringConvertible {
     case empty
     case missingColumns(expected: String, found: String)
     case badLine(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty: "empty file"
         case .missingColumns(let e, let f): "header '\(f)' lacks the columns \(e)"

@@ -6,7 +6,7 @@ import TinsenseDetect
 /// reader copies into docs/DETECTION.md are pinned by tests.
 extension FaultEvaluation.Report {
     /// Recall per fault kind (validation and deadman kinds marked), then the detector recall.
-    public var recallLines: [String] {
+    package var recallLines: [String] {
         var lines = ["| fault | labelled | caught | recall |", "|---|---|---|---|"]
         for k in kinds {
             let note = FaultEvaluation.validationKinds.contains(k.fault) ? " (validation/deadman)" : ""
@@ -19,13 +19,13 @@ extension FaultEvaluation.Report {
 
     /// One line: the false alerts, the fault-free sensor-days they fell in, the rate, and
     /// the count by detector.
-    public func falseAlertLine(heading: String) -> String {
+    package func falseAlertLine(heading: String) -> String {
         let byDetector = falseAlertsByDetector.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         return "\(heading): \(falseAlerts) in \(FixedDecimal.format(faultFreeSensorDays, decimals: 3)) fault-free sensor-days = \(FixedDecimal.format(falseAlertsPerSensorDay, decimals: 3)) per sensor per day (by detector: \(byDetector.isEmpty ? "none" : byDetector.joined(separator: ", ")))"
     }
 
     /// Every missed fault with the best score inside it, then every false alert.
-    public var detailLines: [String] {
+    package var detailLines: [String] {
         var lines = ["", "missed faults:\(misses.isEmpty ? " none" : "")"]
         for m in misses {
             let best = m.bestDetector.map { "best score \(FixedDecimal.format(m.bestScore, decimals: 3)) (\($0): \(m.bestReason ?? ""))" } ?? "no score"
@@ -39,7 +39,7 @@ extension FaultEvaluation.Report {
 
 extension FaultEvaluation.FalseAlert: CustomStringConvertible {
     /// `sensor time detector score S: message`.
-    public var description: String {
+    package var description: String {
         "\(sensor) \(RFC3339.format(.init(millisecondsSinceEpoch: time))) \(detector) score \(FixedDecimal.format(score, decimals: 3)): \(message)"
     }
 }

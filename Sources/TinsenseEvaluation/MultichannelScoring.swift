@@ -4,9 +4,9 @@ import TinsenseDetect
 /// each channel runs its own detector set, and a row's score is the Bonferroni combination
 /// of the channels' tail probabilities — `min(1, channels · min p)` — the same rule that
 /// combines detectors within a sensor, so the one threshold keeps its meaning.
-public enum MultichannelScoring {
+package enum MultichannelScoring {
     /// Combined scores per row with `spec` on every channel.
-    public static func scores(times: [Int64], channels: [[Double]], spec: DetectorSpec) -> [Double] {
+    package static func scores(times: [Int64], channels: [[Double]], spec: DetectorSpec) -> [Double] {
         var detectors = channels.map { _ in spec.makeDetector() }
         let k = Double(channels.count)
         return times.indices.map { row in
@@ -20,7 +20,7 @@ public enum MultichannelScoring {
     }
 
     /// The same with the plain Gaussian z-score baseline on every channel.
-    public static func baselineScores(times: [Int64], channels: [[Double]], window: Int = 500) -> [Double] {
+    package static func baselineScores(times: [Int64], channels: [[Double]], window: Int = 500) -> [Double] {
         var baselines = channels.map { _ in GaussianZScoreBaseline(window: window) }
         let k = Double(channels.count)
         return times.indices.map { row in

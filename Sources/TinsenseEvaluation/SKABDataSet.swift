@@ -2,25 +2,25 @@ import Foundation
 
 /// The SKAB benchmark as it lies on disk: every `*.csv` under one folder (valve1/, valve2/,
 /// other/, anomaly-free/), parsed, in an order that does not depend on the file system.
-public struct SKABDataSet: Sendable {
-    public struct File: Sendable {
-        public var path: String
-        public var record: SKABFile
+package struct SKABDataSet: Sendable {
+    package struct File: Sendable {
+        package var path: String
+        package var record: SKABFile
 
-        public init(path: String, record: SKABFile) {
+        package init(path: String, record: SKABFile) {
             self.path = path
             self.record = record
         }
     }
 
-    public var files: [File]
-    public var rowCount: Int { files.reduce(0) { $0 + $1.record.times.count } }
+    package var files: [File]
+    package var rowCount: Int { files.reduce(0) { $0 + $1.record.times.count } }
 
-    public init(files: [File]) { self.files = files }
+    package init(files: [File]) { self.files = files }
 
     /// Reads and parses every CSV file under `folder`.
     /// - Throws: `SKABDataSetError` when there is none, or naming the first that does not parse.
-    public init(folder: String) throws(SKABDataSetError) {
+    package init(folder: String) throws(SKABDataSetError) {
         let paths = Self.csvPaths(in: folder)
         guard !paths.isEmpty else { throw .noFiles(folder: folder) }
         var files: [File] = []
@@ -36,7 +36,7 @@ public struct SKABDataSet: Sendable {
 
     /// Paths of the `*.csv` files under `folder`, in numeric order inside folders (`2.csv`
     /// before `10.csv`), so a table does not depend on directory order.
-    public static func csvPaths(in folder: String) -> [String] {
+    package static func csvPaths(in folder: String) -> [String] {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var out: [String] = []
         while let rel = walker.nextObject() as? String {
@@ -46,11 +46,11 @@ public struct SKABDataSet: Sendable {
     }
 }
 
-public enum SKABDataSetError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum SKABDataSetError: Error, Sendable, Hashable, CustomStringConvertible {
     case noFiles(folder: String)
     case unreadable(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noFiles(let folder): "no CSV files under \(folder)"
         case .unreadable(let path, let reason): "\(path): \(reason)"

@@ -7,26 +7,26 @@ import TinsenseDetect
 ///
 /// Each file is one multichannel record scored by `MultichannelScoring`, because SKAB's
 /// labels mark rows of the whole rig, not of one channel.
-public struct SKABEvaluation: Sendable {
-    public let dataSet: SKABDataSet
+package struct SKABEvaluation: Sendable {
+    package let dataSet: SKABDataSet
     /// The alert threshold the point and event counts use.
-    public let threshold: Double
+    package let threshold: Double
 
-    public init(dataSet: SKABDataSet, threshold: Double) {
+    package init(dataSet: SKABDataSet, threshold: Double) {
         self.dataSet = dataSet
         self.threshold = threshold
     }
 
-    public static let baselineName = "baseline (Gaussian z, window 500)"
+    package static let baselineName = "baseline (Gaussian z, window 500)"
 
     /// The Markdown table's header and separator lines.
-    public static let tableHeader = [
+    package static let tableHeader = [
         "| detector | precision | recall | F1 | event F1 | onsets true/false | best F1 (thr) | best event F1 (thr) |",
         "|---|---|---|---|---|---|---|---|",
     ]
 
     /// Every file scored by the baseline.
-    public func baselineScores() -> ScoredSeriesSet {
+    package func baselineScores() -> ScoredSeriesSet {
         var set = ScoredSeriesSet()
         for f in dataSet.files {
             set.series.append(.init(name: f.path, scores: MultichannelScoring.baselineScores(times: f.record.times, channels: f.record.channels),
@@ -36,7 +36,7 @@ public struct SKABEvaluation: Sendable {
     }
 
     /// Every file scored by `spec` on each of its channels.
-    public func scores(spec: DetectorSpec) -> ScoredSeriesSet {
+    package func scores(spec: DetectorSpec) -> ScoredSeriesSet {
         var set = ScoredSeriesSet()
         for f in dataSet.files {
             set.series.append(.init(name: f.path, scores: MultichannelScoring.scores(times: f.record.times, channels: f.record.channels, spec: spec),
@@ -46,7 +46,7 @@ public struct SKABEvaluation: Sendable {
     }
 
     /// One Markdown table row for the set scored as `name`.
-    public func row(_ name: String, _ set: ScoredSeriesSet) -> String {
+    package func row(_ name: String, _ set: ScoredSeriesSet) -> String {
         let p = set.pointCounts(threshold: threshold)
         let e = set.eventCounts(threshold: threshold)
         let bp = set.bestPointF1(), be = set.bestEventF1()

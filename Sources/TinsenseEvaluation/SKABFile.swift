@@ -2,16 +2,16 @@ import TinsenseCore
 
 /// One SKAB experiment file (semicolon CSV: `datetime`, sensor channels, `anomaly`,
 /// `changepoint`), parsed for evaluation.
-public struct SKABFile: Sendable {
-    public var channelNames: [String]
+package struct SKABFile: Sendable {
+    package var channelNames: [String]
     /// Milliseconds since the epoch per row.
-    public var times: [Int64]
+    package var times: [Int64]
     /// `channels[c][row]`.
-    public var channels: [[Double]]
-    public var anomaly: [Bool]
+    package var channels: [[Double]]
+    package var anomaly: [Bool]
 
     /// - Throws: `SKABFileError` naming the line that does not parse.
-    public init(text: String) throws(SKABFileError) {
+    package init(text: String) throws(SKABFileError) {
         var lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).makeIterator()
         guard let header = lines.next() else { throw .empty }
         let names = header.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: " \r") }
@@ -41,12 +41,12 @@ public struct SKABFile: Sendable {
     }
 }
 
-public enum SKABFileError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum SKABFileError: Error, Sendable, Hashable, CustomStringConvertible {
     case empty
     case badHeader(String)
     case badLine(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .empty: "empty file"
         case .badHeader(let h): "header '\(h)' does not start with datetime"

@@ -4,9 +4,9 @@ import TinsenseCore
 /// with or without a zone (UTC assumed), with or without seconds, a bare date, or epoch
 /// seconds / milliseconds. Detection needs only a consistent clock, so a missing zone is
 /// harmless as long as the whole series is written the same way.
-public enum TimestampText {
+package enum TimestampText {
     /// Parses `bytes` (surrounding quotes and spaces ignored); nil when no form fits.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Timestamp? {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) -> Timestamp? {
         var lo = 0, hi = bytes.count
         while lo < hi, bytes[lo] == 0x20 || bytes[lo] == 0x22 { lo += 1 }
         while hi > lo, bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x22 { hi -= 1 }
@@ -35,7 +35,7 @@ public enum TimestampText {
 /// Decimal numbers from bytes without creating a `String` per field: the common case
 /// (≤ 15 significant digits, small exponent) is exact by Clinger's fast path; anything else
 /// falls back to the standard library's correctly-rounded parser.
-public enum NumberText {
+package enum NumberText {
     private static let powers: [Double] = (0...22).map { e in
         var p = 1.0
         for _ in 0..<e { p *= 10 }
@@ -44,7 +44,7 @@ public enum NumberText {
 
     /// Parses `-12.5`, `3e-4`, `+7`, ` 42 `, `"1.5"`. Nil for empty text, `NaN`, `inf` and
     /// anything that is not a finite number.
-    public static func parseDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
+    package static func parseDouble(_ bytes: UnsafeRawBufferPointer) -> Double? {
         var i = 0, n = bytes.count
         while i < n, bytes[i] == 0x20 || bytes[i] == 0x22 || bytes[i] == 0x09 { i += 1 }
         while n > i, bytes[n - 1] == 0x20 || bytes[n - 1] == 0x22 || bytes[n - 1] == 0x09 { n -= 1 }

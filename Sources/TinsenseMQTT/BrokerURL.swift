@@ -1,15 +1,15 @@
 /// Where the broker is: `mqtt://host:port` (also `tcp://`, or bare `host:port`; port 1883
 /// when omitted).
-public struct BrokerURL: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct BrokerURL: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
 
-    public init(host: String, port: Int = 1883) {
+    package init(host: String, port: Int = 1883) {
         self.host = host
         self.port = port
     }
 
-    public init(parsing text: String) throws(MQTTError) {
+    package init(parsing text: String) throws(MQTTError) {
         var rest = Substring(text)
         for scheme in ["mqtt://", "tcp://"] where rest.hasPrefix(scheme) {
             rest = rest.dropFirst(scheme.count)
@@ -27,17 +27,17 @@ public struct BrokerURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "mqtt://\(host):\(port)" }
+    package var description: String { "mqtt://\(host):\(port)" }
 }
 
 /// Errors from the MQTT layer, with libmosquitto's own words where it gave them.
-public enum MQTTError: Error, CustomStringConvertible, Sendable {
+package enum MQTTError: Error, CustomStringConvertible, Sendable {
     case badURL(String, String)
     case library(String, Int32)
     case timeout(String)
     case refused(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .badURL(let url, let why): "broker URL \"\(url)\": \(why)"
         case .library(let call, let rc): "\(call) failed: \(MosquittoLibrary.errorString(rc)) (rc \(rc))"

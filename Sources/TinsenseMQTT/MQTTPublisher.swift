@@ -10,14 +10,14 @@ import Synchronization
 /// QoS 1 publishes are counted until the broker acknowledges them; `publish` waits while
 /// `maxUnacknowledged` are outstanding, so a fast producer cannot grow libmosquitto's
 /// internal queue without bound, and `flush` waits for the last acknowledgement.
-public final class MQTTPublisher: @unchecked Sendable {
+package final class MQTTPublisher: @unchecked Sendable {
     // @unchecked: `handle` is set in init and cleared in `disconnect`; everything the network
     // thread touches is in `state` (a Mutex) or immutable.
     private var handle: OpaquePointer?
     private var retained: Unmanaged<MQTTPublisher>?
-    public let broker: BrokerURL
-    public let clientID: String
-    public let maxUnacknowledged: Int
+    package let broker: BrokerURL
+    package let clientID: String
+    package let maxUnacknowledged: Int
     let logger: Logger
 
     struct State {
@@ -31,7 +31,7 @@ public final class MQTTPublisher: @unchecked Sendable {
 
     private let state = Mutex(State())
 
-    public init(broker: BrokerURL, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000, username: String? = nil, password: String? = nil) throws {
+    package init(broker: BrokerURL, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000, username: String? = nil, password: String? = nil) throws {
         self.broker = broker
         self.clientID = clientID
         self.logger = logger
@@ -78,7 +78,7 @@ public final class MQTTPublisher: @unchecked Sendable {
     }
 
     /// Connects and waits for the CONNACK.
-    public func connect(timeout: Duration) throws {
+    package func connect(timeout: Duration) throws {
         guard let m = handle else { throw MQTTError.library("connect after disconnect", MOSQ_ERR_INVAL.rawValue) }
         try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
         _ = mosquitto_connect_async(m, broker.host, Int32(broker.port), 30)
@@ -89,7 +89,7 @@ public final class MQTTPublisher: @unchecked Sendable {
     }
 
     /// Publishes one message. At QoS 1 it blocks while `maxUnacknowledged` are outstanding.
-    public func publish(topic: String, payload: [UInt8], qos: Int, retain: Bool) throws {
+    package func publish(topic: String, payload: [UInt8], qos: Int, retain: Bool) throws {
         guard let m = handle else { throw MQTTError.library("publish after disconnect", MOSQ_ERR_INVAL.rawValue) }
         if qos > 0 {
             try wait(timeout: .seconds(120), what: "waiting for the broker to acknowledge publishes") { s in
@@ -109,22 +109,22 @@ public final class MQTTPublisher: @unchecked Sendable {
         }
     }
 
-    public func publish(topic: String, payload: String, qos: Int, retain: Bool) throws {
+    package func publish(topic: String, payload: String, qos: Int, retain: Bool) throws {
         try publish(topic: topic, payload: Array(payload.utf8), qos: qos, retain: retain)
     }
 
     /// Waits until every QoS 1 publish so far has been acknowledged.
-    public func flush(timeout: Duration) throws {
+    package func flush(timeout: Duration) throws {
         try wait(timeout: timeout, what: "flushing publishes") { $0.outstanding.isEmpty }
     }
 
     /// QoS 1 publishes the broker has acknowledged so far.
-    public var acknowledged: Int { state.withLock { $0.acknowledged } }
+    package var acknowledged: Int { state.withLock { $0.acknowledged } }
 
-    public var isConnected: Bool { state.withLock { $0.connected } }
+    package var isConnected: Bool { state.withLock { $0.connected } }
 
     /// Sends DISCONNECT and stops the network thread.
-    public func disconnect() {
+    package func disconnect() {
         guard let m = handle else { return }
         mosquitto_disconnect(m)
         mosquitto_loop_stop(m, false)

@@ -9,26 +9,26 @@ import Synchronization
 /// must make the message durable (append it to the WAL) and hand it on before returning,
 /// because libmosquitto 2.0.11 sends the QoS 1 PUBACK as soon as the callback returns.
 /// Blocking here is how backpressure reaches the broker.
-public protocol MQTTMessageSink: Sendable {
+package protocol MQTTMessageSink: Sendable {
     func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool)
 }
 
 /// How the subscriber connects and what it asks for.
-public struct SubscriberOptions: Sendable {
-    public var broker: BrokerURL
-    public var clientID: String
-    public var cleanSession: Bool
-    public var qos: Int
-    public var keepaliveSeconds: Int
-    public var subscriptions: [String]
-    public var username: String?
-    public var password: String?
+package struct SubscriberOptions: Sendable {
+    package var broker: BrokerURL
+    package var clientID: String
+    package var cleanSession: Bool
+    package var qos: Int
+    package var keepaliveSeconds: Int
+    package var subscriptions: [String]
+    package var username: String?
+    package var password: String?
     /// Retained `online` on every connect, `offline` as the last will and on clean stop.
-    public var statusTopic: String?
-    public var reconnectMinSeconds: Int
-    public var reconnectMaxSeconds: Int
+    package var statusTopic: String?
+    package var reconnectMinSeconds: Int
+    package var reconnectMaxSeconds: Int
 
-    public init(
+    package init(
         broker: BrokerURL, clientID: String, cleanSession: Bool = false, qos: Int = 1,
         keepaliveSeconds: Int = 30, subscriptions: [String], username: String? = nil,
         password: String? = nil, statusTopic: String? = nil,
@@ -54,7 +54,7 @@ public struct SubscriberOptions: Sendable {
 /// (the other order never retries when the broker is down at boot); reconnects use
 /// libmosquitto's bounded exponential backoff; every connect resubscribes, whatever the
 /// broker says about the session, so a broker that lost its state still delivers.
-public final class MQTTSubscriber: @unchecked Sendable {
+package final class MQTTSubscriber: @unchecked Sendable {
     // @unchecked: `handle` is set once in `start` and torn down in `stop`, both serialised
     // by the lifecycle; callbacks only read immutable fields and the atomics below.
     private var handle: OpaquePointer?
@@ -68,22 +68,22 @@ public final class MQTTSubscriber: @unchecked Sendable {
     private let messageCount = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
 
-    public init(options: SubscriberOptions, sink: any MQTTMessageSink, logger: Logger) {
+    package init(options: SubscriberOptions, sink: any MQTTMessageSink, logger: Logger) {
         self.options = options
         self.sink = sink
         self.logger = logger
     }
 
     /// True between a successful CONNACK and the next disconnect.
-    public var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
+    package var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
     /// Successful connects so far (the first one included).
-    public var connects: Int { connectCount.load(ordering: .relaxed) }
+    package var connects: Int { connectCount.load(ordering: .relaxed) }
     /// Messages handed to the sink so far.
-    public var messagesReceived: Int { messageCount.load(ordering: .relaxed) }
+    package var messagesReceived: Int { messageCount.load(ordering: .relaxed) }
 
     /// Starts the network thread and the first (asynchronous) connect. Returns at once; the
     /// connection comes up whenever the broker is reachable.
-    public func start() throws(MQTTError) {
+    package func start() throws(MQTTError) {
         MosquittoLibrary.ensureInitialised()
         let me = Unmanaged.passRetained(self)
         guard let m = mosquitto_new(options.clientID, options.cleanSession, me.toOpaque()) else {
@@ -134,7 +134,7 @@ public final class MQTTSubscriber: @unchecked Sendable {
     /// thread. Messages not yet acknowledged stay with the broker for the next session.
     /// `force` cancels the network thread instead of joining it: for a sink that is blocked
     /// waiting for storage, whose message must not be acknowledged by returning.
-    public func stop(force: Bool = false) {
+    package func stop(force: Bool = false) {
         guard let m = handle else { return }
         stopping.store(true, ordering: .relaxed)
         if let status = options.statusTopic, isConnected {
@@ -153,7 +153,7 @@ public final class MQTTSubscriber: @unchecked Sendable {
 
     /// Drops the connection without a clean DISCONNECT (tests of the last will) — not used in
     /// normal operation.
-    public func stopAbruptly() {
+    package func stopAbruptly() {
         guard let m = handle else { return }
         stopping.store(true, ordering: .relaxed)
         mosquitto_loop_stop(m, true)

@@ -3,7 +3,7 @@
 /// Each kind is what a detector or the validator must catch in a real tin plant: a fouled
 /// XRF window drifts, a froth-level float sticks, a gateway truncates a payload, a crusher
 /// trips on low lube-oil flow.
-public enum FaultKind: String, Sendable, Hashable, CaseIterable {
+package enum FaultKind: String, Sendable, Hashable, CaseIterable {
     /// A short excursion of half the plausible window, then back to normal.
     case spike
     /// A ramp that grows linearly to 40 % of the plausible window by the end of the window.
@@ -25,7 +25,7 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case trip
 
     /// Accepts the canonical names and the common synonyms operators use.
-    public init?(name: some StringProtocol) {
+    package init?(name: some StringProtocol) {
         switch name.lowercased() {
         case "spike": self = .spike
         case "drift": self = .drift
@@ -67,7 +67,7 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     ///   is a stuck instrument; a stuck analyzer stays stuck until someone clears it, hours;
     /// - `dropout`: the sensor's stale-after time plus one reading, so the deadman sees it;
     /// - `trip`: 0 — a process event, not a sensor's.
-    public func minimumReadings(staleAfterMilliseconds: Int64, periodMilliseconds: Int64) -> Int {
+    package func minimumReadings(staleAfterMilliseconds: Int64, periodMilliseconds: Int64) -> Int {
         switch self {
         case .spike, .outOfRange, .malformed: 1
         case .step: 5

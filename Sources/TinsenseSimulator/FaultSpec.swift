@@ -4,15 +4,15 @@ import TinsenseCore
 ///
 /// Times are offsets rather than absolute timestamps so the same spec reproduces the same
 /// incident on any start date.
-public struct FaultSpec: Sendable, Hashable {
-    public var kind: FaultKind
+package struct FaultSpec: Sendable, Hashable {
+    package var kind: FaultKind
     /// A sensor id or `SensorPattern` (`*/pulp_ph`, `xrf01/tails_*`, `cell0[1-3]/pulp_ph`).
     /// For `trip` it names crushers (`crusher01`, `crusher*`).
-    public var selector: String
-    public var startOffsetMilliseconds: Int64
-    public var durationMilliseconds: Int64
+    package var selector: String
+    package var startOffsetMilliseconds: Int64
+    package var durationMilliseconds: Int64
 
-    public init(kind: FaultKind, selector: String, startOffsetMilliseconds: Int64, durationMilliseconds: Int64) {
+    package init(kind: FaultKind, selector: String, startOffsetMilliseconds: Int64, durationMilliseconds: Int64) {
         self.kind = kind
         self.selector = selector
         self.startOffsetMilliseconds = startOffsetMilliseconds
@@ -23,13 +23,13 @@ public struct FaultSpec: Sendable, Hashable {
     /// (`SimulatedSensor.minimumFaultDurationMilliseconds`): the fault spans too few of their
     /// readings to be seen reliably, or any. Explicit faults are kept as given; this is for
     /// a warning.
-    public func tooShort(in sensors: [SimulatedSensor]) -> [SimulatedSensor] {
+    package func tooShort(in sensors: [SimulatedSensor]) -> [SimulatedSensor] {
         guard kind != .trip else { return [] }
         return sensors.filter { selects($0.id) && durationMilliseconds < $0.minimumFaultDurationMilliseconds(kind) }
     }
 
     /// Whether `name` (a sensor id, or a crusher for `trip`) is selected.
-    public func selects(_ name: String) -> Bool {
+    package func selects(_ name: String) -> Bool {
         SensorPattern(selector).matches(name)
     }
 }

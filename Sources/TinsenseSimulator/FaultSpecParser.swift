@@ -11,15 +11,15 @@ import TinsenseCore
 /// ```
 /// `random:N` places N faults of random sensor kinds on random sensors, reproducibly from
 /// the seed, between 10 % and 90 % of the run, never two on one sensor at once.
-public enum FaultSpecParser {
-    public struct ParseError: Error, CustomStringConvertible, Sendable {
-        public var description: String
+package enum FaultSpecParser {
+    package struct ParseError: Error, CustomStringConvertible, Sendable {
+        package var description: String
     }
 
     /// Resolves the spec text into concrete faults. `horizonMilliseconds` is the run length
     /// (needed to place random faults); selectors that match nothing are an error, so a typo
     /// is not a silently clean run.
-    public static func parse(
+    package static func parse(
         _ text: String, seed: UInt64, horizonMilliseconds: Int64, sensors: [SimulatedSensor] = PilotPlant.sensors
     ) throws(ParseError) -> [FaultSpec] {
         var faults: [FaultSpec] = []

@@ -2,12 +2,12 @@ import TinsenseCore
 
 /// Where a paced run sends the plant's messages. The CLI passes TinsenseMQTT's publisher,
 /// so this module stays free of MQTT.
-public protocol PlantMessagePublisher {
+package protocol PlantMessagePublisher {
     func publish(_ message: SimulatedMessage) throws
 }
 
 /// The wall clock a paced run keeps step with.
-public protocol PacingClock {
+package protocol PacingClock {
     /// Wall milliseconds since the run began.
     func elapsedMilliseconds() -> Double
     /// Waits one pacing tick (the CLI: 50 ms).
@@ -17,13 +17,13 @@ public protocol PacingClock {
 /// Publishes a plant's messages in time order, paced so that simulated time runs `speedUp`
 /// times faster than the wall clock, or as fast as the publisher takes them (`speedUp` nil:
 /// in steps of 10 s of plant time).
-public struct PacedRun {
-    public var model: PlantModel
-    public let durationMilliseconds: Int64
+package struct PacedRun {
+    package var model: PlantModel
+    package let durationMilliseconds: Int64
     /// nil = as fast as possible.
-    public let speedUp: Double?
+    package let speedUp: Double?
 
-    public init(model: PlantModel, durationMilliseconds: Int64, speedUp: Double?) {
+    package init(model: PlantModel, durationMilliseconds: Int64, speedUp: Double?) {
         self.model = model
         self.durationMilliseconds = durationMilliseconds
         self.speedUp = speedUp
@@ -31,7 +31,7 @@ public struct PacedRun {
 
     /// Publishes until the duration is done or `isStopRequested` turns true (checked once a
     /// tick), and returns how many messages were published. A publisher error ends the run.
-    public mutating func run(publishingTo publisher: some PlantMessagePublisher, clock: some PacingClock,
+    package mutating func run(publishingTo publisher: some PlantMessagePublisher, clock: some PacingClock,
                              isStopRequested: () -> Bool) async throws -> Int {
         /// Simulated milliseconds already published.
         var done: Int64 = 0

@@ -10,15 +10,15 @@
 ///
 /// Payload shapes: everything publishes RFC 3339 JSON except `table02` (JSON with epoch-ms
 /// `ts`, no unit) and `jig01` (bare numbers, no timestamp).
-public enum PilotPlant {
+package enum PilotPlant {
     /// The site level of every topic.
-    public static let site = "pilot1"
+    package static let site = "pilot1"
 
     /// The crushers a `trip` fault can stop, in flow order.
-    public static let crushers = ["crusher01", "crusher02"]
+    package static let crushers = ["crusher01", "crusher02"]
 
     /// Every simulated sensor, 70 of them.
-    public static let sensors: [SimulatedSensor] = [
+    package static let sensors: [SimulatedSensor] = [
         SimulatedSensor(
             id: "conveyor01/feed_rate", topic: "tinmine/pilot1/crushing/line1/conveyor01/feed_rate_t_h",
             configPattern: "tinmine/+/crushing/+/{equipment}/feed_rate_t_h", unit: "t/h",

@@ -6,13 +6,13 @@ import TinsenseCore
 /// a later time, as often as it likes; the sequence is the same for the same seed, start and
 /// faults however the calls are spaced. Without faults every reading is valid for
 /// config/tinsense.toml (inside `range` and `plausible`, under `max_rate`).
-public struct PlantModel: Sendable {
-    public let seed: UInt64
-    public let start: Timestamp
-    public let sensors: [SimulatedSensor]
-    public let faults: [FaultSpec]
+package struct PlantModel: Sendable {
+    package let seed: UInt64
+    package let start: Timestamp
+    package let sensors: [SimulatedSensor]
+    package let faults: [FaultSpec]
     /// Ground truth: one label per (fault, affected sensor), in fault order.
-    public let labels: [FaultLabel]
+    package let labels: [FaultLabel]
 
     private var channels: [SensorChannel]
     private let crushing: CrushingLine
@@ -26,7 +26,7 @@ public struct PlantModel: Sendable {
         return false
     }
 
-    public init(seed: UInt64, start: Timestamp, faults: [FaultSpec] = [], sensors: [SimulatedSensor] = PilotPlant.sensors) {
+    package init(seed: UInt64, start: Timestamp, faults: [FaultSpec] = [], sensors: [SimulatedSensor] = PilotPlant.sensors) {
         self.seed = seed
         self.start = start
         self.sensors = sensors
@@ -64,7 +64,7 @@ public struct PlantModel: Sendable {
 
     /// Every message with a source time before `end` that earlier calls have not returned,
     /// ordered by time, then by catalog order.
-    public mutating func messages(upTo end: Timestamp) -> [SimulatedMessage] {
+    package mutating func messages(upTo end: Timestamp) -> [SimulatedMessage] {
         let endOffset = start.milliseconds(to: end)
         guard endOffset > emittedUpTo else { return [] }
         emittedUpTo = endOffset

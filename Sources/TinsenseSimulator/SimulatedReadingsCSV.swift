@@ -4,12 +4,12 @@ import TinsenseCore
 /// value exactly as the instrument sent it), in time order: a labelled recording for
 /// `tinsense evaluate faults --readings` without a broker. Malformed payloads carry no
 /// value and are left out.
-public enum SimulatedReadingsCSV {
-    public static let header = "sensor,topic,timestamp,value\n"
+package enum SimulatedReadingsCSV {
+    package static let header = "sensor,topic,timestamp,value\n"
 
     /// Generates `durationMilliseconds` of `model` an hour of plant at a time, handing each
     /// hour's bytes (the header first) to `write`; returns the rows written.
-    public static func write(_ model: PlantModel, durationMilliseconds: Int64, to write: ([UInt8]) throws -> Void) rethrows -> Int {
+    package static func write(_ model: PlantModel, durationMilliseconds: Int64, to write: ([UInt8]) throws -> Void) rethrows -> Int {
         var model = model
         var buffer = Array(header.utf8)
         var written = 0
@@ -27,7 +27,7 @@ public enum SimulatedReadingsCSV {
     }
 
     /// Appends the row of `message`; false (nothing appended) when it carries no value.
-    public static func append(_ message: SimulatedMessage, to buffer: inout [UInt8]) -> Bool {
+    package static func append(_ message: SimulatedMessage, to buffer: inout [UInt8]) -> Bool {
         guard let value = message.sentValue else { return false }
         buffer += message.sensor.utf8
         buffer.append(UInt8(ascii: ","))

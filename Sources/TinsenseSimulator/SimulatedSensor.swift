@@ -4,36 +4,36 @@
 /// The validation fields (`range`, `plausible`, `maxRatePerSecond`, `periodMilliseconds`,
 /// `staleAfterSeconds`) mirror the `[[sensor]]` entry of `config/tinsense.toml` that matches
 /// `topic`; a test checks that they agree, so the healthy simulator never trips validation.
-public struct SimulatedSensor: Sendable, Hashable {
+package struct SimulatedSensor: Sendable, Hashable {
     /// The sensor id exactly as the config builds it from `configPattern` and its `id` template.
-    public var id: String
+    package var id: String
     /// The concrete MQTT topic, `tinmine/<site>/<area>/<line>/<equipment>/<metric>`.
-    public var topic: String
+    package var topic: String
     /// The `[[sensor]] topic` pattern of config/tinsense.toml this sensor falls under.
-    public var configPattern: String
+    package var configPattern: String
     /// UCUM-ish unit code sent in JSON payloads.
-    public var unit: String
+    package var unit: String
     /// Instrument span: the healthy plant never leaves it; the `out_of_range` fault does.
-    public var range: ClosedRange<Double>
+    package var range: ClosedRange<Double>
     /// Process plausibility window: the healthy plant stays inside it.
-    public var plausible: ClosedRange<Double>
+    package var plausible: ClosedRange<Double>
     /// The config's `max_rate`: the healthy signal changes by less than this per second.
-    public var maxRatePerSecond: Double
+    package var maxRatePerSecond: Double
     /// Sampling period (the config's `period_s`, in ms).
-    public var periodMilliseconds: Int64
+    package var periodMilliseconds: Int64
     /// The config's `stale_after_s`.
-    public var staleAfterSeconds: Int
+    package var staleAfterSeconds: Int
     /// Digits after the decimal point the instrument reports (its resolution).
-    public var scale: UInt8
+    package var scale: UInt8
     /// Payload encoding this instrument's gateway uses.
-    public var shape: PayloadShape
+    package var shape: PayloadShape
     /// How the true process value moves.
-    public var signal: SignalModel
+    package var signal: SignalModel
     /// Offset of the first sample after the start time. `nil` draws a sub-second offset from
     /// the seed (field devices are not phase-locked); the XRF analyzer uses fixed slots.
-    public var fixedPhaseMilliseconds: Int64?
+    package var fixedPhaseMilliseconds: Int64?
 
-    public init(
+    package init(
         id: String, topic: String, configPattern: String, unit: String,
         range: ClosedRange<Double>, plausible: ClosedRange<Double>, maxRatePerSecond: Double,
         periodMilliseconds: Int64, staleAfterSeconds: Int, scale: UInt8, shape: PayloadShape,
@@ -56,14 +56,14 @@ public struct SimulatedSensor: Sendable, Hashable {
 
     /// The shortest window in which a fault of `kind` spans `kind.minimumReadings` of this
     /// sensor's readings (a window of n periods always holds n samples of a periodic sensor).
-    public func minimumFaultDurationMilliseconds(_ kind: FaultKind) -> Int64 {
+    package func minimumFaultDurationMilliseconds(_ kind: FaultKind) -> Int64 {
         let readings = kind.minimumReadings(
             staleAfterMilliseconds: Int64(staleAfterSeconds) * 1000, periodMilliseconds: periodMilliseconds)
         return Int64(readings) * periodMilliseconds
     }
 
     /// The equipment level of the topic (`crusher01`), used by equipment-wide faults.
-    public var equipment: String {
+    package var equipment: String {
         let levels = topic.split(separator: "/")
         return levels.count >= 2 ? String(levels[levels.count - 2]) : topic
     }
@@ -71,7 +71,7 @@ public struct SimulatedSensor: Sendable, Hashable {
 
 /// How a gateway encodes a reading. Several shapes are published so that every decoder path
 /// is exercised by the demo and the benchmark.
-public enum PayloadShape: Sendable, Hashable {
+package enum PayloadShape: Sendable, Hashable {
     /// `{"ts":"2026-11-27T03:37:11.250Z","value":7.14,"unit":"[pH]","quality":"good"}`
     case jsonRFC3339
     /// `{"ts":1795750631250,"value":4.52}` — a PLC gateway with epoch milliseconds.
@@ -82,16 +82,16 @@ public enum PayloadShape: Sendable, Hashable {
 
 /// The healthy behaviour of one signal: a nominal level that wanders slowly, plus
 /// measurement noise, optionally coupled to the crushing line's throughput.
-public struct SignalModel: Sendable, Hashable {
+package struct SignalModel: Sendable, Hashable {
     /// Level of an independent signal (unused for coupled ones, whose level comes from load).
-    public var nominal: Double
+    package var nominal: Double
     /// Peak slow deviation from `nominal` (process wander over tens of minutes).
-    public var wanderAmplitude: Double
+    package var wanderAmplitude: Double
     /// Standard deviation of the measurement noise; draws are clipped at ±3σ.
-    public var noiseSigma: Double
-    public var coupling: SignalCoupling
+    package var noiseSigma: Double
+    package var coupling: SignalCoupling
 
-    public init(nominal: Double, wanderAmplitude: Double, noiseSigma: Double, coupling: SignalCoupling) {
+    package init(nominal: Double, wanderAmplitude: Double, noiseSigma: Double, coupling: SignalCoupling) {
         self.nominal = nominal
         self.wanderAmplitude = wanderAmplitude
         self.noiseSigma = noiseSigma
@@ -100,7 +100,7 @@ public struct SignalModel: Sendable, Hashable {
 }
 
 /// What a signal's level depends on.
-public enum SignalCoupling: Sendable, Hashable {
+package enum SignalCoupling: Sendable, Hashable {
     /// Nominal plus wander; the flotation and gravity circuits sit behind surge bins and
     /// mills, so they do not follow the crushers second by second.
     case independent

@@ -3,17 +3,17 @@ import TinsenseCore
 /// The plant model and run length from the options `tinsense simulate` and `tinsense
 /// evaluate faults --simulate` share (`--duration`, `--seed`, `--faults`, `--start`), with
 /// a warning for each explicit fault too short to show in its sensors' data.
-public struct SimulationSetup: Sendable {
-    public var model: PlantModel
-    public var durationMilliseconds: Int64
+package struct SimulationSetup: Sendable {
+    package var model: PlantModel
+    package var durationMilliseconds: Int64
     /// One line per explicit fault too short for some sensor it selects.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
 
     /// - Parameters:
     ///   - start: `now`, an RFC 3339 time, or `-DURATION` before `now`.
     ///   - now: the wall-clock time `start` is relative to (the caller reads the clock).
     /// - Throws: `SimulationSetupError` naming the option that does not parse.
-    public init(duration: String, seed: UInt64, faults: String?, start: String, now: Timestamp) throws(SimulationSetupError) {
+    package init(duration: String, seed: UInt64, faults: String?, start: String, now: Timestamp) throws(SimulationSetupError) {
         guard let durationMs = DurationText.milliseconds(duration), durationMs > 0 else {
             throw SimulationSetupError(description: "--duration '\(duration)': expected a positive duration such as 60s, 5m, 2h")
         }
@@ -42,7 +42,7 @@ public struct SimulationSetup: Sendable {
     }
 
     /// `now`, an RFC 3339 time, or `-DURATION` before `now`.
-    public static func parseStart(_ start: String, now: Timestamp) throws(SimulationSetupError) -> Timestamp {
+    package static func parseStart(_ start: String, now: Timestamp) throws(SimulationSetupError) -> Timestamp {
         if start.lowercased() == "now" { return now }
         if start.hasPrefix("-"), let before = DurationText.milliseconds(start.dropFirst()) {
             return now.adding(milliseconds: -before)
@@ -55,8 +55,8 @@ public struct SimulationSetup: Sendable {
 }
 
 /// An option of a simulation that does not parse; the description names the option.
-public struct SimulationSetupError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var description: String
+package struct SimulationSetupError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var description: String
 
-    public init(description: String) { self.description = description }
+    package init(description: String) { self.description = description }
 }

@@ -2,28 +2,28 @@ import TinsenseCore
 
 /// What the config says about one sensor or class of sensors: how to recognise its topics,
 /// how to name it, and which values are believable.
-public struct SensorSpec: Sendable {
+package struct SensorSpec: Sendable {
     /// What to do with a reading that changed faster than `maxRatePerSecond`.
-    public enum RateAction: String, Sendable { case downgrade, quarantine }
+    package enum RateAction: String, Sendable { case downgrade, quarantine }
 
-    public var topic: TopicPattern
+    package var topic: TopicPattern
     /// Sensor id template with `{capture}` and `{topic}`; nil means the topic is the id.
-    public var idTemplate: String?
-    public var unit: String?
+    package var idTemplate: String?
+    package var unit: String?
     /// Instrument span: outside → quarantined `out_of_range`.
-    public var range: ClosedRange<Double>?
+    package var range: ClosedRange<Double>?
     /// Process plausibility: outside → stored with quality `uncertain`.
-    public var plausible: ClosedRange<Double>?
-    public var maxRatePerSecond: Double?
-    public var rateAction: RateAction
+    package var plausible: ClosedRange<Double>?
+    package var maxRatePerSecond: Double?
+    package var rateAction: RateAction
     /// Expected cadence, milliseconds.
-    public var periodMs: Int64?
+    package var periodMs: Int64?
     /// No reading for this long → the sensor is stale.
-    public var staleAfterMs: Int64?
+    package var staleAfterMs: Int64?
     /// Free-form settings later stages read (detector names and parameters, …).
-    public var extra: [String: String]
+    package var extra: [String: String]
 
-    public init(
+    package init(
         topic: TopicPattern, idTemplate: String? = nil, unit: String? = nil,
         range: ClosedRange<Double>? = nil, plausible: ClosedRange<Double>? = nil,
         maxRatePerSecond: Double? = nil, rateAction: RateAction = .downgrade,
@@ -42,7 +42,7 @@ public struct SensorSpec: Sendable {
     }
 
     /// Builds the sensor id for a topic this spec matched.
-    public func sensorID(topic: String, captures: [String: String]) -> String {
+    package func sensorID(topic: String, captures: [String: String]) -> String {
         guard let template = idTemplate else { return topic }
         var out = ""
         var rest = template[...]
@@ -58,7 +58,7 @@ public struct SensorSpec: Sendable {
     }
 
     /// Names in the id template that the topic pattern does not capture (config error).
-    public var unknownTemplateNames: [String] {
+    package var unknownTemplateNames: [String] {
         guard let template = idTemplate else { return [] }
         var names: [String] = []
         var rest = template[...]

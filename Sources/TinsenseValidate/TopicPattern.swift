@@ -1,7 +1,7 @@
 /// An MQTT topic pattern with `+` (one level), `#` (the rest, last level only) and `{name}`
 /// (one level, captured for building the sensor id), e.g.
 /// `tinmine/+/crushing/{line}/{unit}/vibration_mm_s`.
-public struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
+package struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
     enum Level: Sendable, Hashable {
         case literal(Substring)
         case any
@@ -9,10 +9,10 @@ public struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
         case rest
     }
 
-    public let text: String
+    package let text: String
     let levels: [Level]
 
-    public init(_ text: String) throws(TopicPatternError) {
+    package init(_ text: String) throws(TopicPatternError) {
         guard !text.isEmpty else { throw TopicPatternError("the topic pattern is empty") }
         var levels: [Level] = []
         var names = Set<String>()
@@ -42,10 +42,10 @@ public struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
         self.levels = levels
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// The captures that a topic yields, or nil when it does not match.
-    public func match(_ topic: String) -> [String: String]? {
+    package func match(_ topic: String) -> [String: String]? {
         var captures: [String: String] = [:]
         var parts = topic.split(separator: "/", omittingEmptySubsequences: false)[...]
         for level in levels {
@@ -65,12 +65,12 @@ public struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True when the pattern names exactly one topic (no wildcard or capture).
-    public var isConcrete: Bool {
+    package var isConcrete: Bool {
         levels.allSatisfy { if case .literal = $0 { true } else { false } }
     }
 
     /// The pattern as an MQTT subscription filter (captures become `+`).
-    public var subscriptionFilter: String {
+    package var subscriptionFilter: String {
         levels.map { level -> String in
             switch level {
             case .literal(let l): String(l)
@@ -81,12 +81,12 @@ public struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Names of the captures, in order.
-    public var captureNames: [String] {
+    package var captureNames: [String] {
         levels.compactMap { if case .capture(let n) = $0 { n } else { nil } }
     }
 }
 
-public struct TopicPatternError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+package struct TopicPatternError: Error, Sendable, CustomStringConvertible {
+    package var description: String
     init(_ d: String) { description = d }
 }

@@ -2,15 +2,15 @@ import TinsenseCore
 import TinsenseDecode
 
 /// Limits that apply to every sensor.
-public struct ValidationPolicy: Sendable, Equatable {
+package struct ValidationPolicy: Sendable, Equatable {
     /// Source time later than receive time by more than this → `clock_skew`.
-    public var maxFutureSkewMs: Int64
+    package var maxFutureSkewMs: Int64
     /// Source time earlier than receive time by more than this → `clock_skew`.
-    public var maxPastAgeMs: Int64
+    package var maxPastAgeMs: Int64
     /// Older than the sensor's newest reading by more than this → `out_of_order`.
-    public var outOfOrderToleranceMs: Int64
+    package var outOfOrderToleranceMs: Int64
 
-    public init(maxFutureSkewMs: Int64 = 300_000, maxPastAgeMs: Int64 = 7 * 86_400_000, outOfOrderToleranceMs: Int64 = 300_000) {
+    package init(maxFutureSkewMs: Int64 = 300_000, maxPastAgeMs: Int64 = 7 * 86_400_000, outOfOrderToleranceMs: Int64 = 300_000) {
         self.maxFutureSkewMs = maxFutureSkewMs
         self.maxPastAgeMs = maxPastAgeMs
         self.outOfOrderToleranceMs = outOfOrderToleranceMs
@@ -18,7 +18,7 @@ public struct ValidationPolicy: Sendable, Equatable {
 }
 
 /// Why a reading was kept with a lower quality than the device gave it.
-public enum Downgrade: String, Sendable, CaseIterable, Hashable {
+package enum Downgrade: String, Sendable, CaseIterable, Hashable {
     /// Outside the sensor's `plausible` range (but inside its instrument `range`).
     case implausible
     /// Changed faster than `max_rate` and `rate_action = "downgrade"`.
@@ -28,7 +28,7 @@ public enum Downgrade: String, Sendable, CaseIterable, Hashable {
 }
 
 /// The validation verdict for one decoded item.
-public enum Verdict: Sendable, Equatable {
+package enum Verdict: Sendable, Equatable {
     /// Store it. `downgrades` lists why its quality was lowered (empty when untouched).
     case accept(Reading, specIndex: Int, downgrades: [Downgrade])
     /// Quarantine it. `sensor` is set when the topic resolved to a sensor.
@@ -39,9 +39,9 @@ public enum Verdict: Sendable, Equatable {
 ///
 /// It keeps a little state per sensor (newest source time and value for duplicate, order and
 /// rate checks; last receive time for staleness) — O(sensors) memory.
-public struct Validator: Sendable {
-    public private(set) var catalog: SensorCatalog
-    public let policy: ValidationPolicy
+package struct Validator: Sendable {
+    package private(set) var catalog: SensorCatalog
+    package let policy: ValidationPolicy
     var sensors: [String: SensorState] = [:]
 
     struct SensorState: Sendable {
@@ -52,7 +52,7 @@ public struct Validator: Sendable {
         var stale: Bool
     }
 
-    public init(catalog: SensorCatalog, policy: ValidationPolicy, start: Timestamp) {
+    package init(catalog: SensorCatalog, policy: ValidationPolicy, start: Timestamp) {
         self.catalog = catalog
         self.policy = policy
         // Sensors named by a concrete topic are expected from the start: if they never
@@ -64,11 +64,11 @@ public struct Validator: Sendable {
     }
 
     /// Resolves a topic to its sensor (nil for unknown topics).
-    public mutating func resolve(topic: String) -> SensorCatalog.Resolution? {
+    package mutating func resolve(topic: String) -> SensorCatalog.Resolution? {
         catalog.resolve(topic)
     }
 
-    public mutating func validate(topic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
+    package mutating func validate(topic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
         guard let resolution = catalog.resolve(topic) else {
             return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic", sensor: nil)
         }
@@ -156,17 +156,17 @@ public struct Validator: Sendable {
     }
 
     /// A sensor went stale or came back.
-    public struct StaleTransition: Sendable, Equatable {
-        public var sensor: String
-        public var specIndex: Int
-        public var stale: Bool
+    package struct StaleTransition: Sendable, Equatable {
+        package var sensor: String
+        package var specIndex: Int
+        package var stale: Bool
         /// When the sensor was last heard from.
-        public var lastReceive: Timestamp
+        package var lastReceive: Timestamp
     }
 
     /// Checks every known sensor's deadman at `now`; returns the sensors that changed state
     /// since the last call (went stale, or reported again after being stale).
-    public mutating func checkStale(now: Timestamp) -> [StaleTransition] {
+    package mutating func checkStale(now: Timestamp) -> [StaleTransition] {
         var out: [StaleTransition] = []
         for (id, var s) in sensors {
             guard let limit = catalog.specs[s.specIndex].staleAfterMs else { continue }
@@ -181,5 +181,5 @@ public struct Validator: Sendable {
     }
 
     /// How many distinct sensors have been seen or expected.
-    public var sensorCount: Int { sensors.count }
+    package var sensorCount: Int { sensors.count }
 }

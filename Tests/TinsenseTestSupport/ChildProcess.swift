@@ -5,12 +5,12 @@ import Foundation
 /// The test runner's threads block some signals, and a child inherits that mask: a broker
 /// spawned naively then ignores SIGTERM and the test hangs waiting for it. So the child gets
 /// an empty signal mask and default dispositions.
-public final class ChildProcess: @unchecked Sendable {
-    public let pid: pid_t
+package final class ChildProcess: @unchecked Sendable {
+    package let pid: pid_t
     private var exitStatus: Int32?
 
     /// Starts `path` with `arguments`; stdout and stderr go to `outputPath` (or /dev/null).
-    public init(_ path: String, _ arguments: [String], outputPath: String? = nil, errorPath: String? = nil) throws {
+    package init(_ path: String, _ arguments: [String], outputPath: String? = nil, errorPath: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -36,13 +36,13 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal`.
-    public func signal(_ signal: Int32) {
+    package func signal(_ signal: Int32) {
         if exitStatus == nil { kill(pid, signal) }
     }
 
     /// Waits for the exit; returns the exit code (128 + signal when killed by one).
     @discardableResult
-    public func wait() -> Int32 {
+    package func wait() -> Int32 {
         if let s = exitStatus { return s }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -52,7 +52,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// True until the child has exited (reaps it when it has).
-    public var isRunning: Bool {
+    package var isRunning: Bool {
         if exitStatus != nil { return false }
         var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)

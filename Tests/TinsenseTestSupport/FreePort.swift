@@ -1,8 +1,8 @@
 import Foundation
 
 /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, close).
-public enum FreePort {
-    public static func next() -> Int {
+package enum FreePort {
+    package static func next() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         precondition(fd >= 0, "socket() failed")
         defer { close(fd) }
@@ -22,7 +22,7 @@ public enum FreePort {
     }
 
     /// True when something accepts connections on 127.0.0.1:port.
-    public static func isListening(_ port: Int) -> Bool {
+    package static func isListening(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

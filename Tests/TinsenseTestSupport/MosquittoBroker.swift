@@ -2,14 +2,14 @@ import Foundation
 
 /// A private mosquitto on a free loopback port with its own config and persistence
 /// directory, so tests never touch a system broker or anything off this machine.
-public final class MosquittoBroker: @unchecked Sendable {
-    public let port: Int
-    public let directory: TemporaryDirectory
+package final class MosquittoBroker: @unchecked Sendable {
+    package let port: Int
+    package let directory: TemporaryDirectory
     private var process: ChildProcess?
 
-    public var url: String { "mqtt://127.0.0.1:\(port)" }
+    package var url: String { "mqtt://127.0.0.1:\(port)" }
 
-    public init(port: Int = FreePort.next()) throws {
+    package init(port: Int = FreePort.next()) throws {
         self.port = port
         directory = TemporaryDirectory("broker")
         // Started as root, mosquitto drops to the `mosquitto` user and could then not write its
@@ -32,7 +32,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         try config.write(toFile: directory.file("mosquitto.conf"), atomically: true, encoding: .utf8)
     }
 
-    public static var executable: String {
+    package static var executable: String {
         for candidate in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"] where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
@@ -40,7 +40,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// Starts the broker and waits until it accepts connections.
-    public func start() throws {
+    package func start() throws {
         process = try ChildProcess(MosquittoBroker.executable, ["-c", directory.file("mosquitto.conf")])
         guard eventually(timeout: 10, { FreePort.isListening(port) }) else {
             throw TestFailure("mosquitto did not start on port \(port); log: \(log)")
@@ -48,14 +48,14 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// SIGTERM (mosquitto saves its persistence file) and wait.
-    public func stop() {
+    package func stop() {
         guard let p = process else { return }
         p.signal(SIGTERM)
         p.wait()
         process = nil
     }
 
-    public var log: String { (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "" }
+    package var log: String { (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "" }
 
     deinit { stop() }
 }

@@ -5,13 +5,13 @@ import TinsenseCore
 import TinsenseDetect
 
 /// Gaussian noise around `level` with σ `sigma`.
-public func noise(count: Int, level: Double = 50, sigma: Double = 1, seed: UInt64 = 1) -> [Double] {
+package func noise(count: Int, level: Double = 50, sigma: Double = 1, seed: UInt64 = 1) -> [Double] {
     var rng = SplitMix64(steppedSeed: seed)
     return (0..<count).map { _ in level + sigma * rng.standardNormal() }
 }
 
 /// Runs `values` (at `intervalMs`) through a detector built from `names`, returns the scores.
-public func scores(
+package func scores(
     _ values: [Double], names: [String], overrides: [String: String] = [:], intervalMs: Int64 = 1000,
     start: Int64 = 1_700_000_000_000
 ) throws -> [DetectionResult] {

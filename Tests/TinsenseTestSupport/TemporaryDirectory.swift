@@ -4,13 +4,13 @@ import Foundation
 ///
 /// Keep the object alive as long as the test uses the path (`let dir = TemporaryDirectory()`
 /// in the test body); its `deinit` deletes the whole tree.
-public final class TemporaryDirectory: @unchecked Sendable {
+package final class TemporaryDirectory: @unchecked Sendable {
     // @unchecked: `path` is immutable; the only other state is the directory on disk.
-    public let path: String
+    package let path: String
 
     /// Creates `tinsense-<label>-<pid>-<random>`; a machine that cannot create a temp
     /// directory cannot run these tests, so failure stops the run.
-    public init(_ label: String = "test") {
+    package init(_ label: String = "test") {
         path = NSTemporaryDirectory() + "tinsense-\(label)-\(getpid())-\(UUID().uuidString.prefix(8))"
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -20,7 +20,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
     }
 
     /// The path of `name` inside the directory.
-    public func file(_ name: String) -> String { path + "/" + name }
+    package func file(_ name: String) -> String { path + "/" + name }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }

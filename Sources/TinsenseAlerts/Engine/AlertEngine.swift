@@ -14,11 +14,11 @@ import TinsenseCore
 /// when the mute ends is announced then. The mute itself is announced (`muted`/`unmuted`).
 ///
 /// Not thread-safe by design (a value type): the daemon's pipeline thread owns it.
-public struct AlertEngine: Sendable {
-    public private(set) var rules: [String: AlertRule]
-    public let inhibitRules: [InhibitRule]
+package struct AlertEngine: Sendable {
+    package private(set) var rules: [String: AlertRule]
+    package let inhibitRules: [InhibitRule]
     /// Severity of the alerts raised by `sensorWentStale`.
-    public var staleSeverity: AlertSeverity
+    package var staleSeverity: AlertSeverity
 
     private struct Key: Hashable { let sensor: String; let rule: String }
 
@@ -50,7 +50,7 @@ public struct AlertEngine: Sendable {
     ///   - rules: alert rules by name (the names `observe` is called with).
     ///   - inhibitRules: mutes between sensors.
     ///   - staleSeverity: severity of stale-sensor alerts.
-    public init(rules: [AlertRule], inhibitRules: [InhibitRule] = [], staleSeverity: AlertSeverity = .warning) {
+    package init(rules: [AlertRule], inhibitRules: [InhibitRule] = [], staleSeverity: AlertSeverity = .warning) {
         var byName: [String: AlertRule] = [:]
         for r in rules { byName[r.name] = r }
         self.rules = byName
@@ -60,10 +60,10 @@ public struct AlertEngine: Sendable {
     }
 
     /// Number of alerts currently pending or firing (bounded by sensors × rules).
-    public var activeAlertCount: Int { alerts.count }
+    package var activeAlertCount: Int { alerts.count }
 
     /// Whether `rule` on `sensor` is firing now (announced or muted).
-    public func isFiring(sensor: String, rule: String) -> Bool {
+    package func isFiring(sensor: String, rule: String) -> Bool {
         alerts[Key(sensor: sensor, rule: rule)]?.firing ?? false
     }
 
@@ -74,7 +74,7 @@ public struct AlertEngine: Sendable {
     ///   - reason: why the score is what it is (the detector's explanation).
     /// - Returns: the transitions this reading causes, in order (possibly none). A rule name
     ///   that is not configured yields none.
-    public mutating func observe(sensor: String, rule ruleName: String, time: Timestamp, score: Double,
+    package mutating func observe(sensor: String, rule ruleName: String, time: Timestamp, score: Double,
                                  value: Double, detector: String? = nil, reason: String? = nil) -> [AlertTransition] {
         var out: [AlertTransition] = []
         updateValueInhibitions(source: sensor, value: value, time: time, into: &out)
@@ -124,7 +124,7 @@ public struct AlertEngine: Sendable {
     /// The daemon's deadman found no reading of `sensor` for too long: raises the `stale`
     /// alert at once (the deadman timeout already was the pending time) and activates inhibit
     /// rules whose condition is `.stale` on this source.
-    public mutating func sensorWentStale(sensor: String, time: Timestamp, lastSeen: Timestamp? = nil) -> [AlertTransition] {
+    package mutating func sensorWentStale(sensor: String, time: Timestamp, lastSeen: Timestamp? = nil) -> [AlertTransition] {
         var out: [AlertTransition] = []
         guard staleSensors.insert(sensor).inserted else { return out }
         let key = Key(sensor: sensor, rule: AlertRule.staleRuleName)
@@ -141,7 +141,7 @@ public struct AlertEngine: Sendable {
     }
 
     /// `sensor` sends readings again: resolves its `stale` alert.
-    public mutating func sensorCameBack(sensor: String, time: Timestamp) -> [AlertTransition] {
+    package mutating func sensorCameBack(sensor: String, time: Timestamp) -> [AlertTransition] {
         var out: [AlertTransition] = []
         guard staleSensors.remove(sensor) != nil else { return out }
         let key = Key(sensor: sensor, rule: AlertRule.staleRuleName)
@@ -160,7 +160,7 @@ public struct AlertEngine: Sendable {
 
     /// Switches an inhibit rule's condition from outside (for `.external` rules, or to force
     /// any rule). Unknown names yield no transitions.
-    public mutating func setInhibition(_ name: String, active: Bool, time: Timestamp) -> [AlertTransition] {
+    package mutating func setInhibition(_ name: String, active: Bool, time: Timestamp) -> [AlertTransition] {
         var out: [AlertTransition] = []
         for i in inhibitRules.indices where inhibitRules[i].name == name {
             setCondition(i, holds: active, time: time, into: &out)
@@ -171,14 +171,14 @@ public struct AlertEngine: Sendable {
 
     /// Lets time pass without a reading (the daemon's periodic tick), so that inhibit rules
     /// with `releaseAfter` can end while their source is silent.
-    public mutating func advance(to time: Timestamp) -> [AlertTransition] {
+    package mutating func advance(to time: Timestamp) -> [AlertTransition] {
         var out: [AlertTransition] = []
         releaseExpiredInhibitions(now: time, into: &out)
         return out
     }
 
     /// Whether any active inhibit rule mutes `rule` on `sensor` now.
-    public func isMuted(sensor: String, rule: String) -> Bool {
+    package func isMuted(sensor: String, rule: String) -> Bool {
         inhibitRules.indices.contains { inhibitStates[$0].active && inhibitRules[$0].mutes(sensor: sensor, rule: rule) }
     }
 

@@ -3,30 +3,30 @@
 ///
 /// Scores are calibrated (see `AnomalyScore`), so the same rule can serve every sensor in a
 /// plant; per-sensor rules exist for the few tags where an operator wants something else.
-public struct AlertRule: Sendable, Hashable {
+package struct AlertRule: Sendable, Hashable {
     /// The rule's name, part of the alert key (sensor, rule) and of the alert log line.
-    public var name: String
+    package var name: String
     /// Score at or above which the condition holds.
-    public var threshold: Double
+    package var threshold: Double
     /// Score below which the condition counts as cleared; between the two the alert keeps
     /// its state (hysteresis). At most `threshold`.
-    public var resolveThreshold: Double
+    package var resolveThreshold: Double
     /// How long the score must stay at or above `resolveThreshold`, having reached
     /// `threshold`, before the alert fires (0: on the first reading).
-    public var pendingForMilliseconds: Int64
+    package var pendingForMilliseconds: Int64
     /// How long the condition must stay cleared before a firing alert resolves; a
     /// re-trigger within this time continues the same alert instead of opening a new one.
-    public var keepFiringForMilliseconds: Int64
+    package var keepFiringForMilliseconds: Int64
     /// A score at or above this fires at once, without waiting `pendingFor`: a short, gross
     /// excursion (a 3-second spike to half the instrument span) must not be lost to the
     /// pending time that keeps marginal scores from paging. Nil: always wait.
-    public var immediateThreshold: Double?
-    public var severity: AlertSeverity
+    package var immediateThreshold: Double?
+    package var severity: AlertSeverity
 
     /// Name of the rule the engine uses for stale-sensor alerts.
-    public static let staleRuleName = "stale"
+    package static let staleRuleName = "stale"
 
-    public init(
+    package init(
         name: String = "anomaly",
         threshold: Double = 0.5,
         resolveThreshold: Double? = nil,

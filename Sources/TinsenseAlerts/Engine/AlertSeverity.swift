@@ -1,11 +1,11 @@
 /// How urgently a person should look: the alert viewer filters and colours by it, and the
 /// republished topic can route on it.
-public enum AlertSeverity: Int, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
+package enum AlertSeverity: Int, Sendable, Hashable, Comparable, CaseIterable, CustomStringConvertible {
     case info = 0
     case warning = 1
     case critical = 2
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .info: "info"
         case .warning: "warning"
@@ -14,7 +14,7 @@ public enum AlertSeverity: Int, Sendable, Hashable, Comparable, CaseIterable, Cu
     }
 
     /// `info`, `warning` (or `warn`), `critical` (or `crit`, `page`); case-insensitive.
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "info": self = .info
         case "warning", "warn": self = .warning
@@ -23,5 +23,5 @@ public enum AlertSeverity: Int, Sendable, Hashable, Comparable, CaseIterable, Cu
         }
     }
 
-    public static func < (a: AlertSeverity, b: AlertSeverity) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: AlertSeverity, b: AlertSeverity) -> Bool { a.rawValue < b.rawValue }
 }

@@ -2,8 +2,8 @@ import TinsenseCore
 
 /// One change of an alert's state, the unit the alert log writes (one JSON line each) and
 /// the daemon may republish over MQTT.
-public struct AlertTransition: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+package struct AlertTransition: Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable, CaseIterable {
         /// An alert started (after its pending time), or a muted one became visible.
         case firing
         /// An alert ended (its condition stayed clear for `keep_firing_for`).
@@ -14,32 +14,32 @@ public struct AlertTransition: Sendable, Hashable {
         case unmuted
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// When the transition happened (the time of the reading or event that caused it).
-    public var time: Timestamp
+    package var time: Timestamp
     /// The sensor the alert is about (for `muted`/`unmuted`: the inhibit rule's source).
-    public var sensor: String
+    package var sensor: String
     /// The MQTT topic of the sensor; the engine does not know topics, the daemon fills it.
-    public var topic: String?
+    package var topic: String?
     /// The alert rule (for `muted`/`unmuted`: the inhibit rule's name).
-    public var rule: String
+    package var rule: String
     /// The detector that fired (`stale` for stale alerts; nil for mute transitions).
-    public var detector: String?
-    public var severity: AlertSeverity
+    package var detector: String?
+    package var severity: AlertSeverity
     /// The reading's value at the transition, when there was one.
-    public var value: Double?
+    package var value: Double?
     /// The score at the transition (for `resolved`: the last score seen).
-    public var score: Double?
+    package var score: Double?
     /// The rule's threshold (for `resolved`: its resolve threshold).
-    public var threshold: Double?
+    package var threshold: Double?
     /// Stable id shared by the `firing` and `resolved` lines of one alert.
-    public var alertID: String
+    package var alertID: String
     /// When the alert (or the mute) began.
-    public var startsAt: Timestamp
+    package var startsAt: Timestamp
     /// Human-readable explanation (the detector's reason, or what was muted).
-    public var message: String
+    package var message: String
 
-    public init(kind: Kind, time: Timestamp, sensor: String, topic: String? = nil, rule: String,
+    package init(kind: Kind, time: Timestamp, sensor: String, topic: String? = nil, rule: String,
                 detector: String?, severity: AlertSeverity, value: Double?, score: Double?,
                 threshold: Double?, alertID: String, startsAt: Timestamp, message: String) {
         self.kind = kind
@@ -59,7 +59,7 @@ public struct AlertTransition: Sendable, Hashable {
 
     /// Deterministic id of the alert on (sensor, rule) that started at `start`: replaying the
     /// same readings gives the same ids, so alert diffs between detector settings line up.
-    public static func makeID(sensor: String, rule: String, start: Timestamp) -> String {
+    package static func makeID(sensor: String, rule: String, start: Timestamp) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ bytes: some Sequence<UInt8>) {
             for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }

@@ -5,9 +5,9 @@ import TinsenseCore
 ///
 /// Muting is itself logged (`muted` / `unmuted` transitions) so that nobody later wonders
 /// why a feed-rate excursion raised nothing.
-public struct InhibitRule: Sendable, Hashable {
+package struct InhibitRule: Sendable, Hashable {
     /// What must hold on the source sensor for the mute to apply.
-    public enum Condition: Sendable, Hashable, CustomStringConvertible {
+    package enum Condition: Sendable, Hashable, CustomStringConvertible {
         /// The source's latest value is below the number (crusher motor power near zero).
         case valueBelow(Double)
         /// The source's latest value is above the number.
@@ -19,7 +19,7 @@ public struct InhibitRule: Sendable, Hashable {
         /// Only `AlertEngine.setInhibition(_:active:time:)` switches it.
         case external
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .valueBelow(let x): "value < \(x)"
             case .valueAbove(let x): "value > \(x)"
@@ -30,20 +30,20 @@ public struct InhibitRule: Sendable, Hashable {
         }
     }
 
-    public var name: String
+    package var name: String
     /// The upstream sensor whose state is watched.
-    public var source: String
-    public var condition: Condition
+    package var source: String
+    package var condition: Condition
     /// Sensor ids or patterns (`SensorPattern`: `conveyor0*/*`) whose alerts are muted.
-    public var targets: [String] { didSet { targetPatterns = targets.map(SensorPattern.init) } }
+    package var targets: [String] { didSet { targetPatterns = targets.map(SensorPattern.init) } }
     private var targetPatterns: [SensorPattern]
     /// Rules muted on the targets; empty means every rule.
-    public var targetRules: [String]
+    package var targetRules: [String]
     /// The mute outlasts the condition by this long (a restarting crusher takes a while to
     /// bring the feed back to normal).
-    public var releaseAfterMilliseconds: Int64
+    package var releaseAfterMilliseconds: Int64
 
-    public init(name: String, source: String, condition: Condition, targets: [String],
+    package init(name: String, source: String, condition: Condition, targets: [String],
                 targetRules: [String] = [], releaseAfterMilliseconds: Int64 = 0) {
         self.name = name
         self.source = source
@@ -55,7 +55,7 @@ public struct InhibitRule: Sendable, Hashable {
     }
 
     /// Whether this rule, when active, mutes `rule` on `sensor`. The source never mutes itself.
-    public func mutes(sensor: String, rule: String) -> Bool {
+    package func mutes(sensor: String, rule: String) -> Bool {
         guard sensor != source else { return false }
         guard targetRules.isEmpty || targetRules.contains(rule) else { return false }
         return targetPatterns.contains { $0.matches(sensor) }

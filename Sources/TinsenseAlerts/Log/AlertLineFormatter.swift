@@ -3,10 +3,10 @@ import TinsenseCore
 /// Renders alert log entries for a person at a terminal: one aligned line per transition,
 /// coloured by state and severity when the output is a terminal, plain otherwise (so the
 /// output of `tinsense alerts` can still be grepped or mailed).
-public struct AlertLineFormatter: Sendable {
-    public var colour: Bool
+package struct AlertLineFormatter: Sendable {
+    package var colour: Bool
 
-    public init(colour: Bool) { self.colour = colour }
+    package init(colour: Bool) { self.colour = colour }
 
     private enum Style: String {
         case red = "\u{1B}[1;31m", yellow = "\u{1B}[33m", cyan = "\u{1B}[36m", green = "\u{1B}[32m"
@@ -22,7 +22,7 @@ public struct AlertLineFormatter: Sendable {
     }
 
     /// One line for `entry` (no trailing newline).
-    public func format(_ entry: AlertLogEntry) -> String {
+    package func format(_ entry: AlertLogEntry) -> String {
         let state = entry.state ?? "?"
         let severity = entry.severity ?? "-"
         // `2026-11-27T03:37:11.250Z` → `2026-11-27 03:37:11.250Z`: easier to scan.
@@ -59,17 +59,17 @@ public struct AlertLineFormatter: Sendable {
 }
 
 /// Which alert lines a viewer shows.
-public struct AlertLineFilter: Sendable {
-    public var minimumSeverity: AlertSeverity?
+package struct AlertLineFilter: Sendable {
+    package var minimumSeverity: AlertSeverity?
     /// Only sensors matching this pattern (see `SensorPattern`).
-    public var sensor: SensorPattern?
+    package var sensor: SensorPattern?
 
-    public init(minimumSeverity: AlertSeverity? = nil, sensor: SensorPattern? = nil) {
+    package init(minimumSeverity: AlertSeverity? = nil, sensor: SensorPattern? = nil) {
         self.minimumSeverity = minimumSeverity
         self.sensor = sensor
     }
 
-    public func accepts(_ e: AlertLogEntry) -> Bool {
+    package func accepts(_ e: AlertLogEntry) -> Bool {
         if let minimum = minimumSeverity {
             // Mute lines are `info` but explain missing alerts, so they pass a severity filter.
             let isMute = e.state == "muted" || e.state == "unmuted"

@@ -22,10 +22,10 @@ import TinsenseSystem
 ///
 /// Writes are not fsynced one by one (alerts are also in the daemon's memory and republished);
 /// call `sync()` from the daemon's group-commit timer if the log must survive power loss.
-public final class AlertLog: Sendable {
-    public let path: String
-    public let maxBytes: Int
-    public let keep: Int
+package final class AlertLog: Sendable {
+    package let path: String
+    package let maxBytes: Int
+    package let keep: Int
 
     private struct State: ~Copyable {
         var fd: Int32
@@ -39,7 +39,7 @@ public final class AlertLog: Sendable {
     ///   - maxBytes: size at which the file rotates (at least 1 KiB is sensible).
     ///   - keep: rotated files to keep (`path.1` … `path.keep`); 0 keeps none.
     /// - Throws: `AlertLogError` if the file cannot be opened.
-    public init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5) throws(AlertLogError) {
+    package init(path: String, maxBytes: Int = 64 << 20, keep: Int = 5) throws(AlertLogError) {
         self.path = path
         self.maxBytes = max(1, maxBytes)
         self.keep = max(0, keep)
@@ -54,12 +54,12 @@ public final class AlertLog: Sendable {
     }
 
     /// Appends one transition as one line, rotating first if the line would not fit.
-    public func write(_ transition: AlertTransition) throws(AlertLogError) {
+    package func write(_ transition: AlertTransition) throws(AlertLogError) {
         try write(line: transition.jsonLineBytes)
     }
 
     /// Appends pre-encoded bytes that end in a newline (one or more whole lines).
-    public func write(line bytes: [UInt8]) throws(AlertLogError) {
+    package func write(line bytes: [UInt8]) throws(AlertLogError) {
         let result: AlertLogError? = state.withLock { s in
             guard s.fd >= 0 else { return .closed(path) }
             if s.size > 0 && s.size + bytes.count > maxBytes {
@@ -74,7 +74,7 @@ public final class AlertLog: Sendable {
 
     /// Closes and reopens `path` (after logrotate renamed it away). Lines written before
     /// stay in the renamed file; later ones go to the new file.
-    public func reopen() throws(AlertLogError) {
+    package func reopen() throws(AlertLogError) {
         let result: AlertLogError? = state.withLock { (s: inout State) -> AlertLogError? in
             switch Result(catching: { () throws(AlertLogError) in try Self.open(path) }) {
             case .success(let (fd, size)):
@@ -90,7 +90,7 @@ public final class AlertLog: Sendable {
     }
 
     /// Flushes written lines to stable storage.
-    public func sync() throws(AlertLogError) {
+    package func sync() throws(AlertLogError) {
         let result: AlertLogError? = state.withLock { s in
             guard s.fd >= 0 else { return .closed(path) }
             return Self.failure(path) { try PosixIO.fsync(s.fd) }
@@ -99,7 +99,7 @@ public final class AlertLog: Sendable {
     }
 
     /// Closes the file; later writes throw `.closed`.
-    public func close() {
+    package func close() {
         state.withLock { s in
             if s.fd >= 0 { PosixIO.close(s.fd) }
             s.fd = -1
@@ -107,7 +107,7 @@ public final class AlertLog: Sendable {
     }
 
     /// Current size of the live file in bytes.
-    public var currentSize: Int { state.withLock { $0.size } }
+    package var currentSize: Int { state.withLock { $0.size } }
 
     // MARK: - internals
 
@@ -171,11 +171,11 @@ public final class AlertLog: Sendable {
 }
 
 /// Why the alert log could not be written, with the OS error.
-public enum AlertLogError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum AlertLogError: Error, Sendable, Hashable, CustomStringConvertible {
     case io(operation: String, path: String, errno: Int32)
     case closed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .io(let op, let path, let e): "\(op) \(path): \(String(cString: strerror(e)))"
         case .closed(let path): "alert log \(path) is closed"

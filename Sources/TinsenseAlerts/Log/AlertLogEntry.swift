@@ -4,20 +4,20 @@ import TinsenseCore
 /// One line of `alerts.jsonl` read back, for the terminal viewer. Tolerant: unknown fields
 /// are ignored and missing ones are nil, so a viewer still reads logs of older and newer
 /// daemons.
-public struct AlertLogEntry: Sendable, Hashable, Decodable {
-    public var time: String?
-    public var state: String?
-    public var sensor: String?
-    public var topic: String?
-    public var rule: String?
-    public var detector: String?
-    public var severity: String?
-    public var value: Double?
-    public var score: Double?
-    public var threshold: Double?
-    public var alertID: String?
-    public var startsAt: String?
-    public var message: String?
+package struct AlertLogEntry: Sendable, Hashable, Decodable {
+    package var time: String?
+    package var state: String?
+    package var sensor: String?
+    package var topic: String?
+    package var rule: String?
+    package var detector: String?
+    package var severity: String?
+    package var value: Double?
+    package var score: Double?
+    package var threshold: Double?
+    package var alertID: String?
+    package var startsAt: String?
+    package var message: String?
 
     enum CodingKeys: String, CodingKey {
         case time, state, sensor, topic, rule, detector, severity, value, score, threshold, message
@@ -26,11 +26,11 @@ public struct AlertLogEntry: Sendable, Hashable, Decodable {
     }
 
     /// Parses one line; nil if it is not a JSON object.
-    public init?(line: some StringProtocol) {
+    package init?(line: some StringProtocol) {
         guard let data = String(line).data(using: .utf8),
               let entry = try? JSONDecoder().decode(AlertLogEntry.self, from: data) else { return nil }
         self = entry
     }
 
-    public var parsedSeverity: AlertSeverity? { severity.flatMap { AlertSeverity(name: $0) } }
+    package var parsedSeverity: AlertSeverity? { severity.flatMap { AlertSeverity(name: $0) } }
 }

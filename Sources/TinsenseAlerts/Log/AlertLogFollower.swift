@@ -10,8 +10,8 @@ import Darwin
 /// is drained to its end first, then any rotated files written since (`path.N` … `path.1`),
 /// then the new one from its start, so no line written around a rotation is missed. A file
 /// that shrinks (copytruncate) is re-read from 0.
-public final class AlertLogFollower {
-    public let path: String
+package final class AlertLogFollower {
+    package let path: String
     private var fd: Int32 = -1
     private var inode: (dev: UInt64, ino: UInt64) = (0, 0)
     private var offset = 0
@@ -20,7 +20,7 @@ public final class AlertLogFollower {
 
     /// - Parameter fromEnd: start at the current end of the file (`tail -n 0 -F`) instead of
     ///   its beginning.
-    public init(path: String, fromEnd: Bool = false) {
+    package init(path: String, fromEnd: Bool = false) {
         self.path = path
         if openCurrent(), fromEnd {
             offset = Int(lseek(fd, 0, SEEK_END))
@@ -30,7 +30,7 @@ public final class AlertLogFollower {
     deinit { if fd >= 0 { close(fd) } }
 
     /// The complete lines that appeared since the last call (possibly none).
-    public func readAvailableLines() -> [String] {
+    package func readAvailableLines() -> [String] {
         var lines: [String] = []
         if fd < 0 { _ = openCurrent() }
         guard fd >= 0 else { return lines }

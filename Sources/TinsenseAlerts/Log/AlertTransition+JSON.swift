@@ -5,7 +5,7 @@ extension AlertTransition {
     /// the format of `alerts.jsonl` and of the republished MQTT payload, documented in
     /// `docs/ALERTS.md`. Hand-written so the field order is stable for people reading
     /// `tail -F | jq -c` and so it costs no Foundation round trip per alert.
-    public var jsonLine: String {
+    package var jsonLine: String {
         var out = JSONLineWriter()
         out.field("time", RFC3339.format(time))
         out.field("state", kind.rawValue)
@@ -24,7 +24,7 @@ extension AlertTransition {
     }
 
     /// `jsonLine` as bytes with the terminating newline, ready for one `write(2)`.
-    public var jsonLineBytes: [UInt8] {
+    package var jsonLineBytes: [UInt8] {
         var bytes = Array(jsonLine.utf8)
         bytes.append(0x0A)
         return bytes

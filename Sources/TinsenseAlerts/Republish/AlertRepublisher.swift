@@ -11,14 +11,14 @@ import TinsenseCore
 /// The connection comes from `connect`, called on the republisher's thread whenever it has
 /// none (at the first transition, and after a failure); the daemon passes one that opens an
 /// MQTT connection of its own.
-public final class AlertRepublisher: @unchecked Sendable {
+package final class AlertRepublisher: @unchecked Sendable {
     // @unchecked: `pending`, `closed` and `dropped` are guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [(topic: String, payload: String)] = []
     private var closed = false
     private var dropped = 0
     let capacity = 10_000
-    public let template: AlertTopicTemplate
+    package let template: AlertTopicTemplate
     let connect: @Sendable () throws -> any AlertPublishing
     let logger: Logger
     private var thread: Thread?
@@ -26,20 +26,20 @@ public final class AlertRepublisher: @unchecked Sendable {
     /// - Parameters:
     ///   - template: the topic each transition is published under.
     ///   - connect: opens a connected publisher; it may throw, the republisher retries.
-    public init(template: AlertTopicTemplate, logger: Logger, connect: @escaping @Sendable () throws -> any AlertPublishing) {
+    package init(template: AlertTopicTemplate, logger: Logger, connect: @escaping @Sendable () throws -> any AlertPublishing) {
         self.template = template
         self.connect = connect
         self.logger = logger
     }
 
-    public func start() {
+    package func start() {
         let t = Thread { [self] in loop() }
         t.name = "tinsense-alert-publisher"
         thread = t
         t.start()
     }
 
-    public func enqueue(_ transition: AlertTransition) {
+    package func enqueue(_ transition: AlertTransition) {
         condition.lock()
         if pending.count >= capacity {
             pending.removeFirst()
@@ -51,7 +51,7 @@ public final class AlertRepublisher: @unchecked Sendable {
     }
 
     /// Stops after sending what is queued (bounded by a short flush timeout).
-    public func stop() {
+    package func stop() {
         condition.lock()
         closed = true
         condition.broadcast()

@@ -7,14 +7,14 @@ import TinsenseCore
 /// `{alert_id}`. `/` inside a sensor id stays a topic level separator (sensor ids are topic
 /// paths); MQTT wildcards `+` and `#` and NUL in substituted text become `_`, because a
 /// publish topic must not contain them.
-public struct AlertTopicTemplate: Sendable, Hashable {
-    public let template: String
+package struct AlertTopicTemplate: Sendable, Hashable {
+    package let template: String
 
-    public static let placeholders = ["sensor", "topic", "rule", "state", "severity", "detector", "alert_id"]
+    package static let placeholders = ["sensor", "topic", "rule", "state", "severity", "detector", "alert_id"]
 
     /// - Throws: `AlertTopicTemplateError` for an unknown `{name}`, an unclosed brace, or a
     ///   literal `+`/`#` in the template.
-    public init(_ template: String) throws(AlertTopicTemplateError) {
+    package init(_ template: String) throws(AlertTopicTemplateError) {
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { throw .unclosedBrace(template) }
@@ -27,7 +27,7 @@ public struct AlertTopicTemplate: Sendable, Hashable {
     }
 
     /// The topic for `transition`.
-    public func expand(_ transition: AlertTransition) -> String {
+    package func expand(_ transition: AlertTransition) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
@@ -57,12 +57,12 @@ public struct AlertTopicTemplate: Sendable, Hashable {
     }
 }
 
-public enum AlertTopicTemplateError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum AlertTopicTemplateError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownPlaceholder(String, String)
     case unclosedBrace(String)
     case wildcard(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownPlaceholder(let name, let t):
             "unknown placeholder {\(name)} in alert topic '\(t)'; known: \(AlertTopicTemplate.placeholders.map { "{\($0)}" }.joined(separator: " "))"
