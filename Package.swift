@@ -138,6 +138,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TinsenseCoreTests", dependencies: ["TinsenseCore"], swiftSettings: strict),
+        .testTarget(name: "TinsenseSystemTests", dependencies: ["TinsenseSystem", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseValidateTests", dependencies: ["TinsenseValidate", "TinsenseDecode", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
