@@ -24,6 +24,8 @@ package struct Config: Sendable {
         package var reconnectMinSeconds = 1
         package var reconnectMaxSeconds = 30
         package var queueCapacity = 8192
+        /// MB the hand-off queue may hold (payloads and topics) before the network thread waits.
+        package var queueMaxMB = 64
         package init() {}
     }
 

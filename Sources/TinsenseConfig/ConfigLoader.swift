@@ -93,6 +93,7 @@ final class TableReader {
                 issue("mqtt.reconnect_max_s", "must be at least reconnect_min_s (\(c.mqtt.reconnectMinSeconds))")
             }
             c.mqtt.queueCapacity = s.int("queue_capacity", default: c.mqtt.queueCapacity, min: 16)
+            c.mqtt.queueMaxMB = s.int("queue_max_mb", default: c.mqtt.queueMaxMB, min: 1, max: 65_536)
             s.finish()
         }
         if let t = section(root, "storage") {
@@ -108,7 +109,7 @@ final class TableReader {
         }
         if let t = section(root, "validation") {
             var s = Section(reader: self, table: t, path: "validation")
-            c.validation.maxPayloadBytes = s.int("max_payload_bytes", default: c.validation.maxPayloadBytes, min: 16)
+            c.validation.maxPayloadBytes = s.int("max_payload_bytes", default: c.validation.maxPayloadBytes, min: 16, max: 16_000_000)
             c.validation.maxBatch = s.int("max_batch", default: c.validation.maxBatch, min: 1)
             c.validation.maxFutureSkewSeconds = s.int("max_future_skew_s", default: c.validation.maxFutureSkewSeconds, min: 0)
             c.validation.maxPastAgeSeconds = s.int("max_past_age_s", default: c.validation.maxPastAgeSeconds, min: 0)

@@ -65,13 +65,26 @@ package final class Daemon: Service, @unchecked Sendable {
             detection: detection, logger: logger
         )
 
+        // Recognising broker resends (retained values, redeliveries) needs the ledger as of the
+        // checkpoint; it is saved next to it before WAL files are deleted.
+        let segmentsDirectory = dataDirectory + "/segments"
+        let admission = MessageAdmission(
+            ledger: try MessageAdmission.restoredLedger(segmentsDirectory: segmentsDirectory, wal: wal, checkpoint: store.checkpoint, maxTopics: Daemon.maxLedgerTopics),
+            maxPayloadBytes: config.validation.maxPayloadBytes
+        )
+        pipeline.admission = admission
+        (store as? SegmentStore)?.willTrimWAL = { try admission.persist(at: $0, segmentsDirectory: segmentsDirectory) }
+
         detection?.replaying = true
         try replay(wal: wal, pipeline: pipeline)
         detection?.replaying = false
         republisher?.start()
 
-        let queue = MessageQueue(capacity: config.mqtt.queueCapacity)
-        let sink = IngestSink(wal: wal, queue: queue, logger: logger, clock: WallClock.now)
+        let queue = MessageQueue(capacity: config.mqtt.queueCapacity, maxBytes: config.mqtt.queueMaxMB << 20)
+        let sink = IngestSink(
+            wal: wal, queue: queue, maxPayloadBytes: config.validation.maxPayloadBytes,
+            keptPrefixBytes: config.validation.quarantinePayloadBytes, logger: logger, clock: WallClock.now
+        )
         let runner = PipelineThread(pipeline: pipeline, queue: queue, sink: sink, config: config, logger: logger)
         runner.start()
 
@@ -138,11 +151,7 @@ package final class Daemon: Service, @unchecked Sendable {
         var reader = try wal.records(from: from)
         var count = 0
         while let entry = reader.next() {
-            let m = IngestedMessage(
-                receiveTime: entry.record.receiveTime, topic: entry.record.topicString,
-                payload: entry.record.payload, qos: entry.record.qos, walEnd: entry.end
-            )
-            pipeline.process(m)
+            pipeline.process(IngestedMessage(entry: entry))
             count += 1
             if count % 10_000 == 0 { _ = pipeline.sealDueAndApplyRetention(now: WallClock.now()) }
         }
@@ -156,6 +165,10 @@ package final class Daemon: Service, @unchecked Sendable {
         }
         _ = pipeline.sealDueAndApplyRetention(now: WallClock.now())
     }
+
+    /// Topics the delivery ledger remembers for retained repeats (one per sensor topic of a
+    /// large plant, with room to spare); beyond it the oldest-seen topic is forgotten.
+    static let maxLedgerTopics = 100_000
 
     static func groupCommit(wal: WriteAheadLog, quarantine: QuarantineLog, logger: Logger) {
         do {

@@ -11,19 +11,36 @@ import TinsenseSystem
 /// When the WAL cannot be written (disk full, I/O error) or storage has asked ingestion to
 /// pause, it waits and retries instead of returning: the message is never acknowledged
 /// unwritten, the broker keeps the backlog, and ingestion resumes by itself.
+///
+/// A payload larger than `max_payload_bytes` is never a reason to wait (no retry makes it
+/// smaller): the WAL records its first `keptPrefixBytes` bytes and its true size, the
+/// pipeline quarantines it as `too_large`, and the message is acknowledged.
 final class IngestSink: MQTTMessageSink {
     let wal: WriteAheadLog
     let queue: MessageQueue
     let logger: Logger
     let clock: @Sendable () -> Timestamp
+    /// Payloads up to this size are kept whole (never more than `WALFormat.maxPayloadBytes`).
+    let maxPayloadBytes: Int
+    /// How much of a larger payload the WAL keeps for the quarantine line.
+    let keptPrefixBytes: Int
+    /// Makes this run's connection numbers differ from every earlier run's, so a message
+    /// the broker redelivers after a restart is seen to come on a new connection.
+    let connectionBase: UInt32
     private let pausedFlag = Atomic<Bool>(false)
     private let stalledFlag = Atomic<Bool>(false)
 
-    init(wal: WriteAheadLog, queue: MessageQueue, logger: Logger, clock: @escaping @Sendable () -> Timestamp) {
+    init(
+        wal: WriteAheadLog, queue: MessageQueue, maxPayloadBytes: Int, keptPrefixBytes: Int,
+        logger: Logger, clock: @escaping @Sendable () -> Timestamp
+    ) {
         self.wal = wal
         self.queue = queue
+        self.maxPayloadBytes = min(maxPayloadBytes, WALFormat.maxPayloadBytes)
+        self.keptPrefixBytes = min(keptPrefixBytes, self.maxPayloadBytes)
         self.logger = logger
         self.clock = clock
+        connectionBase = UInt32.random(in: 0...UInt32.max)
     }
 
     /// Storage asks ingestion to hold while it cannot seal (e.g. disk full).
@@ -35,14 +52,20 @@ final class IngestSink: MQTTMessageSink {
     /// True while the network thread is waiting for the WAL or for storage.
     var stalled: Bool { stalledFlag.load(ordering: .relaxed) }
 
-    func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool) {
-        let receiveTime = clock()
+    func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int) {
+        let delivery = WALDelivery(
+            receiveTime: clock(), qos: qos, retained: retained,
+            packetID: UInt16(truncatingIfNeeded: packetID),
+            connection: connectionBase &+ UInt32(truncatingIfNeeded: connection),
+            payloadBytes: payload.count
+        )
+        let kept = payload.count <= maxPayloadBytes ? payload : UnsafeRawBufferPointer(rebasing: payload[0..<keptPrefixBytes])
         var backoff = Backoff()
         var end: WALPosition?
         while true {
             if !paused {
                 do {
-                    end = try wal.append(receiveTime: receiveTime, qos: qos, topic: topic, payload: payload)
+                    end = try wal.append(delivery, topic: topic, payload: kept)
                     break
                 } catch {
                     if backoff.isReportDue {
@@ -60,13 +83,10 @@ final class IngestSink: MQTTMessageSink {
             stalledFlag.store(false, ordering: .relaxed)
             logger.notice("WAL writable again; ingestion resumed", metadata: ["attempts": "\(backoff.attempts)"])
         }
-        let message = IngestedMessage(
-            receiveTime: receiveTime,
-            topic: String(decoding: topic, as: UTF8.self),
-            payload: Array(payload),
-            qos: qos,
-            walEnd: end
+        let record = WALRecord(
+            receiveTime: delivery.receiveTime, qos: qos, topic: Array(topic), payload: Array(kept),
+            retained: retained, packetID: delivery.packetID, connection: delivery.connection, payloadBytes: payload.count
         )
-        queue.push(message)
+        queue.push(IngestedMessage(record: record, walEnd: end))
     }
 }

@@ -1,9 +1,12 @@
 import Foundation
 import Synchronization
 
-/// The bounded hand-off between the libmosquitto network thread and the pipeline thread.
+/// The bounded hand-off between the libmosquitto network thread and the pipeline thread,
+/// bounded in messages and in bytes (`mqtt.queue_capacity`, `mqtt.queue_max_mb`): a few
+/// thousand messages of some MB each must not take all memory.
 ///
-/// `push` blocks while the queue is full: the network thread stops reading, TCP backpressure
+/// `push` blocks while either bound is reached (a message larger than the byte bound still
+/// passes into an empty queue, or it could never pass): the network thread stops reading, TCP backpressure
 /// reaches the broker, and the broker keeps the backlog (docs/LIBMOSQUITTO.md: measured, a
 /// dropping buffer loses messages; this one never drops). Written on `NSCondition` because
 /// both sides are plain threads, not async tasks.
@@ -13,12 +16,15 @@ final class MessageQueue: @unchecked Sendable {
     private var items: [IngestedMessage] = []
     private var head = 0
     private var closed = false
+    private var bytes = 0
     let capacity: Int
+    let maxBytes: Int
     private(set) var highWater = 0
 
-    init(capacity: Int) {
+    init(capacity: Int, maxBytes: Int = 64 << 20) {
         self.capacity = capacity
-        items.reserveCapacity(capacity)
+        self.maxBytes = maxBytes
+        items.reserveCapacity(min(capacity, 1 << 16))
     }
 
     /// Waits for room, then enqueues. Returns false if the queue was closed.
@@ -26,9 +32,11 @@ final class MessageQueue: @unchecked Sendable {
     func push(_ message: IngestedMessage) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= capacity && !closed { condition.wait() }
+        let size = message.queuedBytes
+        while !closed, items.count > head, items.count - head >= capacity || bytes + size > maxBytes { condition.wait() }
         guard !closed else { return false }
         items.append(message)
+        bytes += size
         highWater = max(highWater, items.count - head)
         condition.broadcast()
         return true
@@ -46,6 +54,7 @@ final class MessageQueue: @unchecked Sendable {
         if items.count == head { return closed ? nil : [] }
         let end = min(items.count, head + max)
         let batch = Array(items[head..<end])
+        for m in batch { bytes -= m.queuedBytes }
         head = end
         if head == items.count {
             items.removeAll(keepingCapacity: true)
@@ -70,5 +79,12 @@ final class MessageQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return items.count - head
+    }
+
+    /// Bytes the queued messages hold (as `IngestedMessage.queuedBytes` counts them).
+    var depthBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return bytes
     }
 }

@@ -20,6 +20,8 @@ final class Pipeline {
     var counters = PipelineCounters()
     /// End of the last message fully processed.
     private(set) var processedThrough: WALPosition?
+    /// Refuses oversized messages and broker resends before decoding (issue 9, findings 2, 7).
+    var admission: MessageAdmission?
 
     init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, detection: DetectionStage?, logger: Logger) {
         self.validator = validator
@@ -33,6 +35,13 @@ final class Pipeline {
 
     func process(_ m: IngestedMessage) {
         counters.message()
+        if let refusal = admission?.refusal(for: m) {
+            m.payload.withUnsafeBytes { payload in
+                reject(m, payload, sensor: validator.resolve(topic: m.topic)?.sensorID, reason: refusal.reason, detail: refusal.detail, item: 0)
+            }
+            if let end = m.walEnd { processedThrough = end }
+            return
+        }
         m.payload.withUnsafeBytes { payload in
             switch PayloadDecoder.decode(payload, limits: limits) {
             case .failure(let f):

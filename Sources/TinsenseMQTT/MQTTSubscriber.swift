@@ -9,8 +9,13 @@ import Synchronization
 /// must make the message durable (append it to the WAL) and hand it on before returning,
 /// because libmosquitto 2.0.11 sends the QoS 1 PUBACK as soon as the callback returns.
 /// Blocking here is how backpressure reaches the broker.
+///
+/// `packetID` is the MQTT packet identifier (0 at QoS 0) and `connection` counts successful
+/// connects of this subscriber (1 for the first): a broker resends an unacknowledged message
+/// only on a new connection and with its original packet id, which is how a redelivery is
+/// told from a new message with the same bytes.
 package protocol MQTTMessageSink: Sendable {
-    func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool)
+    func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int)
 }
 
 /// How the subscriber connects and what it asks for.
@@ -209,7 +214,10 @@ package final class MQTTSubscriber: @unchecked Sendable {
         let topicLength = message.topic.map { strlen($0) } ?? 0
         let topic = UnsafeRawBufferPointer(start: message.topic, count: topicLength)
         let payload = UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))
-        sink.receive(topic: topic, payload: payload, qos: UInt8(clamping: message.qos), retained: message.retain)
+        sink.receive(
+            topic: topic, payload: payload, qos: UInt8(clamping: message.qos), retained: message.retain,
+            packetID: message.mid, connection: connectCount.load(ordering: .relaxed)
+        )
         messageCount.wrappingAdd(1, ordering: .relaxed)
     }
 }

@@ -34,6 +34,11 @@ public final class SegmentStore: ReadingStore {
     /// Called after each durable step of a seal; tests use it to snapshot crash states.
     var sealObserver: ((SealStep) -> Void)?
 
+    /// Called with the durable checkpoint just before WAL files behind it are deleted: state
+    /// that replay could no longer rebuild once they are gone (the daemon's delivery ledger)
+    /// is persisted here. A throw keeps the files.
+    public var willTrimWAL: ((WALPosition) throws -> Void)?
+
     public private(set) var checkpoint: WALPosition?
 
     /// Opens (creating) `<directory>/segments`, deletes leftover `*.tmp` files (never valid),
@@ -221,6 +226,7 @@ public final class SegmentStore: ReadingStore {
     /// file wholly before the checkpoint.
     private func trimWAL() throws {
         guard let wal, let c = checkpoint else { return }
+        try willTrimWAL?(c)
         if wal.endPosition.file == c.file {
             // When the checkpoint is the very end of the file just closed, that file holds
             // nothing unprocessed and can go too.

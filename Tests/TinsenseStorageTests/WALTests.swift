@@ -70,24 +70,33 @@ struct WALTests {
         #expect(try wal.scan() == [])
     }
 
-    @Test("a record's bytes follow the documented layout")
+    @Test("a record's bytes follow the documented layout (version 2, kind 2)")
     func recordLayout() throws {
         let dir = TemporaryDirectory("wal")
         let wal = try openWAL(dir)
-        let r = WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 0x0102_0304_0506), qos: 1, topic: Array("a/b".utf8), payload: Array("7.5".utf8))
+        let r = WALRecord(
+            receiveTime: Timestamp(millisecondsSinceEpoch: 0x0102_0304_0506), qos: 1, topic: Array("a/b".utf8), payload: Array("7.5".utf8),
+            retained: true, packetID: 0x0A0B, connection: 0x0C0D_0E0F, payloadBytes: 0x0102_0304
+        )
         try wal.append(r)
+        #expect(Array(bytes(dir.walFile(1)).prefix(8)) == [0x54, 0x53, 0x57, 0x41, 0x4C, 0, 0, 2])
         let b = Array(bytes(dir.walFile(1)).dropFirst(8))
         let bodyLength = Int(b[0]) | Int(b[1]) << 8 | Int(b[2]) << 16 | Int(b[3]) << 24
-        #expect(bodyLength == 1 + 8 + 1 + 2 + 3 + 3)
+        #expect(bodyLength == 1 + 8 + 1 + 1 + 2 + 4 + 4 + 2 + 3 + 3)
         #expect(b.count == 8 + bodyLength)
         let crc = UInt32(b[4]) | UInt32(b[5]) << 8 | UInt32(b[6]) << 16 | UInt32(b[7]) << 24
         #expect(crc == CRC32C.checksum(b[8...]))
-        #expect(b[8] == 1)                                          // kind: MQTT message
+        #expect(b[8] == 2)                                          // kind: MQTT delivery
         #expect(Array(b[9..<17]) == [0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0, 0])
         #expect(b[17] == 1)                                         // qos
-        #expect(Array(b[18..<20]) == [3, 0])                        // topic length
-        #expect(Array(b[20..<23]) == Array("a/b".utf8))
-        #expect(Array(b[23...]) == Array("7.5".utf8))
+        #expect(b[18] == 1)                                         // flags: retained
+        #expect(Array(b[19..<21]) == [0x0B, 0x0A])                  // packet id
+        #expect(Array(b[21..<25]) == [0x0F, 0x0E, 0x0D, 0x0C])      // connection
+        #expect(Array(b[25..<29]) == [0x04, 0x03, 0x02, 0x01])      // payload bytes as received
+        #expect(Array(b[29..<31]) == [3, 0])                        // topic length
+        #expect(Array(b[31..<34]) == Array("a/b".utf8))
+        #expect(Array(b[34...]) == Array("7.5".utf8))
+        #expect(try readAll(wal).map(\.record) == [r])
     }
 
     @Test("records read back in order across rotation into several files")
@@ -201,7 +210,7 @@ struct WALTests {
             #expect(wal.endPosition == ends[4])
             #expect(try readAll(wal).map(\.record) == Array(records.prefix(5)), "cut at \(cut)")
             let end = try wal.append(extra)
-            #expect(end == WALPosition(file: 1, offset: UInt64(lastStart + 8 + 12 + 3 + 3)))
+            #expect(end == WALPosition(file: 1, offset: UInt64(lastStart + 8 + WALFormat.bodyFixedSizeKind2 + 3 + 3)))
             #expect(try readAll(wal).map(\.record) == Array(records.prefix(5)) + [extra], "cut at \(cut)")
             #expect(try wal.scan() == [])
             try wal.close()
@@ -290,7 +299,7 @@ struct WALTests {
             if i == 1 { try wal.rotate() }
         }
         var b = bytes(dir.walFile(1))
-        b[7] = 0x02   // another format version
+        b[7] = 0x03   // a format version this reader does not know
         write(b, to: dir.walFile(1))
         #expect(try readAll(wal).map(\.record) == Array(records[2...]))
         let damage = try wal.scan()

@@ -37,8 +37,10 @@ public struct WALReader: Sequence, IteratorProtocol {
                 let path = directory + "/" + WALFormat.fileName(n)
                 let limit: UInt64? = n == end.file ? end.offset : nil
                 var from = UInt64(WALFormat.fileMagic.count)
-                if let s = start, s.file == n { from = Swift.max(from, s.offset) }
                 do {
+                    if let s = start, s.file == n, s.offset > from {
+                        from = try WALReader.resumeOffset(path: path, fileNumber: n, checkpoint: s.offset, limit: limit)
+                    }
                     current = try WALFileCursor(path: path, fileNumber: n, from: from, limit: limit)
                 } catch {
                     damage.append(DamageReport(path: path, offset: 0, reason: "cannot open: \(error)"))
@@ -55,6 +57,26 @@ public struct WALReader: Sequence, IteratorProtocol {
                 current = nil
             }
         }
+    }
+}
+
+extension WALReader {
+    /// Where to resume in the checkpoint's file: at the checkpoint when a valid record starts
+    /// there (or the valid records end exactly there), else at the file's first record.
+    ///
+    /// After a power loss the checkpoint in a sealed segment can lie beyond what reached the
+    /// WAL's disk (the segment was fsynced, the WAL tail not yet), and new records are then
+    /// appended below it; starting there would land mid-record and make the rest of the file
+    /// look damaged. Replaying the whole file instead is safe: storage refuses what it holds.
+    static func resumeOffset(path: String, fileNumber: UInt32, checkpoint: UInt64, limit: UInt64?) throws -> UInt64 {
+        let first = UInt64(WALFormat.fileMagic.count)
+        var cursor = try WALFileCursor(path: path, fileNumber: fileNumber, from: first, limit: limit)
+        var validEnd = first
+        while validEnd < checkpoint {
+            guard case .entry(let e) = cursor.next() else { break }
+            validEnd = e.end.offset
+        }
+        return validEnd == checkpoint ? checkpoint : first
     }
 }
 
@@ -99,7 +121,7 @@ struct WALFileCursor {
             if !headerChecked {
                 headerChecked = true
                 let magic = try PosixIO.read(fd.fd, count: WALFormat.fileMagic.count, at: 0)
-                if magic != WALFormat.fileMagic {
+                if !WALFormat.isKnownHeader(magic) {
                     return .damaged(DamageReport(path: path, offset: 0, reason: "bad file header (not a tinsense WAL file or unsupported version)"))
                 }
             }

@@ -1,36 +1,95 @@
 import TinsenseCore
 
 /// One raw MQTT message as it was received, before any decoding: what the WAL keeps so that
-/// a restart can run the message through the pipeline again.
+/// a restart can run the message through the pipeline again, and recognise a message the
+/// broker sends a second time (a retained value after a reconnect, an unacknowledged QoS 1
+/// message after a crash).
 public struct WALRecord: Sendable, Equatable {
     public var receiveTime: Timestamp
     public var qos: UInt8
     public var topic: [UInt8]
+    /// The payload, or only its first bytes when `isTruncated`.
     public var payload: [UInt8]
+    /// The MQTT retain flag as delivered: true only for a stored value the broker sends on
+    /// subscribe, never for a message forwarded live.
+    public var retained: Bool
+    /// The MQTT packet identifier (0 for QoS 0); a broker resends an unacknowledged message
+    /// with the same one (MQTT 3.1.1 §4.4).
+    public var packetID: UInt16
+    /// Which broker connection delivered the message: equal for messages of one connection,
+    /// different across reconnects and daemon runs (a redelivery always comes on a new one).
+    public var connection: UInt32
+    /// The payload's size as received; larger than `payload.count` when only a prefix is kept.
+    public var payloadBytes: Int
 
-    public init(receiveTime: Timestamp, qos: UInt8, topic: [UInt8], payload: [UInt8]) {
+    public init(
+        receiveTime: Timestamp, qos: UInt8, topic: [UInt8], payload: [UInt8],
+        retained: Bool = false, packetID: UInt16 = 0, connection: UInt32 = 0, payloadBytes: Int? = nil
+    ) {
         self.receiveTime = receiveTime
         self.qos = qos
         self.topic = topic
         self.payload = payload
+        self.retained = retained
+        self.packetID = packetID
+        self.connection = connection
+        self.payloadBytes = payloadBytes ?? payload.count
     }
 
     public var topicString: String { String(decoding: topic, as: UTF8.self) }
+
+    /// True when the message was larger than the WAL keeps (`max_payload_bytes`): only a
+    /// prefix is recorded, and the message is quarantined as `too_large`.
+    public var isTruncated: Bool { payloadBytes > payload.count }
+}
+
+/// How a message arrived, beyond its bytes: what `WriteAheadLog.append` records with it.
+public struct WALDelivery: Sendable, Equatable {
+    public var receiveTime: Timestamp
+    public var qos: UInt8
+    public var retained: Bool
+    public var packetID: UInt16
+    public var connection: UInt32
+    /// The payload's full size; the appended payload may be a prefix of it.
+    public var payloadBytes: Int
+
+    public init(receiveTime: Timestamp, qos: UInt8, retained: Bool = false, packetID: UInt16 = 0, connection: UInt32 = 0, payloadBytes: Int) {
+        self.receiveTime = receiveTime
+        self.qos = qos
+        self.retained = retained
+        self.packetID = packetID
+        self.connection = connection
+        self.payloadBytes = payloadBytes
+    }
 }
 
 /// The byte layout of WAL files and records (specified in docs/FORMAT.md).
 ///
-/// File: an 8-byte header `TSWAL` `\0` `\0` `\x01` (magic + format version 1), then records.
-/// Record: `u32le bodyLength | u32le crc32c(body) | body`, where
-/// body = `u8 kind (1 = MQTT message) | i64le receive ms | u8 qos | u16le topicLength | topic | payload`.
+/// File: an 8-byte header `TSWAL` `\0` `\0` `version`, then records. Version 2 files are
+/// written now; version 1 files (from older daemons) are still read.
+/// Record: `u32le bodyLength | u32le crc32c(body) | body`, where the body is of kind
+/// 1 = `u8 kind | i64le receive ms | u8 qos | u16le topicLength | topic | payload` (version 1) or
+/// 2 = `u8 kind | i64le receive ms | u8 qos | u8 flags | u16le packetID | u32le connection |
+/// u32le payloadBytes | u16le topicLength | topic | payload` (version 2; flags bit 0 = retained).
 public enum WALFormat {
-    public static let fileMagic: [UInt8] = [0x54, 0x53, 0x57, 0x41, 0x4C, 0x00, 0x00, 0x01]
+    /// The header of files written now (version 2).
+    public static let fileMagic: [UInt8] = [0x54, 0x53, 0x57, 0x41, 0x4C, 0x00, 0x00, 0x02]
+    /// The header of version 1 files, still read.
+    public static let fileMagicVersion1: [UInt8] = [0x54, 0x53, 0x57, 0x41, 0x4C, 0x00, 0x00, 0x01]
     public static let recordHeaderSize = 8
+    /// The smallest body of any kind (kind 1 with an empty topic and payload).
     public static let bodyFixedSize = 1 + 8 + 1 + 2
+    /// The fixed part of a kind 2 body, before the topic.
+    public static let bodyFixedSizeKind2 = 1 + 8 + 1 + 1 + 2 + 4 + 4 + 2
     public static let kindMQTTMessage: UInt8 = 1
+    public static let kindMQTTDelivery: UInt8 = 2
     /// Upper bound on one record's body; larger lengths read back are treated as damage.
     public static let maxBodySize = 16 << 20
+    /// The largest payload a record can always take, whatever the topic (≤ 65,535 bytes).
+    public static let maxPayloadBytes = maxBodySize - bodyFixedSizeKind2 - Int(UInt16.max)
     public static let fileExtension = "wal"
+
+    static func isKnownHeader(_ bytes: [UInt8]) -> Bool { bytes == fileMagic || bytes == fileMagicVersion1 }
 
     static func fileName(_ number: UInt32) -> String {
         let n = String(number)
@@ -42,16 +101,20 @@ public enum WALFormat {
         return UInt32(name.dropLast(fileExtension.count + 1))
     }
 
-    /// Encodes a whole record (header + body) into `out`.
-    static func encode(receiveTime: Timestamp, qos: UInt8, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    /// Encodes a whole kind 2 record (header + body) into `out`.
+    static func encode(_ d: WALDelivery, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
-        let bodyLength = bodyFixedSize + topic.count + payload.count
+        let bodyLength = bodyFixedSizeKind2 + topic.count + payload.count
         out.reserveCapacity(recordHeaderSize + bodyLength)
         appendLE(UInt32(bodyLength), to: &out)
         appendLE(UInt32(0), to: &out)
-        out.append(kindMQTTMessage)
-        appendLE(UInt64(bitPattern: receiveTime.millisecondsSinceEpoch), to: &out)
-        out.append(qos)
+        out.append(kindMQTTDelivery)
+        appendLE(UInt64(bitPattern: d.receiveTime.millisecondsSinceEpoch), to: &out)
+        out.append(d.qos)
+        out.append(d.retained ? 1 : 0)
+        appendLE(d.packetID, to: &out)
+        appendLE(d.connection, to: &out)
+        appendLE(UInt32(clamping: d.payloadBytes), to: &out)
         appendLE(UInt16(topic.count), to: &out)
         out.append(contentsOf: topic)
         out.append(contentsOf: payload)
@@ -62,16 +125,37 @@ public enum WALFormat {
         out[7] = UInt8(truncatingIfNeeded: crc >> 24)
     }
 
-    /// Decodes a body whose CRC has been checked; nil when its inner lengths are inconsistent.
+    /// Decodes a body whose CRC has been checked; nil when its kind is unknown or its inner
+    /// lengths are inconsistent.
     static func decodeBody(_ body: UnsafeRawBufferPointer) -> WALRecord? {
-        guard body.count >= bodyFixedSize, body[0] == kindMQTTMessage else { return nil }
+        guard body.count >= bodyFixedSize else { return nil }
         let ms = Int64(bitPattern: readLE(UInt64.self, body, at: 1))
         let qos = body[9]
-        let topicLength = Int(readLE(UInt16.self, body, at: 10))
-        guard bodyFixedSize + topicLength <= body.count else { return nil }
-        let topic = Array(body[bodyFixedSize..<(bodyFixedSize + topicLength)])
-        let payload = Array(body[(bodyFixedSize + topicLength)...])
-        return WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: ms), qos: qos, topic: topic, payload: payload)
+        switch body[0] {
+        case kindMQTTMessage:
+            let topicLength = Int(readLE(UInt16.self, body, at: 10))
+            guard bodyFixedSize + topicLength <= body.count else { return nil }
+            let topic = Array(body[bodyFixedSize..<(bodyFixedSize + topicLength)])
+            let payload = Array(body[(bodyFixedSize + topicLength)...])
+            return WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: ms), qos: qos, topic: topic, payload: payload)
+        case kindMQTTDelivery:
+            guard body.count >= bodyFixedSizeKind2 else { return nil }
+            let flags = body[10]
+            let packetID = readLE(UInt16.self, body, at: 11)
+            let connection = readLE(UInt32.self, body, at: 13)
+            let payloadBytes = Int(readLE(UInt32.self, body, at: 17))
+            let topicLength = Int(readLE(UInt16.self, body, at: 21))
+            guard flags & ~1 == 0, bodyFixedSizeKind2 + topicLength <= body.count else { return nil }
+            let topic = Array(body[bodyFixedSizeKind2..<(bodyFixedSizeKind2 + topicLength)])
+            let payload = Array(body[(bodyFixedSizeKind2 + topicLength)...])
+            guard payloadBytes >= payload.count else { return nil }
+            return WALRecord(
+                receiveTime: Timestamp(millisecondsSinceEpoch: ms), qos: qos, topic: topic, payload: payload,
+                retained: flags & 1 != 0, packetID: packetID, connection: connection, payloadBytes: payloadBytes
+            )
+        default:
+            return nil
+        }
     }
 
     static func appendLE<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {

@@ -64,6 +64,12 @@ public final class WriteAheadLog: Sendable {
             }
             try PosixIO.fsync(fd)
             number = last
+            if try WriteAheadLog.isVersion1(path: path) {
+                // Records of version 2 never go into a version 1 file: continue in a new one.
+                _ = Glibc.close(fd)
+                number = last + 1
+                (fd, size) = try WriteAheadLog.createFile(directory: self.directory, number: number)
+            }
         } else {
             number = 1
             (fd, size) = try WriteAheadLog.createFile(directory: self.directory, number: number)
@@ -83,18 +89,22 @@ public final class WriteAheadLog: Sendable {
     }
 
     /// Appends one message with a single `write(2)` and returns the position just after it.
+    /// `payload` may be a prefix of the message (`delivery.payloadBytes` says how long it was).
     ///
     /// On failure (disk full, I/O error) the file is truncated back to where the record began,
-    /// so no half record is ever left, and the error is thrown; the caller retries later.
+    /// so no half record is ever left, and the error is thrown; the caller retries later. A
+    /// record too large for the format throws `WALError.recordTooLarge`, which no retry cures:
+    /// the caller must keep only a prefix (`WALFormat.maxPayloadBytes` always fits).
     @discardableResult
-    public func append(receiveTime: Timestamp, qos: UInt8, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws -> WALPosition {
+    public func append(_ delivery: WALDelivery, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws -> WALPosition {
         try state.withLock { s in
             guard !s.closed else { throw WALError.closed }
-            guard topic.count <= Int(UInt16.max), WALFormat.bodyFixedSize + topic.count + payload.count <= WALFormat.maxBodySize else {
+            guard topic.count <= Int(UInt16.max), WALFormat.bodyFixedSizeKind2 + topic.count + payload.count <= WALFormat.maxBodySize,
+                  payload.count <= delivery.payloadBytes else {
                 throw WALError.recordTooLarge(topic.count + payload.count)
             }
             if s.size >= UInt64(maxFileBytes) { try rotateLocked(&s) }
-            WALFormat.encode(receiveTime: receiveTime, qos: qos, topic: topic, payload: payload, into: &s.scratch)
+            WALFormat.encode(delivery, topic: topic, payload: payload, into: &s.scratch)
             let start = s.size
             do {
                 try s.scratch.withUnsafeBytes { try PosixIO.writeAll(s.fd, $0, at: start) }
@@ -114,10 +124,12 @@ public final class WriteAheadLog: Sendable {
     /// Convenience for byte arrays (tests, tools).
     @discardableResult
     public func append(_ record: WALRecord) throws -> WALPosition {
-        try record.topic.withUnsafeBytes { t in
-            try record.payload.withUnsafeBytes { p in
-                try append(receiveTime: record.receiveTime, qos: record.qos, topic: t, payload: p)
-            }
+        let delivery = WALDelivery(
+            receiveTime: record.receiveTime, qos: record.qos, retained: record.retained,
+            packetID: record.packetID, connection: record.connection, payloadBytes: record.payloadBytes
+        )
+        return try record.topic.withUnsafeBytes { t in
+            try record.payload.withUnsafeBytes { p in try append(delivery, topic: t, payload: p) }
         }
     }
 
@@ -215,10 +227,25 @@ public final class WriteAheadLog: Sendable {
     private static func createFile(directory: String, number: UInt32) throws -> (Int32, UInt64) {
         let path = directory + "/" + WALFormat.fileName(number)
         let fd = try PosixIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
-        try PosixIO.writeAll(fd, WALFormat.fileMagic, at: 0)
-        try PosixIO.fsync(fd)
-        try PosixIO.fsyncDirectory(directory)
+        do {
+            try PosixIO.writeAll(fd, WALFormat.fileMagic, at: 0)
+            try PosixIO.fsync(fd)
+            try PosixIO.fsyncDirectory(directory)
+        } catch {
+            // Disk full at rotation is retried every few seconds: a descriptor kept per failed
+            // attempt used to exhaust the process's limit. The short file left behind is
+            // rewritten by the next attempt or on the next open.
+            _ = Glibc.close(fd)
+            throw error
+        }
         return (fd, UInt64(WALFormat.fileMagic.count))
+    }
+
+    /// Whether the file at `path` has a version 1 header.
+    private static func isVersion1(path: String) throws -> Bool {
+        let fd = try PosixIO.open(path, flags: O_RDONLY)
+        defer { _ = Glibc.close(fd) }
+        return try PosixIO.read(fd, count: WALFormat.fileMagicVersion1.count, at: 0) == WALFormat.fileMagicVersion1
     }
 }
 

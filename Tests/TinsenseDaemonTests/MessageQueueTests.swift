@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+import Testing
+import TinsenseCore
+import TinsenseStorage
+@testable import TinsenseDaemon
+
+private func message(payloadBytes: Int) -> IngestedMessage {
+    IngestedMessage(
+        record: WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 0), qos: 1, topic: Array("t/a".utf8), payload: [UInt8](repeating: 0x31, count: payloadBytes)),
+        walEnd: nil
+    )
+}
+
+/// Set once by a pushing thread, read by the test.
+private final class Flag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
+    /// Waits up to `timeout` seconds for `set()`.
+    func wait(timeout: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while !isSet, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        return isSet
+    }
+}
+
+@Suite("hand-off queue")
+struct MessageQueueTests {
+    @Test("push waits while the queued bytes would exceed the byte bound, and resumes once the pipeline takes them")
+    func byteBound() {
+        let queue = MessageQueue(capacity: 1_000, maxBytes: 1 << 20)
+        for _ in 0..<3 { queue.push(message(payloadBytes: 300_000)) }
+        #expect(queue.depthBytes > 900_000)
+        let pushed = Flag()
+        let thread = Thread { queue.push(message(payloadBytes: 300_000)); pushed.set() }
+        thread.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(pushed.isSet == false, "a fourth 300 KB message must wait under a 1 MB bound")
+        #expect(queue.depth == 3)
+        #expect(queue.popBatch(max: 1, timeout: 1)?.count == 1)
+        #expect(pushed.wait(timeout: 5))
+        #expect(queue.depth == 3)
+    }
+
+    @Test("a message larger than the byte bound passes into an empty queue instead of wedging")
+    func oversizedIntoEmptyQueue() {
+        let queue = MessageQueue(capacity: 1_000, maxBytes: 1 << 20)
+        queue.push(message(payloadBytes: 5 << 20))
+        #expect(queue.depth == 1)
+        #expect(queue.popBatch(max: 10, timeout: 1)?.first?.payload.count == 5 << 20)
+        #expect(queue.depthBytes == 0)
+    }
+
+    @Test("the message bound still holds for small messages")
+    func countBound() {
+        let queue = MessageQueue(capacity: 16, maxBytes: 1 << 30)
+        for _ in 0..<16 { queue.push(message(payloadBytes: 1)) }
+        let pushed = Flag()
+        let thread = Thread { queue.push(message(payloadBytes: 1)); pushed.set() }
+        thread.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(pushed.isSet == false)
+        #expect(queue.popBatch(max: 16, timeout: 1)?.count == 16)
+        #expect(pushed.wait(timeout: 5))
+        #expect(queue.depth == 1)
+    }
+}
