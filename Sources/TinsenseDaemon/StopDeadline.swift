@@ -32,8 +32,7 @@ final class StopDeadline: @unchecked Sendable {
             logger.critical("stop did not finish within daemon.stop_timeout_s; exiting without sealing (the WAL holds every acknowledged message; the next start replays it)", metadata: [
                 "stop_timeout_s": "\(seconds)",
             ])
-            fflush(stderr)
-            fflush(stdout)
+            fflush(nil)  // every stdio stream: the log line must reach the journal
             _exit(1)
         }
         thread.name = "tinsense-stop-deadline"
