@@ -8,6 +8,9 @@ package struct Config: Sendable {
         package var dataDirectory = "/var/lib/tinsense"
         package var logLevel = "info"
         package var statsIntervalSeconds = 60
+        /// The stop path's own deadline (`daemon.stop_timeout_s`), below the unit's
+        /// `TimeoutStopSec` so the daemon, not SIGKILL, ends a stuck stop.
+        package var stopTimeoutSeconds = 20
         package init() {}
     }
 

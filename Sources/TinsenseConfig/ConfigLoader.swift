@@ -63,7 +63,8 @@ final class TableReader {
             var s = Section(reader: self, table: t, path: "daemon")
             c.daemon.dataDirectory = s.string("data_dir", default: c.daemon.dataDirectory, nonEmpty: true)
             c.daemon.logLevel = s.choice("log_level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: c.daemon.logLevel)
-            c.daemon.statsIntervalSeconds = s.int("stats_interval_s", default: c.daemon.statsIntervalSeconds, min: 1)
+            c.daemon.statsIntervalSeconds = s.int("stats_interval_s", default: c.daemon.statsIntervalSeconds, min: 1, max: 86_400)
+            c.daemon.stopTimeoutSeconds = s.int("stop_timeout_s", default: c.daemon.stopTimeoutSeconds, min: 1, max: 3600)
             s.finish()
         }
         if let t = section(root, "mqtt") {
@@ -87,12 +88,12 @@ final class TableReader {
             }
             let status = s.string("status_topic", default: "")
             c.mqtt.statusTopic = status.isEmpty ? nil : status
-            c.mqtt.reconnectMinSeconds = s.int("reconnect_min_s", default: c.mqtt.reconnectMinSeconds, min: 1)
-            c.mqtt.reconnectMaxSeconds = s.int("reconnect_max_s", default: c.mqtt.reconnectMaxSeconds, min: 1)
+            c.mqtt.reconnectMinSeconds = s.int("reconnect_min_s", default: c.mqtt.reconnectMinSeconds, min: 1, max: 3600)
+            c.mqtt.reconnectMaxSeconds = s.int("reconnect_max_s", default: c.mqtt.reconnectMaxSeconds, min: 1, max: 3600)
             if c.mqtt.reconnectMaxSeconds < c.mqtt.reconnectMinSeconds {
                 issue("mqtt.reconnect_max_s", "must be at least reconnect_min_s (\(c.mqtt.reconnectMinSeconds))")
             }
-            c.mqtt.queueCapacity = s.int("queue_capacity", default: c.mqtt.queueCapacity, min: 16)
+            c.mqtt.queueCapacity = s.int("queue_capacity", default: c.mqtt.queueCapacity, min: 16, max: 1_000_000)
             c.mqtt.queueMaxMB = s.int("queue_max_mb", default: c.mqtt.queueMaxMB, min: 1, max: 65_536)
             s.finish()
         }
@@ -100,20 +101,20 @@ final class TableReader {
             var s = Section(reader: self, table: t, path: "storage")
             c.storage.fsyncIntervalMs = s.int("fsync_interval_ms", default: c.storage.fsyncIntervalMs, min: 1, max: 60_000)
             c.storage.walFileMaxMB = s.int("wal_file_max_mb", default: c.storage.walFileMaxMB, min: 1, max: 4096)
-            c.storage.sealIntervalSeconds = s.int("seal_interval_s", default: c.storage.sealIntervalSeconds, min: 1)
-            c.storage.headMaxSamples = s.int("head_max_samples", default: c.storage.headMaxSamples, min: 1000)
-            c.storage.outOfOrderToleranceSeconds = s.int("out_of_order_tolerance_s", default: c.storage.outOfOrderToleranceSeconds, min: 0)
-            c.storage.retentionDays = s.int("retention_days", default: c.storage.retentionDays, min: 0)
-            c.storage.retentionMaxGB = s.double("retention_max_gb", default: c.storage.retentionMaxGB, min: 0)
+            c.storage.sealIntervalSeconds = s.int("seal_interval_s", default: c.storage.sealIntervalSeconds, min: 1, max: 604_800)
+            c.storage.headMaxSamples = s.int("head_max_samples", default: c.storage.headMaxSamples, min: 1000, max: 100_000_000)
+            c.storage.outOfOrderToleranceSeconds = s.int("out_of_order_tolerance_s", default: c.storage.outOfOrderToleranceSeconds, min: 0, max: TableReader.centurySeconds)
+            c.storage.retentionDays = s.int("retention_days", default: c.storage.retentionDays, min: 0, max: 36_600)
+            c.storage.retentionMaxGB = s.double("retention_max_gb", default: c.storage.retentionMaxGB, min: 0, max: 1e6)
             s.finish()
         }
         if let t = section(root, "validation") {
             var s = Section(reader: self, table: t, path: "validation")
             c.validation.maxPayloadBytes = s.int("max_payload_bytes", default: c.validation.maxPayloadBytes, min: 16, max: 16_000_000)
-            c.validation.maxBatch = s.int("max_batch", default: c.validation.maxBatch, min: 1)
-            c.validation.maxFutureSkewSeconds = s.int("max_future_skew_s", default: c.validation.maxFutureSkewSeconds, min: 0)
-            c.validation.maxPastAgeSeconds = s.int("max_past_age_s", default: c.validation.maxPastAgeSeconds, min: 0)
-            c.validation.quarantinePayloadBytes = s.int("quarantine_payload_bytes", default: c.validation.quarantinePayloadBytes, min: 0)
+            c.validation.maxBatch = s.int("max_batch", default: c.validation.maxBatch, min: 1, max: 1_000_000)
+            c.validation.maxFutureSkewSeconds = s.int("max_future_skew_s", default: c.validation.maxFutureSkewSeconds, min: 0, max: TableReader.centurySeconds)
+            c.validation.maxPastAgeSeconds = s.int("max_past_age_s", default: c.validation.maxPastAgeSeconds, min: 0, max: TableReader.centurySeconds)
+            c.validation.quarantinePayloadBytes = s.int("quarantine_payload_bytes", default: c.validation.quarantinePayloadBytes, min: 0, max: 1_048_576)
             s.finish()
         }
         readDetection(root, into: &c)
@@ -179,9 +180,9 @@ final class TableReader {
             spec.maxRatePerSecond = rate > 0 ? rate : nil
             let action = s.choice("rate_action", ["downgrade", "quarantine"], default: "downgrade")
             spec.rateAction = SensorSpec.RateAction(rawValue: action) ?? .downgrade
-            let period = s.double("period_s", default: 1, min: 0.001)
+            let period = s.double("period_s", default: 1, min: 0.001, max: TableReader.yearSeconds)
             spec.periodMs = Int64(period * 1000)
-            let stale = s.double("stale_after_s", default: 5 * period, min: 0)
+            let stale = s.double("stale_after_s", default: 5 * period, min: 0, max: 10 * TableReader.yearSeconds)
             spec.staleAfterMs = stale > 0 ? Int64(stale * 1000) : nil
             if let p = spec.periodMs, let st = spec.staleAfterMs, st < p {
                 issue(path + ".stale_after_s", "\(stale) s is shorter than period_s (\(period) s): the sensor would be stale between every two readings")
@@ -192,6 +193,11 @@ final class TableReader {
         }
         return entries
     }
+
+    /// 100 years in seconds: the top of keys that are ages or tolerances.
+    static let centurySeconds = 3_162_240_000
+    /// 366 days in seconds: the top of cadences and alert durations.
+    static let yearSeconds = 31_622_400.0
 
     static func bracesUnbalanced(_ text: String) -> Bool {
         var open = false
@@ -271,18 +277,18 @@ struct Section {
             reader.issue("\(path).\(key)", "must be an integer, found \(v.type)")
             return d
         }
-        if let lo, n < lo { reader.issue("\(path).\(key)", "\(n) is below the minimum \(lo)"); return d }
-        if let hi, n > hi { reader.issue("\(path).\(key)", "\(n) is above the maximum \(hi)"); return d }
+        if let problem = NumericBounds.problem(n, min: lo, max: hi) { reader.issue("\(path).\(key)", problem); return d }
         return n
     }
 
-    mutating func double(_ key: String, default d: Double, min lo: Double?) -> Double {
+    /// A finite number in `lo...hi` (`hi` nil: `NumericBounds.ceiling`).
+    mutating func double(_ key: String, default d: Double, min lo: Double?, max hi: Double? = nil) -> Double {
         guard let v = value(key) else { return d }
         guard let x = Section.number(v) else {
             reader.issue("\(path).\(key)", "must be a number, found \(v.type)")
             return d
         }
-        if let lo, x < lo { reader.issue("\(path).\(key)", "\(x) is below the minimum \(lo)"); return d }
+        if let problem = NumericBounds.problem(x, min: lo, max: hi) { reader.issue("\(path).\(key)", problem); return d }
         return x
     }
 

@@ -74,13 +74,13 @@ extension TableReader {
                 let name = s.string("name", default: "", nonEmpty: true)
                 if name == AlertRule.staleRuleName { issue(path + ".name", "\"stale\" is reserved for stale-sensor alerts") }
                 if rules.contains(where: { $0.name == name }) { issue(path + ".name", "rule \"\(name)\" is defined twice") }
-                let threshold = s.double("threshold", default: d.threshold, min: 0)
+                let threshold = s.double("threshold", default: d.threshold, min: 0, max: 1)
                 if threshold <= 0 || threshold > 1 { issue(path + ".threshold", "must be in (0, 1]") }
-                let resolve = s.double("resolve_threshold", default: threshold * 0.8, min: 0)
+                let resolve = s.double("resolve_threshold", default: threshold * 0.8, min: 0, max: 1)
                 if resolve > threshold { issue(path + ".resolve_threshold", "must not exceed threshold (\(threshold))") }
-                let pending = s.double("pending_for_s", default: Double(d.pendingForMilliseconds) / 1000, min: 0)
-                let keep = s.double("keep_firing_for_s", default: Double(d.keepFiringForMilliseconds) / 1000, min: 0)
-                let immediate = s.double("immediate_threshold", default: -1, min: nil)
+                let pending = s.double("pending_for_s", default: Double(d.pendingForMilliseconds) / 1000, min: 0, max: TableReader.yearSeconds)
+                let keep = s.double("keep_firing_for_s", default: Double(d.keepFiringForMilliseconds) / 1000, min: 0, max: TableReader.yearSeconds)
+                let immediate = s.double("immediate_threshold", default: -1, min: -1, max: 1)
                 if immediate != -1 && (immediate < threshold || immediate > 1) {
                     issue(path + ".immediate_threshold", "must be between threshold (\(threshold)) and 1")
                 }
@@ -99,7 +99,7 @@ extension TableReader {
             var s = Section(reader: self, table: t, path: "alerts")
             let file = s.string("file", default: "")
             c.alerts.file = file.isEmpty ? nil : file
-            c.alerts.maxMB = s.int("max_mb", default: c.alerts.maxMB, min: 1)
+            c.alerts.maxMB = s.int("max_mb", default: c.alerts.maxMB, min: 1, max: 1_000_000)
             c.alerts.keep = s.int("keep", default: c.alerts.keep, min: 0, max: 1000)
             let stale = s.choice("stale_severity", ["info", "warning", "critical"], default: "warning")
             c.alerts.staleSeverity = AlertSeverity(name: stale) ?? .warning
@@ -136,6 +136,10 @@ extension TableReader {
                     issue(path + ".value", "a number is required with when = \"\(when)\"")
                     break
                 }
+                if let problem = NumericBounds.problem(x, min: -NumericBounds.ceiling, max: NumericBounds.ceiling) {
+                    issue(path + ".value", problem)
+                    break
+                }
                 condition = when == "value_below" ? .valueBelow(x) : .valueAbove(x)
             case "firing":
                 let rule = s.string("rule", default: "anomaly")
@@ -149,7 +153,7 @@ extension TableReader {
             let targets = s.strings("targets", default: [])
             if targets.isEmpty { issue(path + ".targets", "must name at least one sensor id or pattern") }
             let targetRules = s.strings("rules", default: [])
-            let release = s.double("release_after_s", default: 0, min: 0)
+            let release = s.double("release_after_s", default: 0, min: 0, max: TableReader.yearSeconds)
             s.finish()
             out.append(InhibitRule(
                 name: name, source: source, condition: condition, targets: targets,

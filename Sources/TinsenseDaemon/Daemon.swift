@@ -17,7 +17,12 @@ import TinsenseValidate
 /// Start: open the WAL (truncating a torn tail), open storage, replay the WAL after the last
 /// checkpoint through the pipeline, start the pipeline thread, then start MQTT. Stop (SIGTERM
 /// or SIGINT): stop MQTT (nothing more is acknowledged), drain the queue, seal the head,
-/// fsync and close.
+/// fsync and close — within `daemon.stop_timeout_s` (`StopDeadline`), else exit 1 unsealed.
+///
+/// The data directory is locked (`DataDirectoryLock`) for the whole run: a second writer
+/// fails at once. A subscriber that can no longer deliver what the config promises (its
+/// network loop ended, a subscription refused or downgraded below `mqtt.qos`) ends the run
+/// with an error, so the process exits non-zero and systemd restarts it: never deaf.
 package final class Daemon: Service, @unchecked Sendable {
     // @unchecked: the mutable parts are set up in `run` before any thread starts and torn down
     // after every thread has ended.
@@ -38,6 +43,8 @@ package final class Daemon: Service, @unchecked Sendable {
     package func run() async throws {
         let dataDirectory = config.daemon.dataDirectory
         try PosixIO.makeDirectories(dataDirectory)
+        let lock = try DataDirectoryLock(directory: dataDirectory)
+        defer { withExtendedLifetime(lock) {} }
         let wal = try WriteAheadLog(directory: dataDirectory, maxFileBytes: config.storage.walFileMaxMB << 20, logger: logger)
         let store = try storeFactory(dataDirectory, wal, config, logger)
         let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes, logger: logger)
@@ -104,15 +111,16 @@ package final class Daemon: Service, @unchecked Sendable {
             "fsync_interval_ms": "\(config.storage.fsyncIntervalMs)", "alerts": "\(alertLog.path)",
         ])
 
-        // Group commit until asked to stop.
+        // Group commit until asked to stop, or until the subscriber fails for good.
         let interval = Duration.milliseconds(config.storage.fsyncIntervalMs)
-        await withDiscardingTaskGroup { group in
+        let failure: SubscriberFailure? = await withTaskGroup(of: SubscriberFailure?.self) { group in
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: self.logger)
                     try? alertLog.sync()
                 }
+                return nil
             }
             // SIGHUP: reopen the alert log (logrotate's postrotate). Config reload comes later.
             group.addTask {
@@ -124,24 +132,48 @@ package final class Daemon: Service, @unchecked Sendable {
                         self.logger.error("SIGHUP: cannot reopen the alert log", metadata: ["error": "\(error)"])
                     }
                 }
+                return nil
             }
-            try? await gracefulShutdown()
+            group.addTask {
+                try? await gracefulShutdown()
+                return nil
+            }
+            group.addTask {
+                for await f in subscriber.failures { return f }
+                return nil
+            }
+            // The first of: a stop request, or a subscriber failure.
+            let first = await group.next() ?? nil
             group.cancelAll()
+            return first
+        }
+        if let failure {
+            logger.critical("MQTT subscriber failed; stopping so that systemd restarts the daemon", metadata: ["failure": "\(failure)"])
         }
 
-        logger.info("stopping: no more messages will be acknowledged")
+        let deadline = StopDeadline(seconds: config.daemon.stopTimeoutSeconds, logger: logger)
+        logger.info("stopping: no more messages will be acknowledged", metadata: ["stop_timeout_s": "\(config.daemon.stopTimeoutSeconds)"])
         subscriber.stop(force: sink.stalled)
         queue.close()
         await runner.finished()
         Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: logger)
-        try store.sealNow(processedThrough: pipeline.processedThrough, now: WallClock.now())
+        var sealFailure: (any Error)?
+        do {
+            try store.sealNow(processedThrough: pipeline.processedThrough, now: WallClock.now())
+        } catch {
+            sealFailure = error
+            logger.error("cannot seal the head at stop; it stays in the WAL and is replayed on the next start", metadata: ["error": "\(error)"])
+        }
         try wal.close()
         try quarantine.sync()
         alertOutput.close()
+        deadline.cancel()
         logger.info("tinsense stopped", metadata: [
             "messages": "\(pipeline.counters.messages)", "stored": "\(pipeline.counters.readingsStored)",
             "quarantined": "\(pipeline.counters.quarantineSummary)",
         ])
+        if let failure { throw failure }
+        if let sealFailure { throw sealFailure }
     }
 
     /// Runs the WAL written after the last checkpoint through the pipeline. Idempotent: the

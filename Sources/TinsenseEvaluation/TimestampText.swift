@@ -24,12 +24,16 @@ package enum TimestampText {
             }
             return padded.withUnsafeBytes { RFC3339.parse(utf8: $0, allowMissingZone: true) }
         }
-        // Epoch seconds (possibly fractional) or milliseconds.
-        if let v = NumberText.parseDouble(p), v.isFinite, v > 0 {
+        // Epoch seconds (possibly fractional) or milliseconds, up to the end of year 9999
+        // (beyond, `Int64(v)` would trap: a cell like `1e19` is a bad cell, not a crash).
+        if let v = NumberText.parseDouble(p), v.isFinite, v > 0, v <= lastMillisecondOfYear9999 {
             return Timestamp(millisecondsSinceEpoch: v >= 1e11 ? Int64(v) : Int64((v * 1000).rounded()))
         }
         return nil
     }
+
+    /// 9999-12-31T23:59:59.999Z in epoch milliseconds.
+    static let lastMillisecondOfYear9999 = 253_402_300_799_999.0
 }
 
 /// Decimal numbers from bytes without creating a `String` per field: the common case

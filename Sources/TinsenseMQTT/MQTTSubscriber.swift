@@ -72,6 +72,13 @@ package final class MQTTSubscriber: @unchecked Sendable {
     private let connectCount = Atomic<Int>(0)
     private let messageCount = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    /// Filters by SUBSCRIBE message id, to name the filter a SUBACK refers to.
+    private let pendingSubscriptions = Mutex<[Int32: String]>([:])
+    private let failureFeed = AsyncStream.makeStream(of: SubscriberFailure.self, bufferingPolicy: .bufferingOldest(16))
+
+    /// Failures after which this subscriber cannot deliver what it was configured for (see
+    /// `SubscriberFailure`); the daemon stops on the first. One consumer.
+    package var failures: AsyncStream<SubscriberFailure> { failureFeed.stream }
 
     package init(options: SubscriberOptions, sink: any MQTTMessageSink, logger: Logger) {
         self.options = options
@@ -181,9 +188,12 @@ package final class MQTTSubscriber: @unchecked Sendable {
         let n = connectCount.wrappingAdd(1, ordering: .relaxed).newValue
         guard let m = handle else { return }
         for filter in options.subscriptions {
-            let src = mosquitto_subscribe(m, nil, filter, Int32(options.qos))
+            var mid: Int32 = 0
+            let src = mosquitto_subscribe(m, &mid, filter, Int32(options.qos))
             if src != MOSQ_ERR_SUCCESS.rawValue {
                 logger.error("subscribe failed", metadata: ["filter": "\(filter)", "error": "\(MosquittoLibrary.errorString(src))"])
+            } else {
+                pendingSubscriptions.withLock { $0[mid] = filter }
             }
         }
         if let status = options.statusTopic {
@@ -198,16 +208,45 @@ package final class MQTTSubscriber: @unchecked Sendable {
     private func didDisconnect(_ rc: Int32) {
         connectedFlag.store(false, ordering: .relaxed)
         if stopping.load(ordering: .relaxed) { return }
+        if MQTTSubscriber.endsLoop(rc) {
+            fail(.loopEnded(reason: MosquittoLibrary.errorString(rc)))
+            return
+        }
         logger.warning("disconnected from broker; reconnecting with backoff", metadata: [
             "reason": "\(MosquittoLibrary.errorString(rc))",
             "backoff": "\(options.reconnectMinSeconds)s…\(options.reconnectMaxSeconds)s",
         ])
     }
 
+    /// The return codes after which libmosquitto 2.0's `mosquitto_loop_forever` (the body of
+    /// the `mosquitto_loop_start` thread) returns instead of reconnecting; it reports each to
+    /// `on_disconnect` first (lib/loop.c, `mosquitto__loop_rc_handle`), which is how we learn
+    /// that the thread is gone.
+    static func endsLoop(_ rc: Int32) -> Bool {
+        let fatal: [mosq_err_t] = [
+            MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND, MOSQ_ERR_TLS,
+            MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH, MOSQ_ERR_ACL_DENIED,
+            MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY,
+        ]
+        return fatal.contains { $0.rawValue == rc }
+    }
+
+    /// One entry per filter, in the order of the SUBSCRIBE (we send one filter per SUBSCRIBE).
     private func didSubscribe(mid: Int32, granted: [Int32]) {
-        for g in granted where g == 0x80 {
-            logger.error("broker rejected a subscription (SUBACK 0x80)", metadata: ["mid": "\(mid)"])
+        let filter = pendingSubscriptions.withLock { $0.removeValue(forKey: mid) } ?? "(mid \(mid))"
+        for g in granted {
+            if g == 0x80 {
+                fail(.subscriptionRefused(filter: filter))
+            } else if g < options.qos {
+                fail(.subscriptionDowngraded(filter: filter, requested: options.qos, granted: Int(g)))
+            }
         }
+    }
+
+    /// Logs the failure and hands it to whoever supervises this subscriber.
+    private func fail(_ failure: SubscriberFailure) {
+        logger.critical("MQTT subscriber failure", metadata: ["failure": "\(failure)"])
+        failureFeed.continuation.yield(failure)
     }
 
     private func didReceive(_ message: mosquitto_message) {

@@ -139,6 +139,15 @@ struct EvaluateCommand: ParsableCommand {
         @Flag(help: "List every missed fault and every false alert.")
         var details = false
 
+        func validate() throws {
+            // Seconds become milliseconds with `Int64(x * 1000)`, which traps on nan, inf and
+            // anything beyond 2^63 ms: refuse them as usage errors.
+            for (name, x) in [("--pending-for", pendingFor), ("--keep-firing-for", keepFiringFor), ("--grace", grace)]
+            where !(x.isFinite && x >= 0 && x <= 31_622_400) {
+                throw usageError("evaluate", "\(name) must be between 0 and 31622400 seconds (got \(x))")
+            }
+        }
+
         func run() throws {
             let spec = try ScoreCommand.spec(detector: detector, settings: settings)
             let rule = AlertRule(threshold: threshold, pendingForMilliseconds: Int64(pendingFor * 1000),

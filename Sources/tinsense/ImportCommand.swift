@@ -58,12 +58,24 @@ struct ImportCommand: ParsableCommand {
     func validate() throws {
         guard format == "csv" else { throw usageError("import", "--format must be csv (got \"\(format)\")") }
         guard !files.isEmpty else { throw usageError("import", "name at least one CSV file") }
-        if let t = toleranceSeconds, t < 0 { throw usageError("import", "--tolerance-seconds must be ≥ 0") }
+        if let t = toleranceSeconds, t < 0 || t > ImportCommand.maxToleranceSeconds {
+            throw usageError("import", "--tolerance-seconds must be between 0 and \(ImportCommand.maxToleranceSeconds)")
+        }
     }
 
     func run() throws {
         let logger = CommandLogging.logger("tinsense.import")
         let tolerance = toleranceSeconds.map { $0 * 1000 } ?? Int64.max / 4
+        // One writer per data directory: a live daemon (or another import) would pick the same
+        // segment numbers.
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock(directory: data)
+        } catch {
+            printError("import: \(error)")
+            throw ExitCodes.runtimeFailure
+        }
+        defer { withExtendedLifetime(lock) {} }
         let store: SegmentStore
         do {
             store = try SegmentStore(directory: data, options: StorageOptions(outOfOrderToleranceMs: tolerance), wal: nil, logger: logger)
@@ -97,6 +109,9 @@ struct ImportCommand: ParsableCommand {
         print("imported \(total.stored) readings from \(total.rows) rows of \(files.count) file\(files.count == 1 ? "" : "s") into \(data) (duplicates \(total.duplicates), too late \(total.tooLate), skipped cells/rows \(total.problems))")
         if failed { throw ExitCodes.runtimeFailure }
     }
+
+    /// 100 years: `* 1000` to milliseconds cannot overflow.
+    static let maxToleranceSeconds: Int64 = 100 * 366 * 86_400
 
     static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }.filter { !$0.isEmpty }

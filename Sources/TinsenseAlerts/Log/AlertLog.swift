@@ -20,6 +20,13 @@ import TinsenseSystem
 /// - `reopen()` is for logrotate's `postrotate` (the daemon calls it on SIGHUP): it closes
 ///   the descriptor and opens the path again, so a file renamed away is left complete.
 ///
+/// - A failed write never leaves half a line and never drops the alert: the file is truncated
+///   back to its last whole line, and the line is kept in memory (at most `maxPendingLines`;
+///   beyond, the oldest kept line is dropped and counted) and written, in order, before the
+///   next line or at the next `sync()` — retried with a backoff while the disk is full.
+/// - Opening repairs a torn last line (a crash mid-write): it is cut off, so the next line is
+///   not glued onto it; the daemon's WAL replay writes that transition again, whole.
+///
 /// Writes are not fsynced one by one (alerts are also in the daemon's memory and republished);
 /// call `sync()` from the daemon's group-commit timer if the log must survive power loss.
 package final class AlertLog: Sendable {
@@ -27,9 +34,17 @@ package final class AlertLog: Sendable {
     package let maxBytes: Int
     package let keep: Int
 
+    /// Lines kept in memory while the file cannot be written.
+    package static let maxPendingLines = 10_000
+
     private struct State: ~Copyable {
         var fd: Int32
         var size: Int
+        /// Whole lines not yet written, oldest first.
+        var pending: [[UInt8]] = []
+        /// Lines dropped because `pending` was full.
+        var dropped = 0
+        var backoff = RetryBackoff()
     }
 
     private let state: Mutex<State>
@@ -58,18 +73,66 @@ package final class AlertLog: Sendable {
         try write(line: transition.jsonLineBytes)
     }
 
-    /// Appends pre-encoded bytes that end in a newline (one or more whole lines).
+    /// Appends pre-encoded bytes that end in a newline (one or more whole lines). On failure
+    /// the bytes are kept and written later (see the type's notes) and the error is thrown so
+    /// the caller can say so; only `.closed` means the line is not kept.
     package func write(line bytes: [UInt8]) throws(AlertLogError) {
         let result: AlertLogError? = state.withLock { s in
             guard s.fd >= 0 else { return .closed(path) }
-            if s.size > 0 && s.size + bytes.count > maxBytes {
-                if let error = rotate(&s) { return error }
+            if !s.pending.isEmpty {
+                keep(bytes, &s)
+                return flushPending(&s, force: true)
             }
-            if let error = Self.failure(path, { try PosixIO.appendAll(s.fd, bytes) }) { return error }
-            s.size += bytes.count
+            if let error = append(bytes, &s) {
+                keep(bytes, &s)
+                s.backoff.failed()
+                return error
+            }
             return nil
         }
         if let result { throw result }
+    }
+
+    /// Lines kept in memory, waiting for the file to be writable again.
+    package var pendingLines: Int { state.withLock { $0.pending.count } }
+    /// Lines dropped because more than `maxPendingLines` were waiting.
+    package var droppedLines: Int { state.withLock { $0.dropped } }
+
+    /// Writes one line whole, rotating first if it would not fit, or truncates the file back
+    /// to where it was and returns the error.
+    private func append(_ bytes: [UInt8], _ s: inout State) -> AlertLogError? {
+        if s.size > 0 && s.size + bytes.count > maxBytes {
+            if let error = rotate(&s) { return error }
+        }
+        if let error = Self.failure(path, { try PosixIO.appendAll(s.fd, bytes) }) {
+            _ = Self.failure(path) { try PosixIO.truncate(s.fd, to: UInt64(s.size)) }
+            return error
+        }
+        s.size += bytes.count
+        return nil
+    }
+
+    private func keep(_ bytes: [UInt8], _ s: inout State) {
+        if s.pending.count >= Self.maxPendingLines {
+            s.pending.removeFirst()
+            s.dropped += 1
+        }
+        s.pending.append(bytes)
+    }
+
+    /// Writes kept lines in order until one fails; unless `force`, only when the backoff says
+    /// another attempt is due.
+    private func flushPending(_ s: inout State, force: Bool) -> AlertLogError? {
+        guard force || s.backoff.isDue else { return nil }
+        var written = 0
+        var failure: AlertLogError?
+        for line in s.pending {
+            if let error = append(line, &s) { failure = error; break }
+            written += 1
+        }
+        s.pending.removeFirst(written)
+        if failure != nil { s.backoff.failed() } else { s.backoff = RetryBackoff() }
+        return failure
     }
 
     /// Closes and reopens `path` (after logrotate renamed it away). Lines written before
@@ -89,10 +152,11 @@ package final class AlertLog: Sendable {
         if let result { throw result }
     }
 
-    /// Flushes written lines to stable storage.
+    /// Writes kept lines (when a retry is due) and flushes written lines to stable storage.
     package func sync() throws(AlertLogError) {
         let result: AlertLogError? = state.withLock { s in
             guard s.fd >= 0 else { return .closed(path) }
+            if !s.pending.isEmpty, let error = flushPending(&s, force: false) { return error }
             return Self.failure(path) { try PosixIO.fsync(s.fd) }
         }
         if let result { throw result }
@@ -101,6 +165,7 @@ package final class AlertLog: Sendable {
     /// Closes the file; later writes throw `.closed`.
     package func close() {
         state.withLock { s in
+            if s.fd >= 0, !s.pending.isEmpty { _ = flushPending(&s, force: true) }
             if s.fd >= 0 { PosixIO.close(s.fd) }
             s.fd = -1
         }
@@ -141,16 +206,37 @@ package final class AlertLog: Sendable {
     private static func open(_ path: String) throws(AlertLogError) -> (Int32, Int) {
         let fd: Int32
         do {
-            fd = try PosixIO.open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
+            fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT | O_APPEND, mode: 0o644)
         } catch {
             throw logError(error, path: path)
         }
         do {
-            return (fd, Int(try PosixIO.fileSize(fd)))
+            return (fd, Int(try repairTornTail(fd)))
         } catch {
             PosixIO.close(fd)
             throw logError(error, path: path)
         }
+    }
+
+    /// Cuts a last line that lacks its newline (a write torn by a crash) and returns the
+    /// file's size after.
+    private static func repairTornTail(_ fd: Int32) throws -> UInt64 {
+        let size = try PosixIO.fileSize(fd)
+        guard size > 0, try PosixIO.read(fd, count: 1, at: size - 1) != [0x0A] else { return size }
+        var end = size
+        let step: UInt64 = 64 << 10
+        while end > 0 {
+            let start = end > step ? end - step : 0
+            let chunk = try PosixIO.read(fd, count: Int(end - start), at: start)
+            if let i = chunk.lastIndex(of: 0x0A) {
+                let keep = start + UInt64(i) + 1
+                try PosixIO.truncate(fd, to: keep)
+                return keep
+            }
+            end = start
+        }
+        try PosixIO.truncate(fd, to: 0)
+        return 0
     }
 
     /// Runs one `PosixIO` call and returns its failure, if any, as an `AlertLogError`.
@@ -167,6 +253,25 @@ package final class AlertLog: Sendable {
     private static func logError(_ error: any Error, path: String) -> AlertLogError {
         guard let failure = error as? PosixIO.Failure else { return .io(operation: "\(error)", path: path, errno: EIO) }
         return .io(operation: failure.operation, path: path, errno: failure.errno)
+    }
+}
+
+/// When a kept line is tried again: 50 ms doubling to 5 s, on the monotonic clock.
+struct RetryBackoff {
+    private var delayNanoseconds: UInt64 = 0
+    private var notBefore: UInt64 = 0
+
+    var isDue: Bool { RetryBackoff.now() >= notBefore }
+
+    mutating func failed() {
+        delayNanoseconds = delayNanoseconds == 0 ? 50_000_000 : min(delayNanoseconds * 2, 5_000_000_000)
+        notBefore = RetryBackoff.now() + delayNanoseconds
+    }
+
+    static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 }
 
