@@ -25,14 +25,14 @@ final class PipelineFixture {
     private var nextOffset: UInt64 = 0
 
     init(policy: ValidationPolicy = ValidationPolicy(), dir: TemporaryDirectory = TemporaryDirectory("pipeline"),
-         wal: WriteAheadLog? = nil, quarantine: QuarantineLog? = nil) throws {
+         wal: WriteAheadLog? = nil, quarantine: QuarantineLog? = nil, detection: DetectionStage? = nil) throws {
         self.dir = dir
         store = try SegmentStore(directory: dir.path, wal: wal, logger: quietLogger)
         self.quarantine = try quarantine ?? QuarantineLog(dataDirectory: dir.path, logger: quietLogger)
         let validator = Validator(catalog: SensorCatalog(specs: [relSpec()]), policy: policy, start: pipelineT0)
         pipeline = Pipeline(
             validator: validator, store: store, quarantine: self.quarantine,
-            limits: DecodeLimits(maxPayloadBytes: 1 << 20, maxBatch: 1000), detection: nil, logger: quietLogger
+            limits: DecodeLimits(maxPayloadBytes: 1 << 20, maxBatch: 1000), detection: detection, logger: quietLogger
         )
     }
 
