@@ -149,6 +149,14 @@ let package = Package(
             dependencies: ["TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "TinsenseDaemonTests",
+            dependencies: [
+                "TinsenseDaemon", "TinsenseStorage", "TinsenseValidate", "TinsenseDecode", "TinsenseCore", "TinsenseConfig",
+                "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -40,6 +40,8 @@ package struct Config: Sendable {
         package var outOfOrderToleranceSeconds = 300
         package var retentionDays = 90
         package var retentionMaxGB = 0.0
+        package var quarantineMaxMB = 64
+        package var quarantineKeep = 10
         package init() {}
     }
 
@@ -49,6 +51,8 @@ package struct Config: Sendable {
         package var maxFutureSkewSeconds = 300
         package var maxPastAgeSeconds = 604_800
         package var quarantinePayloadBytes = 1_024
+        package var maxSeries = 50_000
+        package var maxUnitsPerSeries = 16
         package init() {}
     }
 
@@ -83,7 +87,9 @@ package struct Config: Sendable {
         ValidationPolicy(
             maxFutureSkewMs: Int64(validation.maxFutureSkewSeconds) * 1000,
             maxPastAgeMs: Int64(validation.maxPastAgeSeconds) * 1000,
-            outOfOrderToleranceMs: Int64(storage.outOfOrderToleranceSeconds) * 1000
+            outOfOrderToleranceMs: Int64(storage.outOfOrderToleranceSeconds) * 1000,
+            maxSeries: validation.maxSeries,
+            maxUnitsPerSeries: validation.maxUnitsPerSeries
         )
     }
 

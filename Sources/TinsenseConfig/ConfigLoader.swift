@@ -106,6 +106,8 @@ final class TableReader {
             c.storage.outOfOrderToleranceSeconds = s.int("out_of_order_tolerance_s", default: c.storage.outOfOrderToleranceSeconds, min: 0, max: TableReader.centurySeconds)
             c.storage.retentionDays = s.int("retention_days", default: c.storage.retentionDays, min: 0, max: 36_600)
             c.storage.retentionMaxGB = s.double("retention_max_gb", default: c.storage.retentionMaxGB, min: 0, max: 1e6)
+            c.storage.quarantineMaxMB = s.int("quarantine_max_mb", default: c.storage.quarantineMaxMB, min: 1, max: 65_536)
+            c.storage.quarantineKeep = s.int("quarantine_keep", default: c.storage.quarantineKeep, min: 1, max: 1000)
             s.finish()
         }
         if let t = section(root, "validation") {
@@ -115,6 +117,8 @@ final class TableReader {
             c.validation.maxFutureSkewSeconds = s.int("max_future_skew_s", default: c.validation.maxFutureSkewSeconds, min: 0, max: TableReader.centurySeconds)
             c.validation.maxPastAgeSeconds = s.int("max_past_age_s", default: c.validation.maxPastAgeSeconds, min: 0, max: TableReader.centurySeconds)
             c.validation.quarantinePayloadBytes = s.int("quarantine_payload_bytes", default: c.validation.quarantinePayloadBytes, min: 0, max: 1_048_576)
+            c.validation.maxSeries = s.int("max_series", default: c.validation.maxSeries, min: 1, max: 10_000_000)
+            c.validation.maxUnitsPerSeries = s.int("max_units_per_series", default: c.validation.maxUnitsPerSeries, min: 1, max: 256)
             s.finish()
         }
         readDetection(root, into: &c)

@@ -19,6 +19,21 @@ public enum RejectReason: String, Sendable, CaseIterable, Hashable, CustomString
     case unknownSensor = "unknown_sensor"
     /// The payload is larger than `max_payload_bytes` or the batch than `max_batch`.
     case tooLarge = "too_large"
+    /// The sensor already has `max_units_per_series` distinct units (or its head the most
+    /// unit/quality/flags combinations a chunk can index); a new unit is refused.
+    case unitLimit = "unit_limit"
+    /// A new sensor beyond `max_series`: sensors already known keep working.
+    case seriesLimit = "series_limit"
+    /// The sensor id is longer than a segment can record (65,535 UTF-8 bytes).
+    case sensorIDTooLong = "sensor_id_too_long"
+    /// The unit is longer than a segment can record (65,535 UTF-8 bytes).
+    case unitTooLong = "unit_too_long"
+    /// The duplicate check needed a sealed chunk that is damaged (`tinsense verify` reports it).
+    case unreadableChunk = "unreadable_chunk"
+    /// The value broke a storage invariant (a scale outside 0...30).
+    case badValue = "bad_value"
+    /// Storage refused the reading for good with an error no other code names; `detail` says which.
+    case storageRefused = "storage_refused"
 
     public var description: String { rawValue }
 }

@@ -47,7 +47,8 @@ package final class Daemon: Service, @unchecked Sendable {
         defer { withExtendedLifetime(lock) {} }
         let wal = try WriteAheadLog(directory: dataDirectory, maxFileBytes: config.storage.walFileMaxMB << 20, logger: logger)
         let store = try storeFactory(dataDirectory, wal, config, logger)
-        let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes, logger: logger)
+        let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes,
+                                           maxBytes: config.storage.quarantineMaxMB << 20, keep: config.storage.quarantineKeep, logger: logger)
         let start = WallClock.now()
         let validator = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: start)
         let broker = try BrokerURL(parsing: config.mqtt.broker)

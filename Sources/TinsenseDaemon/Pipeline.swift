@@ -2,6 +2,7 @@ import Logging
 import TinsenseCore
 import TinsenseDecode
 import TinsenseStorage
+import TinsenseSystem
 import TinsenseValidate
 
 /// decode → validate → store, for one message at a time, on one thread.
@@ -67,26 +68,35 @@ final class Pipeline {
         case .reject(let reason, let detail, let sensor):
             reject(m, payload, sensor: sensor, reason: reason, detail: detail, item: index)
         case .accept(let reading, let specIndex, let downgrades):
-            let outcome = DiskRetry.untilWritten(logger: logger, what: "storage head") {
+            let written = DiskRetry.untilWrittenOrRefused(logger: logger, what: "storage head") {
                 do {
                     return try store.append(reading)
                 } catch StorageError.headFull {
                     // Only this thread seals, so a full head must be sealed here (the checkpoint
-                    // stays at the previous message) before the reading can go in; if sealing
-                    // fails (disk full) the retry loop waits, and ingestion stalls upstream.
-                    try store.sealNow(processedThrough: processedThrough, now: m.receiveTime)
+                    // stays at the previous message) before the reading can go in. A failed seal
+                    // is the store's problem, not this reading's: it is waited out (transient)
+                    // whatever its cause, and ingestion stalls upstream.
+                    do {
+                        try store.sealNow(processedThrough: processedThrough, now: m.receiveTime)
+                    } catch {
+                        throw SealFailure(underlying: error)
+                    }
                     return try store.append(reading)
                 }
             }
-            switch outcome {
-            case .stored:
+            switch written {
+            case .success(.stored):
                 counters.stored()
                 for d in downgrades { counters.downgrade(d) }
                 detection?.observe(reading, specIndex: specIndex, topic: m.topic)
-            case .duplicate:
+            case .success(.duplicate):
                 reject(m, payload, sensor: reading.sensor, reason: .duplicate, detail: "a reading at \(reading.sourceTime) is already stored", item: index)
-            case .tooLate:
+            case .success(.tooLate):
                 reject(m, payload, sensor: reading.sensor, reason: .outOfOrder, detail: "older than the out-of-order tolerance behind the newest stored reading", item: index)
+            case .failure(let error):
+                // Permanent for this reading: quarantined, and the stream goes on.
+                let reason = (error as? StorageError)?.rejectReason ?? .storageRefused
+                reject(m, payload, sensor: reading.sensor, reason: reason, detail: "storage refused the reading: \(error)", item: index)
             }
         }
     }
@@ -94,13 +104,27 @@ final class Pipeline {
     private func reject(_ m: IngestedMessage, _ payload: UnsafeRawBufferPointer, sensor: String?, reason: RejectReason, detail: String, item: Int) {
         counters.quarantine(reason)
         // A rejected reading must be recorded before the pipeline moves on; while the
-        // quarantine cannot be written (disk full), the pipeline waits here, the queue fills,
-        // and the network thread stops taking messages, so the broker keeps them.
-        DiskRetry.untilWritten(logger: logger, what: "quarantine log") {
+        // quarantine cannot be written for a reason that passes (disk full), the pipeline waits
+        // here, the queue fills, and the network thread stops taking messages, so the broker
+        // keeps them.
+        let written = DiskRetry.untilWrittenOrRefused(logger: logger, what: "quarantine log") {
             try quarantine.append(
                 receiveTime: m.receiveTime, topic: m.topic, sensor: sensor, reason: reason, detail: detail,
                 payload: payload, item: item, wal: m.walEnd
             )
+        }
+        if case .failure(let error) = written {
+            // Permanent (permission, read-only file system, …): waiting would stop every sensor.
+            // The reading is counted and logged (rate-limited) instead; its raw message stays in
+            // the WAL until the next checkpoint passes it.
+            counters.quarantineWriteFailed()
+            let n = counters.quarantineWriteFailures
+            if n == 1 || n % 1000 == 0 {
+                logger.error("cannot write the quarantine log; the rejected reading is only counted and logged", metadata: [
+                    "error": "\(error)", "failures": "\(n)", "topic": "\(m.topic)", "reason": "\(reason)",
+                    "item": "\(item)", "wal": "\(m.walEnd.map(\.description) ?? "none")",
+                ])
+            }
         }
     }
 
@@ -114,4 +138,12 @@ final class Pipeline {
             return false
         }
     }
+}
+
+/// A seal that failed inside `append`'s full-head path: always waited out, because it says
+/// nothing about the reading being appended.
+private struct SealFailure: ClassifiedError, CustomStringConvertible {
+    let underlying: any Error
+    var errorClass: ErrorClass { .transient }
+    var description: String { "sealing the full head failed: \(underlying)" }
 }

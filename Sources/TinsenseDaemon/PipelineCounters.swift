@@ -10,11 +10,14 @@ struct PipelineCounters {
     var messages = 0
     var readingsStored = 0
     var replayedMessages = 0
+    /// Rejected readings whose quarantine line could not be written for good (counted, logged).
+    var quarantineWriteFailures = 0
     var quarantined: [RejectReason: Int] = [:]
     var downgraded: [Downgrade: Int] = [:]
 
     private let messagesCounter = Counter(label: "tinsense_messages_total")
     private let storedCounter = Counter(label: "tinsense_readings_stored_total")
+    private let quarantineWriteFailureCounter = Counter(label: "tinsense_quarantine_write_failures_total")
     private var quarantineCounters: [RejectReason: Counter] = [:]
     private var downgradeCounters: [Downgrade: Counter] = [:]
 
@@ -40,6 +43,11 @@ struct PipelineCounters {
     mutating func quarantine(_ r: RejectReason) {
         quarantined[r, default: 0] += 1
         quarantineCounters[r]?.increment()
+    }
+
+    mutating func quarantineWriteFailed() {
+        quarantineWriteFailures += 1
+        quarantineWriteFailureCounter.increment()
     }
 
     mutating func downgrade(_ d: Downgrade) {

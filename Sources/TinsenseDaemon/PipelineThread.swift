@@ -80,6 +80,7 @@ final class PipelineThread: @unchecked Sendable {
                 logger.info("stats", metadata: [
                     "messages": "\(c.messages)", "stored": "\(c.readingsStored)",
                     "quarantined": "\(c.quarantineSummary)", "downgraded": "\(c.downgradeSummary)",
+                    "quarantine_write_failures": "\(c.quarantineWriteFailures)",
                     "queue_depth": "\(queue.depth)", "queue_high_water": "\(queue.highWater)",
                 ])
             }

@@ -93,7 +93,7 @@ public final class SegmentStore: ReadingStore {
         let existing = series[reading.sensor]
         if let state = existing, let newest = state.newest, t < newest &- options.outOfOrderToleranceMs {
             if state.head.contains(source: t) { return .duplicate }
-            if let sealed = state.sealedMaxTime, t <= sealed, try lookup.contains(sensor: reading.sensor, time: t, in: segments) {
+            if let sealed = state.sealedMaxTime, t <= sealed, try sealedContains(reading.sensor, t) {
                 return .duplicate
             }
             return .tooLate
@@ -101,18 +101,32 @@ public final class SegmentStore: ReadingStore {
         guard headSamples < 2 * options.headMaxSamples else { throw StorageError.headFull(samples: headSamples) }
         let nameLength = reading.sensor.utf8.count
         guard nameLength <= Int(UInt16.max) else { throw StorageError.sensorTooLong(nameLength) }
+        let unitLength = reading.unit?.utf8.count ?? 0
+        guard unitLength <= Int(UInt16.max) else { throw StorageError.unitTooLong(unitLength) }
         let state = existing ?? stateFor(reading.sensor)
-        if let sealed = state.sealedMaxTime, t <= sealed, try lookup.contains(sensor: reading.sensor, time: t, in: segments) {
+        if let sealed = state.sealedMaxTime, t <= sealed, try sealedContains(reading.sensor, t) {
             return .duplicate
         }
         guard let meta = state.head.metaIndex(SampleMeta(quality: reading.quality.rawValue, flags: reading.flags.rawValue, unit: reading.unit)) else {
-            throw StorageError.badValue("more than 2048 distinct unit/quality/flags combinations in one head")
+            throw StorageError.tooManyUnitCombinations(SeriesHead.metaLimit)
         }
         let sample = HeadSample(source: t, receive: reading.receiveTime.millisecondsSinceEpoch,
                                 mantissa: reading.value.mantissa, scale: reading.value.scale, meta: meta)
         guard state.head.insert(sample) else { return .duplicate }
         headSamples += 1
         return .stored
+    }
+
+    /// The sealed-segment duplicate check. A damaged chunk is the reading's problem (it would
+    /// fail the same way on every retry); only an I/O error that may pass is passed on as such.
+    private func sealedContains(_ sensor: String, _ t: Int64) throws -> Bool {
+        do {
+            return try lookup.contains(sensor: sensor, time: t, in: segments)
+        } catch let e as PosixIO.Failure where e.errorClass == .transient {
+            throw e
+        } catch {
+            throw StorageError.unreadableChunk("\(error)")
+        }
     }
 
     public func sealDueAndApplyRetention(processedThrough: WALPosition?, now: Timestamp) throws {

@@ -10,12 +10,16 @@ package struct SensorCatalog: Sendable {
     private var cache: [String: Resolution?] = [:]
     /// Bound on cached topics so a flood of unknown topics cannot grow memory without limit.
     package var cacheLimit = 100_000
+    /// Topics longer than this are resolved uncached, so the cache holds at most
+    /// `cacheLimit` × this many bytes of keys (about 100 MB) whatever topics arrive.
+    package static let cachedTopicMaxBytes = 1024
 
     package init(specs: [SensorSpec]) {
         self.specs = specs
     }
 
     package mutating func resolve(_ topic: String) -> Resolution? {
+        guard topic.utf8.count <= SensorCatalog.cachedTopicMaxBytes else { return SensorCatalog.lookup(topic, in: specs) }
         if let hit = cache[topic] { return hit }
         let r = SensorCatalog.lookup(topic, in: specs)
         if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }

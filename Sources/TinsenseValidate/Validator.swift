@@ -9,11 +9,19 @@ package struct ValidationPolicy: Sendable, Equatable {
     package var maxPastAgeMs: Int64
     /// Older than the sensor's newest reading by more than this → `out_of_order`.
     package var outOfOrderToleranceMs: Int64
+    /// Sensors the daemon keeps state for; a reading of a new sensor beyond this → `series_limit`.
+    /// Bounds validator, storage-head, detector and alert state (each is per sensor).
+    package var maxSeries: Int
+    /// Distinct units one sensor may use; a reading with a new unit beyond this → `unit_limit`.
+    package var maxUnitsPerSeries: Int
 
-    package init(maxFutureSkewMs: Int64 = 300_000, maxPastAgeMs: Int64 = 7 * 86_400_000, outOfOrderToleranceMs: Int64 = 300_000) {
+    package init(maxFutureSkewMs: Int64 = 300_000, maxPastAgeMs: Int64 = 7 * 86_400_000, outOfOrderToleranceMs: Int64 = 300_000,
+                 maxSeries: Int = 50_000, maxUnitsPerSeries: Int = 16) {
         self.maxFutureSkewMs = maxFutureSkewMs
         self.maxPastAgeMs = maxPastAgeMs
         self.outOfOrderToleranceMs = outOfOrderToleranceMs
+        self.maxSeries = max(1, maxSeries)
+        self.maxUnitsPerSeries = max(1, maxUnitsPerSeries)
     }
 }
 
@@ -38,7 +46,8 @@ package enum Verdict: Sendable, Equatable {
 /// Validates decoded items against the sensor catalog. Pure: time comes in as arguments.
 ///
 /// It keeps a little state per sensor (newest source time and value for duplicate, order and
-/// rate checks; last receive time for staleness) — O(sensors) memory.
+/// rate checks; last receive time for staleness; a hash of each unit seen) — at most
+/// `policy.maxSeries` sensors with at most `policy.maxUnitsPerSeries` unit hashes each.
 package struct Validator: Sendable {
     package private(set) var catalog: SensorCatalog
     package let policy: ValidationPolicy
@@ -50,6 +59,8 @@ package struct Validator: Sendable {
         var newestValue: Double?
         var lastReceive: Timestamp
         var stale: Bool
+        /// `UnitHash` of each distinct unit stored for this sensor (nil unit included).
+        var units: [UInt64] = []
     }
 
     package init(catalog: SensorCatalog, policy: ValidationPolicy, start: Timestamp) {
@@ -74,6 +85,10 @@ package struct Validator: Sendable {
         }
         let id = resolution.sensorID
         let spec = catalog.specs[resolution.specIndex]
+        // Before any state exists for it: a sensor refused here costs no memory.
+        if sensors[id] == nil, sensors.count >= policy.maxSeries {
+            return .reject(.seriesLimit, detail: "\(sensors.count) sensors known, max_series is \(policy.maxSeries)", sensor: id)
+        }
         var state = sensors[id] ?? SensorState(specIndex: resolution.specIndex, lastReceive: receiveTime, stale: false)
         state.lastReceive = max(state.lastReceive, receiveTime)
         defer { sensors[id] = state }
@@ -120,6 +135,15 @@ package struct Validator: Sendable {
             return .reject(.outOfRange, detail: "value \(value) outside range [\(range.lowerBound), \(range.upperBound)]", sensor: id)
         }
 
+        let unit = item.unit ?? spec.unit
+        let unitHash = UnitHash.of(unit)
+        if !state.units.contains(unitHash) {
+            guard state.units.count < policy.maxUnitsPerSeries else {
+                return .reject(.unitLimit, detail: "sensor already has \(state.units.count) distinct units, max_units_per_series is \(policy.maxUnitsPerSeries)", sensor: id)
+            }
+            state.units.append(unitHash)
+        }
+
         var downgrades: [Downgrade] = []
         if let plausible = spec.plausible, !plausible.contains(x) {
             downgrades.append(.implausible)
@@ -150,7 +174,7 @@ package struct Validator: Sendable {
         }
         let reading = Reading(
             sensor: id, sourceTime: sourceTime, receiveTime: receiveTime, value: value,
-            unit: item.unit ?? spec.unit, quality: quality, flags: flags
+            unit: unit, quality: quality, flags: flags
         )
         return .accept(reading, specIndex: resolution.specIndex, downgrades: downgrades)
     }

@@ -11,6 +11,8 @@ import TinsenseEncoding
 struct SeriesHead {
     static let tailLimit = 16
     static let packBatch = 8
+    /// Distinct unit/quality/flags combinations one head can index (11 bits of `attr`).
+    static let metaLimit = 1 << 11
 
     private(set) var metas: [SampleMeta] = []
     private var packed: [UInt8] = []
@@ -41,7 +43,7 @@ struct SeriesHead {
     mutating func metaIndex(_ m: SampleMeta) -> UInt16? {
         if let last = metas.indices.last, metas[last] == m { return UInt16(last) }
         if let i = metas.firstIndex(of: m) { return UInt16(i) }
-        guard metas.count < 1 << 11 else { return nil }
+        guard metas.count < SeriesHead.metaLimit else { return nil }
         metas.append(m)
         return UInt16(metas.count - 1)
     }

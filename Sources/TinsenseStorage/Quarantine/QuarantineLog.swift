@@ -42,9 +42,19 @@ public struct QuarantineEntry: Codable, Sendable, Equatable {
 ///
 /// Replaying the WAL after a crash would quarantine the same messages again, so the log
 /// remembers the highest (WAL position, item) it holds and skips entries at or below it.
+///
+/// Bounded on disk like the alert log: when the next line would take `quarantine.jsonl` past
+/// `maxBytes`, the file is fsynced and renamed to `quarantine.jsonl.1` (`.1` → `.2`, …; the
+/// oldest beyond `keep` is deleted) and a new file is started — between lines, so no line is
+/// split. The high-water mark survives rotation: in memory it is kept; on open it is read
+/// from the newest file that has one (the live file may be empty just after a rotation).
 public final class QuarantineLog: Sendable {
     public let path: String
     public let payloadLimit: Int
+    /// Size at which the live file is rotated.
+    public let maxBytes: UInt64
+    /// Rotated files kept (`path.1` … `path.keep`).
+    public let keep: Int
     let logger: Logger
     private let state: Mutex<State>
 
@@ -55,11 +65,13 @@ public final class QuarantineLog: Sendable {
         var highWater: (WALPosition, Int)?
     }
 
-    public init(dataDirectory: String, payloadLimit: Int = 1024, logger: Logger) throws {
+    public init(dataDirectory: String, payloadLimit: Int = 1024, maxBytes: Int = 64 << 20, keep: Int = 10, logger: Logger) throws {
         let dir = dataDirectory + "/quarantine"
         try PosixIO.makeDirectories(dir)
         path = dir + "/quarantine.jsonl"
         self.payloadLimit = payloadLimit
+        self.maxBytes = UInt64(max(1, maxBytes))
+        self.keep = max(1, keep)
         self.logger = logger
         let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o640)
         var size = try PosixIO.fileSize(fd)
@@ -79,12 +91,26 @@ public final class QuarantineLog: Sendable {
             logger.warning("cut a partial last line from the quarantine log", metadata: ["bytes": "\(size - keep)"])
             size = keep
         }
-        // The high-water mark comes from the last complete lines.
-        var highWater: (WALPosition, Int)?
+        // The high-water mark comes from the last complete lines of the newest file that has
+        // any: just after a rotation the live file is empty and the mark is in `.1`.
+        var highWater = try QuarantineLog.highWater(fd: fd, size: size)
+        var older = 1
+        while highWater == nil, older <= self.keep {
+            let rotated = "\(path).\(older)"
+            guard let rfd = try? PosixIO.open(rotated, flags: O_RDONLY) else { break }
+            defer { PosixIO.close(rfd) }
+            highWater = try QuarantineLog.highWater(fd: rfd, size: try PosixIO.fileSize(rfd))
+            older += 1
+        }
+        state = Mutex(State(fd: fd, size: size, highWater: highWater))
+    }
+
+    /// The (WAL position, item) of the last of the file's final 64 complete lines that has one.
+    private static func highWater(fd: Int32, size: UInt64) throws -> (WALPosition, Int)? {
         let decoder = JSONDecoder()
         var lineEnd = size
         var linesTried = 0
-        while lineEnd > 0, highWater == nil, linesTried < 64 {
+        while lineEnd > 0, linesTried < 64 {
             // The line is [lineStart, lineEnd); its start follows the previous newline, if any.
             var lineStart: UInt64 = 0
             var probe = lineEnd - 1
@@ -100,12 +126,12 @@ public final class QuarantineLog: Sendable {
             let line = try PosixIO.read(fd, count: Int(lineEnd - lineStart), at: lineStart)
             if let entry = try? decoder.decode(QuarantineEntry.self, from: Data(line.prefix { $0 != 0x0A })),
                let w = entry.wal.flatMap({ WALPosition($0) }) {
-                highWater = (w, entry.item)
+                return (w, entry.item)
             }
             lineEnd = lineStart
             linesTried += 1
         }
-        state = Mutex(State(fd: fd, size: size, highWater: highWater))
+        return nil
     }
 
     deinit {
@@ -143,6 +169,9 @@ public final class QuarantineLog: Sendable {
             if let w = wal, let (hw, hwItem) = s.highWater, (w, entry.item) <= (hw, hwItem) {
                 return false
             }
+            if s.size > 0, s.size + UInt64(line.count) > maxBytes {
+                try rotate(&s)
+            }
             do {
                 try PosixIO.writeAll(s.fd, line, at: s.size)
             } catch {
@@ -154,6 +183,32 @@ public final class QuarantineLog: Sendable {
             if let w = wal { s.highWater = (w, entry.item) }
             return true
         }
+    }
+
+    /// `path` becomes `path.1` (after `.1` → `.2` …), a new empty `path` is opened. The old
+    /// file is synced first, so a rotated file is always complete. A step that fails throws
+    /// and leaves the current descriptor in use; the next append tries again (a missing
+    /// file in the chain is a gap, not a failure).
+    private func rotate(_ s: inout State) throws {
+        try PosixIO.fdatasync(s.fd)
+        s.dirty = false
+        try? PosixIO.unlink("\(path).\(keep)")
+        var i = keep - 1
+        while i >= 0 {
+            let from = i == 0 ? path : "\(path).\(i)"
+            do {
+                try PosixIO.rename(from, "\(path).\(i + 1)")
+            } catch let e as PosixIO.Failure where e.errno == ENOENT {
+                // A gap in the numbering.
+            }
+            i -= 1
+        }
+        let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o640)
+        PosixIO.close(s.fd)
+        s.fd = fd
+        s.size = 0
+        try? PosixIO.fsyncDirectory((path as NSString).deletingLastPathComponent)
+        logger.info("quarantine log rotated", metadata: ["path": "\(path)", "keep": "\(keep)"])
     }
 
     /// Group commit, with the WAL's.
