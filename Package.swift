@@ -160,11 +160,6 @@ let package = Package(
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "TinsenseDaemonTests",
-            dependencies: ["TinsenseDaemon", "TinsenseStorage", "TinsenseConfig", "TinsenseCore", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict
-        ),
-        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseSimulator", "TinsenseConfig",

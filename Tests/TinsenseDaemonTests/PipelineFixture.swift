@@ -39,8 +39,8 @@ final class PipelineFixture {
     /// Feeds one message as if it came out of the WAL (each at a new, increasing WAL position).
     func process(topic: String, payload: String, receive: Timestamp = pipelineT0) {
         nextOffset += UInt64(payload.utf8.count + 64)
-        pipeline.process(IngestedMessage(receiveTime: receive, topic: topic, payload: Array(payload.utf8), qos: 1,
-                                         walEnd: WALPosition(file: 1, offset: nextOffset)))
+        let record = WALRecord(receiveTime: receive, qos: 1, topic: Array(topic.utf8), payload: Array(payload.utf8))
+        pipeline.process(IngestedMessage(record: record, walEnd: WALPosition(file: 1, offset: nextOffset)))
     }
 
     /// The quarantine's lines, parsed.
