@@ -12,7 +12,8 @@ import TinsenseCore
 /// from them — a real-world series with a few holes still gets scored. With `strict`, the
 /// first bad row throws instead (the command exits 2 naming the line).
 public struct CSVSeriesScorer {
-    public private(set) var detector: SensorDetector
+    private var series: SeriesScorer
+    public var detector: SensorDetector { series.detector }
     public let strict: Bool
     /// Data rows seen (header and blank lines excluded).
     public private(set) var rowCount = 0
@@ -30,7 +31,7 @@ public struct CSVSeriesScorer {
     private var valueColumn = 1
 
     public init(spec: DetectorSpec, strict: Bool = false) {
-        detector = spec.makeDetector()
+        series = SeriesScorer(spec: spec)
         self.strict = strict
     }
 
@@ -133,7 +134,7 @@ public struct CSVSeriesScorer {
             try bad("value '\(String(decoding: valueBytes, as: UTF8.self))' is not a finite number", text, fields, into: &output)
             return
         }
-        let score = detector.observe(time: time, value: value).score
+        let score = series.score(time: time, value: value)
         output.append(contentsOf: tsBytes)
         output.append(0x2C)
         output.append(contentsOf: valueBytes)
