@@ -18,6 +18,7 @@ while let a = arguments.next() {
     case "--skab": skabRoot = arguments.next() ?? skabRoot
     case "--details": details = true
     case "--cost": cost = true
+    case "--explain": _ = arguments.next(); _ = arguments.next()
     case "--detectors": detectorSets = (arguments.next() ?? "").split(separator: ";").map(String.init)
     default: print("unknown argument \(a)"); exit(2)
     }
@@ -103,5 +104,26 @@ for s in scorers {
                 scores[i][windows[i].probation...].max() ?? 0 }.max() ?? 0
             print("    \(kind): \(String(format: "%.1f", r.normalized)) TP \(r.truePositives)/\(r.windows) FP \(r.falsePositives) max-after-probation \(String(format: "%.3f", maxScore))")
         }
+    }
+}
+
+/// `--explain KIND THRESHOLD`: the default's alarms outside windows on one kind's series, with
+/// the detector that won and its reason (for reading what the false alarms are).
+if let k = CommandLine.arguments.firstIndex(of: "--explain"), k + 2 < CommandLine.arguments.count {
+    let kind = CommandLine.arguments[k + 1], theta = Double(CommandLine.arguments[k + 2]) ?? 0.5
+    for (idx, s) in corpus.enumerated() where s.kind == kind || s.name.hasPrefix(kind) {
+        var d = DetectorSpec.default.makeDetector()
+        var e = EventSuppressor()
+        var lines: [String] = []
+        for i in s.values.indices {
+            let r = d.observe(time: Timestamp(millisecondsSinceEpoch: s.times[i]), value: s.values[i])
+            let out = e.filter(r.score)
+            let inWindow = windows[idx].ranges.contains { $0.contains(i) }
+            if i >= windows[idx].probation && out >= theta && lines.count < 8 {
+                lines.append("  \(inWindow ? "TP" : "FP") i=\(i) score=\(String(format: "%.3f", out)) \(r.reason)")
+            }
+        }
+        print("\(s.name) n=\(s.values.count) windows=\(windows[idx].ranges)")
+        lines.forEach { print($0) }
     }
 }

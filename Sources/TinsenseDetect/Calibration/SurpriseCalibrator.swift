@@ -20,7 +20,8 @@ struct SurpriseCalibrator {
 
     init(_ p: LikelihoodParameters) {
         calibrator = TailCalibrator(historyLength: p.history, priorWeight: p.priorWeight,
-                                    priorScale: 0.55, anomalousWeight: 1, capsAnomalies: false)
+                                    priorScale: 0.4343, anomalousWeight: 1, capsAnomalies: false,
+                                    exponentialPrior: p.exponentialPrior)
     }
 
     /// The tail probability of a combined probability `p` among this series' past ones.

@@ -63,13 +63,15 @@ struct TailCalibrator {
     ///   - historyLength: readings of memory (the forgetting time constant).
     ///   - priorWeight: pseudo-readings of half-normal prior.
     ///   - priorScale: scale of the half-normal prior, in the statistic's units.
+    ///   - exponentialPrior: the prior is exponential with mean `priorScale` instead (a
+    ///     statistic that is a surprise in decades, whose null tail is exponential).
     ///   - refreshInterval: records between rebuilds of the cumulative table (1 for
     ///     statistics recorded rarely, such as one per completed run).
     ///   - anomalousWeight: weight in history of a statistic that was itself anomalous.
     ///   - capsAnomalies: false records an anomalous statistic at its own size (the second
     ///     calibration stage, which must learn that a periodic extreme is this series' normal).
     init(historyLength: Int, priorWeight: Double = 30, priorScale: Double = 1, refreshInterval: Int = 32,
-         anomalousWeight: Double = 0.1, capsAnomalies: Bool = true) {
+         anomalousWeight: Double = 0.1, capsAnomalies: Bool = true, exponentialPrior: Bool = false) {
         self.refreshInterval = refreshInterval
         self.capsAnomalies = capsAnomalies
         maturity = max(historyLength, 512)
@@ -81,7 +83,9 @@ struct TailCalibrator {
         if priorWeight > 0 {
             for b in 0..<n {
                 let lo = Self.lowerEdge(b), hi = Self.lowerEdge(b + 1)
-                let m = priorWeight * (Math.twoSidedGaussianTail(lo / priorScale) - Math.twoSidedGaussianTail(hi / priorScale))
+                let m = exponentialPrior
+                    ? priorWeight * (Math.exp(-lo / priorScale) - Math.exp(-hi / priorScale))
+                    : priorWeight * (Math.twoSidedGaussianTail(lo / priorScale) - Math.twoSidedGaussianTail(hi / priorScale))
                 mass[b] = m
                 excessSum[b] = m * 0.5 * (lo + hi)
                 total += m

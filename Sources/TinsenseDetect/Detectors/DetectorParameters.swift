@@ -75,6 +75,7 @@ public struct CalibrationParameters: Sendable, Hashable {
     public var history = 2000
     /// Pseudo-readings of the start-up prior; larger is calmer during warm-up.
     public var priorWeight = 30.0
+    public var exponentialPrior = true
     /// Weight in the history of a deviation that was itself anomalous (p < 10⁻⁴): 0 never
     /// learns from anomalies (alarms last as long as the windows remember normal), 1 learns
     /// from them like from normal readings (alarms fade quickly).
@@ -106,6 +107,7 @@ public struct LikelihoodParameters: Sendable, Hashable {
     public var history = 8000
     /// Pseudo-readings of the stage's start-up prior (surprise as under the null).
     public var priorWeight = 30.0
+    public var exponentialPrior = true
     /// `tinsense score` only: half-life in readings of the peak a score must rise above to be
     /// printed in full (`EventSuppressor`); 0 = every reading's own score.
     public var eventHalfLife = EventSuppressor.defaultHalfLife

@@ -180,6 +180,7 @@ public struct DetectorSpec: Sendable, Hashable {
         case "seasonal.min_periods": seasonal.minPeriods = try count(1...1_000)
         case "likelihood.history": likelihood.history = try count(0...100_000_000)
         case "likelihood.prior_weight": likelihood.priorWeight = try number(0...1_000_000)
+        case "likelihood.exponential_prior": likelihood.exponentialPrior = try number(0...1) > 0
         case "likelihood.event_half_life": likelihood.eventHalfLife = try count(0...10_000_000)
         case "calibration.history": calibration.history = try count(16...100_000_000)
         case "calibration.prior_weight": calibration.priorWeight = try number(0...1_000_000)

@@ -18,7 +18,6 @@ public struct SensorDetector: Sendable {
     private var variance: VarianceDetector?
     private var range: RangeDetector?
     private var seasonal: SeasonalDetector?
-    private var likelihood: SurpriseCalibrator?
     /// The change from the previous reading, shared by `spike` and `variance`.
     private var changeTracker: ChangeTracker?
     private var floor = ScaleFloor()
@@ -45,7 +44,6 @@ public struct SensorDetector: Sendable {
             case .seasonal: seasonal = SeasonalDetector(spec.seasonal, calibration: c)
             }
         }
-        if spec.likelihood.history > 0 { likelihood = SurpriseCalibrator(spec.likelihood) }
         if spike != nil || variance != nil { changeTracker = ChangeTracker() }
         bonferroni = Double(spec.detectors.count)
         runs = spec.detectors.reduce(0) { $0 | 1 << UInt16($1.rawValue) }
@@ -92,8 +90,7 @@ public struct SensorDetector: Sendable {
         if runs(.range) { Self.take(range!.observe(value: value, floor: floor), &probabilities, &best) }
         if runs(.seasonal) { Self.take(seasonal!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         floor.observe(value)
-        var p = min(1, best.tailProbability * bonferroni)
-        if likelihood != nil { p = likelihood!.calibrate(p) }
+        let p = min(1, best.tailProbability * bonferroni)
         return DetectionResult(
             score: AnomalyScore.fromTailProbability(p), tailProbability: p,
             reason: best.reason, detectorProbabilities: probabilities)
