@@ -112,15 +112,13 @@ for s in scorers {
 if let k = CommandLine.arguments.firstIndex(of: "--explain"), k + 2 < CommandLine.arguments.count {
     let kind = CommandLine.arguments[k + 1], theta = Double(CommandLine.arguments[k + 2]) ?? 0.5
     for (idx, s) in corpus.enumerated() where s.kind == kind || s.name.hasPrefix(kind) {
-        var d = DetectorSpec.default.makeDetector()
-        var e = EventSuppressor()
+        var d = SeriesScorer(spec: .default)
         var lines: [String] = []
         for i in s.values.indices {
-            let r = d.observe(time: Timestamp(millisecondsSinceEpoch: s.times[i]), value: s.values[i])
-            let out = e.filter(r.score)
+            let (out, r) = d.observe(time: Timestamp(millisecondsSinceEpoch: s.times[i]), value: s.values[i])
             let inWindow = windows[idx].ranges.contains { $0.contains(i) }
             if i >= windows[idx].probation && out >= theta && lines.count < 8 {
-                lines.append("  \(inWindow ? "TP" : "FP") i=\(i) score=\(String(format: "%.3f", out)) \(r.reason)")
+                lines.append("  \(inWindow ? "TP" : "FP") i=\(i) score=\(String(format: "%.3f", out)) (set \(String(format: "%.3f", r.score))) \(r.reason)")
             }
         }
         print("\(s.name) n=\(s.values.count) windows=\(windows[idx].ranges)")

@@ -111,6 +111,7 @@ public struct DetectorSpec: Sendable, Hashable {
             .init(key: "seasonal.min_periods", defaultValue: "\(d.seasonal.minPeriods)", meaning: "full days (weeks) seen before a daily (weekly) cycle is used"),
             .init(key: "likelihood.history", defaultValue: "\(d.likelihood.history)", meaning: "readings of memory of the combined surprise (0 = off; default set only)"),
             .init(key: "likelihood.prior_weight", defaultValue: "\(d.likelihood.priorWeight)", meaning: "pseudo-readings of the combined surprise's start-up prior"),
+            .init(key: "likelihood.exponential_prior", defaultValue: d.likelihood.exponentialPrior ? "1" : "0", meaning: "1: exponential prior (surprise as under the null); 0: half-normal"),
             .init(key: "likelihood.event_half_life", defaultValue: "\(d.likelihood.eventHalfLife)", meaning: "tinsense score: readings of half-life of the event peak a score must exceed (0 = off; default set only)"),
             .init(key: "calibration.history", defaultValue: "\(d.calibration.history)", meaning: "readings of memory of each detector's deviation history"),
             .init(key: "calibration.prior_weight", defaultValue: "\(d.calibration.priorWeight)", meaning: "pseudo-readings of start-up prior (larger: calmer warm-up)"),

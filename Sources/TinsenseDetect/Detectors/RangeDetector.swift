@@ -23,7 +23,9 @@ struct RangeDetector {
     init(_ p: RangeParameters, calibration: CalibrationParameters) {
         minSamples = p.minSamples
         rate = WarmingRate(span: calibration.history)
-        // In units of 20 % of the range (the calibrator's bins resolve statistics ≳ 0.2).
+        // 5·ln(1 + r): in units of 20 % of the range for small records (the calibrator's bins
+        // resolve statistics ≳ 0.2), logarithmic for large ones — a heavy-tailed series' young
+        // history can be broken by several ranges at once, and that is unusual, not 10⁻⁴⁰.
         excessCalibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight,
                                           priorScale: 1, refreshInterval: 1, anomalousWeight: calibration.anomalyWeight)
     }
@@ -38,7 +40,7 @@ struct RangeDetector {
             if isRecord {
                 let range = max(high - low, 2 * floor.floor(near: value))
                 let r = excess / range
-                out.tailProbability = min(1, recordRate * excessCalibrator.calibrate(5 * r))
+                out.tailProbability = min(1, recordRate * excessCalibrator.calibrate(5 * Math.log(1 + r)))
                 out.reason = DetectionReason(detector: .range, observed: value, expected: value > high ? high : low, statistic: r)
             }
         }

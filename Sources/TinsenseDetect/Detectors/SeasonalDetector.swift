@@ -33,6 +33,11 @@ struct SeasonalDetector {
     private var recentSum = 0.0
     private var recentHead = 0
     private var recentCount = 0
+    /// Whether the cycle in use predicted the last reading to within `explainedRatio` of its
+    /// usual error: then a jump, a distance from the median or a new record is the cycle's
+    /// own shape (a square wave's edge, a sawtooth's drop), not an anomaly.
+    private(set) var explainsLast = false
+    static let explainedRatio = 3.0
 
     init(_ p: SeasonalParameters, calibration: CalibrationParameters) {
         parameters = p
@@ -73,6 +78,7 @@ struct SeasonalDetector {
             let error = x - prediction
             let scale = max(model.meanError, floor.floor(near: x))
             let ratio = abs(error) / scale
+            explainsLast = ratio < Self.explainedRatio
             let pPoint = pointCalibrator.calibrate(ratio)
             // The recent mean error, each reading clipped at 4 so one spike is not a shape.
             let clipped = Float(min(ratio, 4))
@@ -90,6 +96,7 @@ struct SeasonalDetector {
             out.reason = DetectionReason(detector: .seasonal, observed: x, expected: prediction, statistic: ratio)
             if p < TailCalibrator.anomalousProbability { weight = 0.1 }
         } else {
+            explainsLast = false
             recentCount = 0
             recentSum = 0
         }

@@ -79,16 +79,32 @@ public struct SensorDetector: Sendable {
         lastTime = t
         var probabilities = DetectorProbabilities()
         var best = DetectorOutput.quiet(firstKind, value)
+        // The cycle first: when it predicted this reading (a square wave's edge, a sawtooth's
+        // drop), the point detectors' view of it — a jump, a distance from the median, a new
+        // record — is the cycle's shape, and they learn from it but do not score it.
+        var explained = false
+        if runs(.seasonal) {
+            Self.take(seasonal!.observe(time: t, value: value, floor: floor), &probabilities, &best)
+            explained = seasonal!.explainsLast
+        }
         if runs(.zscore) { Self.take(zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if runs(.mad) { Self.take(mad!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.mad) {
+            let o = mad!.observe(time: t, value: value, floor: floor)
+            if !explained { Self.take(o, &probabilities, &best) }
+        }
         let step = runs(.spike) || runs(.variance) ? changeTracker!.observe(time: t, value: value) : nil
-        if runs(.spike) { Self.take(spike!.observe(step: step, value: value, floor: floor), &probabilities, &best) }
+        if runs(.spike) {
+            let o = spike!.observe(step: step, value: value, floor: floor)
+            if !explained { Self.take(o, &probabilities, &best) }
+        }
         if runs(.levelShift) { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.variance) { Self.take(variance!.observe(time: t, step: step, value: value, floor: floor), &probabilities, &best) }
         if runs(.drift) { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.flatline) { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if runs(.range) { Self.take(range!.observe(value: value, floor: floor), &probabilities, &best) }
-        if runs(.seasonal) { Self.take(seasonal!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.range) {
+            let o = range!.observe(value: value, floor: floor)
+            if !explained { Self.take(o, &probabilities, &best) }
+        }
         floor.observe(value)
         let p = min(1, best.tailProbability * bonferroni)
         return DetectionResult(

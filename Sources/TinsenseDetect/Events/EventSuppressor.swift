@@ -64,10 +64,14 @@ public struct SeriesScorer: Sendable {
     }
 
     @inline(__always)
-    public mutating func score(time: Timestamp, value: Double) -> Double {
+    public mutating func score(time: Timestamp, value: Double) -> Double { observe(time: time, value: value).score }
+
+    /// The printed score, and the detector set's result it came from (which detector, why).
+    @inline(__always)
+    public mutating func observe(time: Timestamp, value: Double) -> (score: Double, detection: DetectionResult) {
         let r = detector.observe(time: time, value: value)
         var s = r.score
         if likelihood != nil { s = AnomalyScore.fromTailProbability(likelihood!.calibrate(r.tailProbability)) }
-        return suppressor == nil ? s : suppressor!.filter(s)
+        return (suppressor == nil ? s : suppressor!.filter(s), r)
     }
 }
