@@ -11,12 +11,15 @@
 /// walks) leaves this detector silent. Two statistics, each calibrated: the reading's error in
 /// units of the cycle's mean error, and the mean of that over the last `short` readings
 /// (clipped at 4 each) — a missing cycle is a little wrong at every reading, far wrong together.
-/// O(1) per reading; memory ≤ 2 × 288 floats plus a ring of `short`.
+/// O(1) per reading; memory: 2 × 288 floats once the cadence is known (the weekly one after a
+/// day), two calibrators and a ring of `short` once a cycle is in use.
 struct SeasonalDetector {
     static let day: Int64 = 86_400_000
     let parameters: SeasonalParameters
-    private var pointCalibrator: TailCalibrator
-    private var shapeCalibrator: TailCalibrator
+    private let calibration: CalibrationParameters
+    /// Created when a cycle is first used (most series never have one: no memory for them).
+    private var pointCalibrator: TailCalibrator?
+    private var shapeCalibrator: TailCalibrator?
     private var daily: SeasonalProfile?
     private var weekly: SeasonalProfile?
     private var gaps = 0
@@ -41,23 +44,16 @@ struct SeasonalDetector {
 
     init(_ p: SeasonalParameters, calibration: CalibrationParameters) {
         parameters = p
-        pointCalibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight,
-                                         priorScale: 1.25, anomalousWeight: calibration.anomalyWeight)
-        shapeCalibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight,
-                                         priorScale: 1, anomalousWeight: calibration.anomalyWeight)
-        recent = [Float](repeating: 0, count: max(1, p.short))
+        self.calibration = calibration
+        recent = []
     }
 
-    /// The profile in use for this reading, if any predicts well enough.
-    private func active(at t: Int64) -> SeasonalProfile? {
-        let reference = min(naiveError, levelError)
-        func usable(_ c: SeasonalProfile?) -> Bool {
-            guard let c else { return false }
-            return t - firstTime >= Int64(parameters.minPeriods) * c.period && c.predictions > 0 && c.meanError < 0.8 * reference
-        }
-        let d = usable(daily), w = usable(weekly)
-        if d && w { return daily!.meanError <= weekly!.meanError ? daily : weekly }
-        return d ? daily : w ? weekly : nil
+    /// Whether a profile may be used for a reading at `t`: seen long enough, and predicting
+    /// clearly better than both references without a cycle.
+    @inline(__always)
+    private func usable(_ c: SeasonalProfile, at t: Int64) -> Bool {
+        t - firstTime >= Int64(parameters.minPeriods) * c.period && c.predictions > 0
+            && c.meanError < 0.8 * min(naiveError, levelError)
     }
 
     mutating func observe(time t: Int64, value x: Double, floor: ScaleFloor) -> DetectorOutput {
@@ -73,13 +69,32 @@ struct SeasonalDetector {
         if gaps >= 16 && weekly == nil && cadence <= Self.day / 12 && t - firstTime >= Self.day {
             weekly = SeasonalProfile(period: 7 * Self.day, cadence: cadence)
         }
+        // Each profile's slot and prediction, once.
+        let dailySlot = daily?.slot(t) ?? 0, weeklySlot = weekly?.slot(t) ?? 0
+        let dailyPrediction = daily?.predict(slot: dailySlot), weeklyPrediction = weekly?.predict(slot: weeklySlot)
+        // The cycle in use: the usable profile with the smaller mean error.
+        var modelError = Double.infinity
+        var modelPrediction: Double?
+        if dailyPrediction != nil, usable(daily!, at: t) { modelError = daily!.meanError; modelPrediction = dailyPrediction }
+        if weeklyPrediction != nil, usable(weekly!, at: t), weekly!.meanError < modelError {
+            modelError = weekly!.meanError
+            modelPrediction = weeklyPrediction
+        }
         var weight = 1.0
-        if let model = active(at: t), let prediction = model.predict(t) {
+        if let prediction = modelPrediction {
             let error = x - prediction
-            let scale = max(model.meanError, floor.floor(near: x))
+            let scale = max(modelError, floor.floor(near: x))
             let ratio = abs(error) / scale
             explainsLast = ratio < Self.explainedRatio
-            let pPoint = pointCalibrator.calibrate(ratio)
+            if pointCalibrator == nil {
+                let c = calibration
+                pointCalibrator = TailCalibrator(historyLength: c.history, priorWeight: c.priorWeight,
+                                                 priorScale: 1.25, anomalousWeight: c.anomalyWeight)
+                shapeCalibrator = TailCalibrator(historyLength: c.history, priorWeight: c.priorWeight,
+                                                 priorScale: 1, anomalousWeight: c.anomalyWeight)
+                recent = [Float](repeating: 0, count: max(1, parameters.short))
+            }
+            let pPoint = pointCalibrator!.calibrate(ratio)
             // The recent mean error, each reading clipped at 4 so one spike is not a shape.
             let clipped = Float(min(ratio, 4))
             if recentCount == recent.count { recentSum -= Double(recent[recentHead]) } else { recentCount += 1 }
@@ -89,7 +104,7 @@ struct SeasonalDetector {
             var pShape = 1.0
             if recentCount == recent.count {
                 // ×3: the calibrator's bins resolve statistics ≳ 0.2.
-                pShape = shapeCalibrator.calibrate(3 * max(0, recentSum / Double(recentCount) - 1))
+                pShape = shapeCalibrator!.calibrate(3 * max(0, recentSum / Double(recentCount) - 1))
             }
             let p = min(1, 2 * min(pPoint, pShape))
             out.tailProbability = p
@@ -101,8 +116,8 @@ struct SeasonalDetector {
             recentSum = 0
         }
         // Learn: each profile, and the references without a cycle.
-        if daily != nil { daily!.learn(t, x, error: daily!.predict(t).map { x - $0 }, weight: weight) }
-        if weekly != nil { weekly!.learn(t, x, error: weekly!.predict(t).map { x - $0 }, weight: weight) }
+        if daily != nil { daily!.learn(slot: dailySlot, x, error: dailyPrediction.map { x - $0 }, weight: weight) }
+        if weekly != nil { weekly!.learn(slot: weeklySlot, x, error: weeklyPrediction.map { x - $0 }, weight: weight) }
         seen += 1
         let a = max(1 / 2000.0, 1 / Double(seen))
         if lastValue.isFinite { naiveError += a * (abs(x - lastValue) - naiveError) }

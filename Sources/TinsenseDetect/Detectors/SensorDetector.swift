@@ -80,8 +80,10 @@ public struct SensorDetector: Sendable {
         var probabilities = DetectorProbabilities()
         var best = DetectorOutput.quiet(firstKind, value)
         // The cycle first: when it predicted this reading (a square wave's edge, a sawtooth's
-        // drop), the point detectors' view of it — a jump, a distance from the median, a new
-        // record — is the cycle's shape, and they learn from it but do not score it.
+        // drop), the point detectors' view of it — a jump, a distance from the median — is the
+        // cycle's shape, and they learn from it but do not score it. A new record still
+        // scores: a slow ramp out of the range is "predicted" step by step by the cycle's
+        // persistence term, and is exactly what `range` is for.
         var explained = false
         if runs(.seasonal) {
             Self.take(seasonal!.observe(time: t, value: value, floor: floor), &probabilities, &best)
@@ -101,10 +103,7 @@ public struct SensorDetector: Sendable {
         if runs(.variance) { Self.take(variance!.observe(time: t, step: step, value: value, floor: floor), &probabilities, &best) }
         if runs(.drift) { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.flatline) { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if runs(.range) {
-            let o = range!.observe(value: value, floor: floor)
-            if !explained { Self.take(o, &probabilities, &best) }
-        }
+        if runs(.range) { Self.take(range!.observe(value: value, floor: floor), &probabilities, &best) }
         floor.observe(value)
         let p = min(1, best.tailProbability * bonferroni)
         return DetectionResult(

@@ -37,13 +37,19 @@ struct SeasonalProfile {
         errorRate = 1 / min(max(Double(perPeriod), 100), 4000)
     }
 
+    /// The slot of a reading at `t` (computed once per reading: an integer division is most
+    /// of this type's cost).
     @inline(__always)
-    private func slot(_ t: Int64) -> Int { Int(((t % period) + period) % period / slotWidth) }
+    func slot(_ t: Int64) -> Int {
+        let phase = t % period
+        return Int((phase < 0 ? phase + period : phase) / slotWidth)
+    }
 
-    /// The prediction for a reading at `t`, nil while its slot or the previous departure is unknown.
+    /// The prediction for a reading in slot `s`, nil while the slot or the previous departure
+    /// is unknown.
     @inline(__always)
-    func predict(_ t: Int64) -> Double? {
-        let p = slots[slot(t)]
+    func predict(slot s: Int) -> Double? {
+        let p = slots[s]
         guard !p.isNaN, lastDeparture.isFinite else { return nil }
         let phi = lagSquare > 0 ? min(max(lagProduct / lagSquare, 0), 1) : 1
         return Double(p) + phi * lastDeparture
@@ -52,8 +58,7 @@ struct SeasonalProfile {
     /// Learns the reading (after it was scored); `error` is its prediction error if there was
     /// one; `weight` < 1 for a reading that was itself anomalous, so a missing cycle is not
     /// learned as the new cycle at once.
-    mutating func learn(_ t: Int64, _ x: Double, error: Double?, weight: Double) {
-        let s = slot(t)
+    mutating func learn(slot s: Int, _ x: Double, error: Double?, weight: Double) {
         let u: Double
         if slots[s].isNaN {
             slots[s] = Float(x)
