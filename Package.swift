@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .executable(name: "tinsense", targets: ["tinsense"]),
         .library(name: "TinsenseStorage", targets: ["TinsenseStorage", "TinsenseEncoding", "TinsenseSystem", "TinsenseCore"]),
+        .library(name: "TinsenseDetect", targets: ["TinsenseDetect", "TinsenseCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

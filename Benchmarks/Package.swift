@@ -1,6 +1,7 @@
 // swift-tools-version:6.2
-// Storage benchmarks, kept out of the main package so CI's `swift build`/`swift test` never
+// Storage and detection benchmarks, kept out of the main package so CI's `swift build`/`swift test` never
 // compile them. Run (release): swift run -c release --package-path Benchmarks StorageBenchmark
+// (or DetectionBenchmark: the generality benchmark of docs/DETECTION.md).
 import PackageDescription
 
 let package = Package(
@@ -16,6 +17,13 @@ let package = Package(
             dependencies: [
                 .product(name: "TinsenseStorage", package: "tinsense"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "DetectionBenchmark",
+            dependencies: [
+                .product(name: "TinsenseDetect", package: "tinsense"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

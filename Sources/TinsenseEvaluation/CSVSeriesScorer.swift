@@ -13,7 +13,8 @@ import TinsenseDetect
 /// from them — a real-world series with a few holes still gets scored. With `strict`, the
 /// first bad row throws instead (the command exits 2 naming the line).
 package struct CSVSeriesScorer {
-    package private(set) var detector: SensorDetector
+    private var series: SeriesScorer
+    package var detector: SensorDetector { series.detector }
     package let strict: Bool
     /// Data rows seen (header and blank lines excluded).
     package private(set) var rowCount = 0
@@ -31,7 +32,7 @@ package struct CSVSeriesScorer {
     private var valueColumn = 1
 
     package init(spec: DetectorSpec, strict: Bool = false) {
-        detector = spec.makeDetector()
+        series = SeriesScorer(spec: spec)
         self.strict = strict
     }
 
@@ -134,7 +135,7 @@ package struct CSVSeriesScorer {
             try bad("value '\(String(decoding: valueBytes, as: UTF8.self))' is not a finite number", text, fields, into: &output)
             return
         }
-        let score = detector.observe(time: time, value: value).score
+        let score = series.score(time: time, value: value)
         output.append(contentsOf: tsBytes)
         output.append(0x2C)
         output.append(contentsOf: valueBytes)

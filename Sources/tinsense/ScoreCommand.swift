@@ -18,7 +18,9 @@ struct ScoreCommand: ParsableCommand {
         (timestamps ISO-8601 with `T` or a space, with or without zone, any cadence) and writes \
         `timestamp,value,anomaly_score` to standard output: one row per input row, in the same \
         order, the timestamp and value echoed exactly, the score in [0, 1] with six decimals. \
-        A score of 0.5 means a tail probability of 1e-5 against the series' own recent history.
+        A score of 0.5 means a tail probability of 1e-5 against the series' own recent history; \
+        with the default set, of the combined surprise against the series' own history of it, \
+        and a reading that does not rise above its running event's peak prints at half its score.
 
         Streaming: the score of a row depends only on that row and the rows before it.
 

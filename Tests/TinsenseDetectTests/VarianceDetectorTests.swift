@@ -56,7 +56,7 @@ struct VarianceDetectorTests {
         #expect(s.detectors == [.variance])
         #expect(s.variance.short == .samples(9))
         #expect(s.variance.span == 300)
-        #expect(DetectorSpec.defaultDetectors == [.mad, .spike, .variance, .drift, .flatline])
+        #expect(DetectorSpec.defaultDetectors == [.mad, .spike, .variance, .drift, .flatline, .range, .seasonal])
         #expect(DetectorSpec.default.variance.minSamples == 30)
     }
 

@@ -1,6 +1,7 @@
 import Testing
 import TinsenseTestSupport
-import TinsenseDetect
+import TinsenseCore
+@testable import TinsenseDetect
 @testable import TinsenseEvaluation
 
 @Suite("tinsense score CSV engine")
@@ -63,7 +64,7 @@ struct ScoreCSVTests {
         #expect(out == "timestamp,value,anomaly_score\n2024-01-01 00:00:00,5,0.000000\n")
     }
 
-    @Test("a spike in a long series scores above 0.5 and the output matches the detector directly")
+    @Test("a spike in a long series scores above 0.5 and the output matches the series scorer directly")
     func matchesDetector() throws {
         var values = noise(count: 2000, seed: 41)
         values[1500] += 15
@@ -73,8 +74,11 @@ struct ScoreCSVTests {
         }
         let (out, _) = try score(text, chunk: 4096)
         let scored = out.split(separator: "\n").dropFirst().map { Double($0.split(separator: ",")[2])! }
-        let direct = try scores(values, names: ["default"])
-        for i in values.indices { #expect(abs(scored[i] - direct[i].score) <= 5e-7) }
+        var series = SeriesScorer(spec: .default)
+        let direct = values.enumerated().map { i, v in
+            series.score(time: Timestamp(millisecondsSinceEpoch: 1_704_067_200_000 + Int64(i) * 1000), value: v)
+        }
+        for i in values.indices { #expect(abs(scored[i] - direct[i]) <= 5e-7) }
         #expect(scored[1500] >= 0.5)
     }
 

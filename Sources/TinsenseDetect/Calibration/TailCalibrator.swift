@@ -52,6 +52,8 @@ struct TailCalibrator {
     /// Records after which the history is as long as its memory.
     private let maturity: Int
     private let anomalousWeight: Double
+    /// Whether an anomalous statistic enters the history capped at the anomalous point.
+    private let capsAnomalies: Bool
     // Exponential tail model above `tailStart`.
     private var tailStart = Double.infinity
     private var tailProbabilityAtStart = 0.0
@@ -61,12 +63,17 @@ struct TailCalibrator {
     ///   - historyLength: readings of memory (the forgetting time constant).
     ///   - priorWeight: pseudo-readings of half-normal prior.
     ///   - priorScale: scale of the half-normal prior, in the statistic's units.
+    ///   - exponentialPrior: the prior is exponential with mean `priorScale` instead (a
+    ///     statistic that is a surprise in decades, whose null tail is exponential).
     ///   - refreshInterval: records between rebuilds of the cumulative table (1 for
     ///     statistics recorded rarely, such as one per completed run).
     ///   - anomalousWeight: weight in history of a statistic that was itself anomalous.
+    ///   - capsAnomalies: false records an anomalous statistic at its own size (the second
+    ///     calibration stage, which must learn that a periodic extreme is this series' normal).
     init(historyLength: Int, priorWeight: Double = 30, priorScale: Double = 1, refreshInterval: Int = 32,
-         anomalousWeight: Double = 0.1) {
+         anomalousWeight: Double = 0.1, capsAnomalies: Bool = true, exponentialPrior: Bool = false) {
         self.refreshInterval = refreshInterval
+        self.capsAnomalies = capsAnomalies
         maturity = max(historyLength, 512)
         self.anomalousWeight = anomalousWeight
         let n = Self.binCount
@@ -76,7 +83,9 @@ struct TailCalibrator {
         if priorWeight > 0 {
             for b in 0..<n {
                 let lo = Self.lowerEdge(b), hi = Self.lowerEdge(b + 1)
-                let m = priorWeight * (Math.twoSidedGaussianTail(lo / priorScale) - Math.twoSidedGaussianTail(hi / priorScale))
+                let m = exponentialPrior
+                    ? priorWeight * (Math.exp(-lo / priorScale) - Math.exp(-hi / priorScale))
+                    : priorWeight * (Math.twoSidedGaussianTail(lo / priorScale) - Math.twoSidedGaussianTail(hi / priorScale))
                 mass[b] = m
                 excessSum[b] = m * 0.5 * (lo + hi)
                 total += m
@@ -150,7 +159,7 @@ struct TailCalibrator {
         }
         let location = Self.locate(r)
         let p = tailProbability(of: r, at: location)
-        if p < Self.anomalousProbability {
+        if p < Self.anomalousProbability && capsAnomalies {
             // An anomaly enters the history as a just-anomalous deviation, not at its full
             // size: one gross fault (a reading at 110 % of span, a 50 % step) would otherwise
             // sit in the fitted tail for the whole memory and stretch its mean excess so far

@@ -39,6 +39,10 @@ public struct DetectionReason: Sendable, Hashable, CustomStringConvertible {
             return "level shifted to \(Self.short(observed)) from \(Self.short(expected)) (\(s) standard errors)"
         case .variance:
             return "noise rose: typical change \(Self.short(observed)) between readings is \(s)× the usual \(Self.short(expected))"
+        case .range:
+            return "value \(Self.short(observed)) is beyond the all-time \(observed >= expected ? "maximum" : "minimum") \(Self.short(expected)) by \(s)× the range"
+        case .seasonal:
+            return "value \(Self.short(observed)) where the daily/weekly cycle predicts \(Self.short(expected)) (\(s)× the usual error)"
         }
     }
 

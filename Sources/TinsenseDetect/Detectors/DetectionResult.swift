@@ -24,7 +24,7 @@ public struct DetectionResult: Sendable {
 
 /// One tail probability per `DetectorKind`, stored inline (no allocation per reading).
 public struct DetectorProbabilities: Sendable, Hashable {
-    private var zscore = 1.0, mad = 1.0, drift = 1.0, flatline = 1.0, spike = 1.0, levelShift = 1.0, variance = 1.0
+    private var zscore = 1.0, mad = 1.0, drift = 1.0, flatline = 1.0, spike = 1.0, levelShift = 1.0, variance = 1.0, range = 1.0, seasonal = 1.0
 
     public init() {}
 
@@ -38,6 +38,8 @@ public struct DetectorProbabilities: Sendable, Hashable {
             case .spike: spike
             case .levelShift: levelShift
             case .variance: variance
+            case .range: range
+            case .seasonal: seasonal
             }
         }
         set {
@@ -49,6 +51,8 @@ public struct DetectorProbabilities: Sendable, Hashable {
             case .spike: spike = newValue
             case .levelShift: levelShift = newValue
             case .variance: variance = newValue
+            case .range: range = newValue
+            case .seasonal: seasonal = newValue
             }
         }
     }

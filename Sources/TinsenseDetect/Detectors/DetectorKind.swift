@@ -15,6 +15,10 @@ public enum DetectorKind: Int, Sendable, Hashable, CaseIterable, CustomStringCon
     case levelShift
     /// Rise in noise: the recent typical change between readings against its long-run level.
     case variance
+    /// A reading beyond the all-time minimum or maximum, in units of that range.
+    case range
+    /// Prediction error against the series' own daily or weekly cycle (found online).
+    case seasonal
 
     /// The name used in config, on the command line and in the alert log.
     public var name: String {
@@ -26,12 +30,14 @@ public enum DetectorKind: Int, Sendable, Hashable, CaseIterable, CustomStringCon
         case .spike: "spike"
         case .levelShift: "level_shift"
         case .variance: "variance"
+        case .range: "range"
+        case .seasonal: "seasonal"
         }
     }
 
     public var description: String { name }
 
-    /// Accepts the names above and the aliases `cusum`, `stuck`, `rate`, `step`, `median`, `noise`.
+    /// Accepts the names above and the aliases `cusum`, `stuck`, `rate`, `step`, `median`, `noise`, `record`, `cycle`.
     public init?(name: String) {
         switch name.lowercased() {
         case "zscore", "z": self = .zscore
@@ -41,6 +47,8 @@ public enum DetectorKind: Int, Sendable, Hashable, CaseIterable, CustomStringCon
         case "spike", "rate", "rate_of_change": self = .spike
         case "level_shift", "step", "levelshift": self = .levelShift
         case "variance", "noise", "volatility": self = .variance
+        case "range", "extremes", "record": self = .range
+        case "seasonal", "cycle", "periodic": self = .seasonal
         default: return nil
         }
     }

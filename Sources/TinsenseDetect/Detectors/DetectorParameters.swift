@@ -75,9 +75,41 @@ public struct CalibrationParameters: Sendable, Hashable {
     public var history = 2000
     /// Pseudo-readings of the start-up prior; larger is calmer during warm-up.
     public var priorWeight = 30.0
+    public var exponentialPrior = true
     /// Weight in the history of a deviation that was itself anomalous (p < 10⁻⁴): 0 never
     /// learns from anomalies (alarms last as long as the windows remember normal), 1 learns
     /// from them like from normal readings (alarms fade quickly).
     public var anomalyWeight = 0.1
+    public init() {}
+}
+
+/// Parameters of `range`: the distance beyond the all-time minimum and maximum.
+public struct RangeParameters: Sendable, Hashable {
+    /// Readings before the range is trusted at all.
+    public var minSamples = 30
+    public init() {}
+}
+
+/// Parameters of `seasonal`: prediction error against the series' own daily or weekly cycle.
+public struct SeasonalParameters: Sendable, Hashable {
+    /// Readings of the recent stretch whose mean error is compared (a changed shape, a
+    /// missing cycle: each reading is a little off, together they are far off).
+    public var short = 12
+    /// Full periods seen before a cycle may be used.
+    public var minPeriods = 2
+    public init() {}
+}
+
+/// Parameters of the second calibration stage: how rare is this reading's combined surprise
+/// against the series' own history of combined surprise.
+public struct LikelihoodParameters: Sendable, Hashable {
+    /// Readings of memory of the combined surprise's history.
+    public var history = 8000
+    /// Pseudo-readings of the stage's start-up prior (surprise as under the null).
+    public var priorWeight = 30.0
+    public var exponentialPrior = true
+    /// `tinsense score` only: half-life in readings of the peak a score must rise above to be
+    /// printed in full (`EventSuppressor`); 0 = every reading's own score.
+    public var eventHalfLife = EventSuppressor.defaultHalfLife
     public init() {}
 }

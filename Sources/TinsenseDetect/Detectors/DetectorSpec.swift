@@ -14,6 +14,11 @@ public struct DetectorSpec: Sendable, Hashable {
     public var spike = SpikeParameters()
     public var levelShift = LevelShiftParameters()
     public var variance = VarianceParameters()
+    public var range = RangeParameters()
+    public var seasonal = SeasonalParameters()
+    /// The second calibration stage (`SurpriseCalibrator`); history 0 = off (plain Bonferroni).
+    /// On for `default`, off for a list of named detectors unless set.
+    public var likelihood = LikelihoodParameters()
     public var calibration = CalibrationParameters()
     /// Cap on readings held by a time window (`5m` on a 100 Hz tag would otherwise be 30,000).
     public var maxWindowSamples = WindowLength.defaultMaxSamples
@@ -24,12 +29,22 @@ public struct DetectorSpec: Sendable, Hashable {
     /// the sensor's own history.
     /// `level_shift` is left out: against CUSUM it added false onsets on SKAB and caught no
     /// extra simulator fault, for 30 % more cost per reading (docs/DETECTION.md).
-    public static let defaultDetectors: [DetectorKind] = [.mad, .spike, .variance, .drift, .flatline]
+    /// `range` (beyond the all-time extremes) and `seasonal` (off the series' own daily or weekly
+    /// cycle) are what real-world series outside a plant need; the combination's surprise is
+    /// calibrated a second time against the series' own history (`likelihood`), so that the
+    /// set is as quiet as its quietest member on periodic and heavy-tailed series.
+    public static let defaultDetectors: [DetectorKind] = [.mad, .spike, .variance, .drift, .flatline, .range, .seasonal]
 
     /// The default combination with default parameters.
-    public static let `default` = DetectorSpec(uncheckedDetectors: defaultDetectors)
+    public static let `default` = DetectorSpec(uncheckedDetectors: defaultDetectors, likelihood: true)
 
-    private init(uncheckedDetectors: [DetectorKind]) { detectors = uncheckedDetectors }
+    private init(uncheckedDetectors: [DetectorKind], likelihood: Bool) {
+        detectors = uncheckedDetectors
+        if !likelihood {
+            self.likelihood.history = 0
+            self.likelihood.eventHalfLife = 0
+        }
+    }
 
     /// - Parameters:
     ///   - names: detector names (`DetectorKind.name` or an alias); `default` stands for
@@ -38,11 +53,13 @@ public struct DetectorSpec: Sendable, Hashable {
     /// - Throws: `DetectorSpecError` naming the first bad name, key or value.
     public init(names: [String] = ["default"], overrides: [String: String] = [:]) throws(DetectorSpecError) {
         var kinds: [DetectorKind] = []
+        var includesDefault = false
         for raw in names {
             let name = raw.trimmingSpaces.lowercased()
             let expanded: [DetectorKind]
             if name == "default" || name == "combined" {
                 expanded = Self.defaultDetectors
+                includesDefault = true
             } else if let k = DetectorKind(name: name) {
                 expanded = [k]
             } else {
@@ -51,7 +68,7 @@ public struct DetectorSpec: Sendable, Hashable {
             for k in expanded where !kinds.contains(k) { kinds.append(k) }
         }
         guard !kinds.isEmpty else { throw .emptySet }
-        self.init(uncheckedDetectors: kinds)
+        self.init(uncheckedDetectors: kinds, likelihood: includesDefault)
         // The cap first: window values parsed after it use it.
         if let cap = overrides["window.max_samples"] { try set("window.max_samples", cap) }
         for key in overrides.keys.sorted() where key != "window.max_samples" {
@@ -89,6 +106,13 @@ public struct DetectorSpec: Sendable, Hashable {
             .init(key: "variance.short", defaultValue: d.variance.short.description, meaning: "recent stretch whose typical (winsorized mean) change is compared"),
             .init(key: "variance.span", defaultValue: "\(d.variance.span)", meaning: "readings of memory of the typical change"),
             .init(key: "variance.min_samples", defaultValue: "\(d.variance.minSamples)", meaning: "readings before scoring"),
+            .init(key: "range.min_samples", defaultValue: "\(d.range.minSamples)", meaning: "readings before the all-time range is trusted"),
+            .init(key: "seasonal.short", defaultValue: "\(d.seasonal.short)", meaning: "recent readings whose mean error against the cycle is compared"),
+            .init(key: "seasonal.min_periods", defaultValue: "\(d.seasonal.minPeriods)", meaning: "full days (weeks) seen before a daily (weekly) cycle is used"),
+            .init(key: "likelihood.history", defaultValue: "\(d.likelihood.history)", meaning: "readings of memory of the combined surprise (0 = off; default set only)"),
+            .init(key: "likelihood.prior_weight", defaultValue: "\(d.likelihood.priorWeight)", meaning: "pseudo-readings of the combined surprise's start-up prior"),
+            .init(key: "likelihood.exponential_prior", defaultValue: d.likelihood.exponentialPrior ? "1" : "0", meaning: "1: exponential prior (surprise as under the null); 0: half-normal"),
+            .init(key: "likelihood.event_half_life", defaultValue: "\(d.likelihood.eventHalfLife)", meaning: "tinsense score: readings of half-life of the event peak a score must exceed (0 = off; default set only)"),
             .init(key: "calibration.history", defaultValue: "\(d.calibration.history)", meaning: "readings of memory of each detector's deviation history"),
             .init(key: "calibration.prior_weight", defaultValue: "\(d.calibration.priorWeight)", meaning: "pseudo-readings of start-up prior (larger: calmer warm-up)"),
             .init(key: "calibration.anomaly_weight", defaultValue: "\(d.calibration.anomalyWeight)", meaning: "weight in history of deviations that were anomalous (0…1)"),
@@ -152,6 +176,13 @@ public struct DetectorSpec: Sendable, Hashable {
         case "variance.short": variance.short = try window()
         case "variance.span": variance.span = try count(2...10_000_000)
         case "variance.min_samples": variance.minSamples = try count(1...1_000_000)
+        case "range.min_samples": range.minSamples = try count(1...1_000_000)
+        case "seasonal.short": seasonal.short = try count(1...10_000)
+        case "seasonal.min_periods": seasonal.minPeriods = try count(1...1_000)
+        case "likelihood.history": likelihood.history = try count(0...100_000_000)
+        case "likelihood.prior_weight": likelihood.priorWeight = try number(0...1_000_000)
+        case "likelihood.exponential_prior": likelihood.exponentialPrior = try number(0...1) > 0
+        case "likelihood.event_half_life": likelihood.eventHalfLife = try count(0...10_000_000)
         case "calibration.history": calibration.history = try count(16...100_000_000)
         case "calibration.prior_weight": calibration.priorWeight = try number(0...1_000_000)
         case "calibration.anomaly_weight": calibration.anomalyWeight = try number(0...1)

@@ -16,13 +16,15 @@ public struct SensorDetector: Sendable {
     private var spike: SpikeDetector?
     private var levelShift: LevelShiftDetector?
     private var variance: VarianceDetector?
+    private var range: RangeDetector?
+    private var seasonal: SeasonalDetector?
     /// The change from the previous reading, shared by `spike` and `variance`.
     private var changeTracker: ChangeTracker?
     private var floor = ScaleFloor()
     private let bonferroni: Double
     /// Which detectors run, as flags: testing `spike != nil` on the hot path copies the
     /// optional (a retain and a release of its buffers) for nothing; a flag costs a bit test.
-    private let runs: UInt8
+    private let runs: UInt16
     private let firstKind: DetectorKind
     private var lastTime = Int64.min
 
@@ -38,16 +40,18 @@ public struct SensorDetector: Sendable {
             case .spike: spike = SpikeDetector(spec.spike, calibration: c)
             case .levelShift: levelShift = LevelShiftDetector(spec.levelShift, calibration: c)
             case .variance: variance = VarianceDetector(spec.variance, calibration: c)
+            case .range: range = RangeDetector(spec.range, calibration: c)
+            case .seasonal: seasonal = SeasonalDetector(spec.seasonal, calibration: c)
             }
         }
         if spike != nil || variance != nil { changeTracker = ChangeTracker() }
         bonferroni = Double(spec.detectors.count)
-        runs = spec.detectors.reduce(0) { $0 | 1 << UInt8($1.rawValue) }
+        runs = spec.detectors.reduce(0) { $0 | 1 << UInt16($1.rawValue) }
         firstKind = spec.detectors[0]
     }
 
     @inline(__always)
-    private func runs(_ kind: DetectorKind) -> Bool { runs & (1 << UInt8(kind.rawValue)) != 0 }
+    private func runs(_ kind: DetectorKind) -> Bool { runs & (1 << UInt16(kind.rawValue)) != 0 }
 
     /// Records one detector's output and keeps the most surprising. A static function with
     /// inout arguments, not a closure: captured variables would be boxed and every access
@@ -75,14 +79,31 @@ public struct SensorDetector: Sendable {
         lastTime = t
         var probabilities = DetectorProbabilities()
         var best = DetectorOutput.quiet(firstKind, value)
+        // The cycle first: when it predicted this reading (a square wave's edge, a sawtooth's
+        // drop), the point detectors' view of it — a jump, a distance from the median — is the
+        // cycle's shape, and they learn from it but do not score it. A new record still
+        // scores: a slow ramp out of the range is "predicted" step by step by the cycle's
+        // persistence term, and is exactly what `range` is for.
+        var explained = false
+        if runs(.seasonal) {
+            Self.take(seasonal!.observe(time: t, value: value, floor: floor), &probabilities, &best)
+            explained = seasonal!.explainsLast
+        }
         if runs(.zscore) { Self.take(zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
-        if runs(.mad) { Self.take(mad!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.mad) {
+            let o = mad!.observe(time: t, value: value, floor: floor)
+            if !explained { Self.take(o, &probabilities, &best) }
+        }
         let step = runs(.spike) || runs(.variance) ? changeTracker!.observe(time: t, value: value) : nil
-        if runs(.spike) { Self.take(spike!.observe(step: step, value: value, floor: floor), &probabilities, &best) }
+        if runs(.spike) {
+            let o = spike!.observe(step: step, value: value, floor: floor)
+            if !explained { Self.take(o, &probabilities, &best) }
+        }
         if runs(.levelShift) { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.variance) { Self.take(variance!.observe(time: t, step: step, value: value, floor: floor), &probabilities, &best) }
         if runs(.drift) { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.flatline) { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.range) { Self.take(range!.observe(value: value, floor: floor), &probabilities, &best) }
         floor.observe(value)
         let p = min(1, best.tailProbability * bonferroni)
         return DetectionResult(
