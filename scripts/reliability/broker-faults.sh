@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Broker faults (docs/RELIABILITY.md, "Broker faults"): under a steady QoS 1 load the broker is
+# restarted RESTARTS times mid-stream, then stopped for 10 s, then paused (SIGSTOP) for longer
+# than the daemon's keepalive. Afterwards: 0 lost, 0 duplicated, the reconnects are logged, and
+# the daemon does not spin while the broker is gone (its CPU use is measured from /proc).
+#
+#   bash scripts/reliability/broker-faults.sh [RESTARTS]      default 5
+# Environment: RATE (default 5000), SENSORS (200), SEED (7), MAX_IDLE_CPU (percent, default 5).
+# The broker is restarted with SIGTERM (it saves its persistence file): a broker that loses
+# acknowledged messages itself (SIGKILL between autosaves) is not the daemon's loss to prove.
+source "$(dirname "$0")/lib.sh"
+restarts="${1:-5}"
+rate="${RATE:-5000}" sensors="${SENSORS:-200}" seed="${SEED:-7}" max_cpu="${MAX_IDLE_CPU:-5}"
+TINSENSE="$(tinsense_bin)"
+LOADGEN="$(loadgen_bin)"
+count="${COUNT:-$(( rate * (restarts * 3 + 45) ))}"
+start_ms="$(( ($(date +%s) - 3 * 86400) * 1000 ))"
+port="$(free_port)"
+RANDOM="$seed"
+trap 'kill -CONT ${BROKER_PID:-} 2>/dev/null; kill -9 ${DAEMON_PID:-} ${LOADGEN_PID:-} 2>/dev/null; kill ${BROKER_PID:-} 2>/dev/null; wait 2>/dev/null' EXIT
+ticks="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# cpu_percent PID SECONDS: the process's CPU use over the next SECONDS.
+cpu_percent() {
+    local a b; a="$(cpu_ticks "$1")"; sleep "$2"; b="$(cpu_ticks "$1")"
+    echo $(( (b - a) * 100 / (ticks * $2) ))
+}
+fail=0
+
+log "work directory $WORK; $restarts broker restarts, $count messages at $rate msg/s"
+start_broker "$port"
+write_config "$port" brokerfaults
+start_daemon daemon
+wait_online "$port" brokerfaults
+"$LOADGEN" "$port" "$sensors" "$count" "$rate" "$seed" "$start_ms" ts "$WORK/expected.csv" >"$WORK/loadgen.out" 2>&1 &
+LOADGEN_PID=$!
+for i in $(seq "$restarts"); do
+    sleep "$((1 + RANDOM % 3))"
+    kill -TERM "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
+    sleep 0.5
+    start_broker "$port"
+    log "broker restart $i/$restarts"
+done
+
+sleep 2
+kill -TERM "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
+sleep 2  # let the daemon notice
+down_cpu="$(cpu_percent "$DAEMON_PID" 8)"
+log "broker down 10 s: daemon CPU ${down_cpu}% (bound ${max_cpu}%)"
+[ "$down_cpu" -le "$max_cpu" ] || { log "FAIL: the daemon spins while the broker is down"; fail=1; }
+start_broker "$port"
+
+sleep 3
+kill -STOP "$BROKER_PID"
+log "broker paused (SIGSTOP) for 20 s; the daemon's keepalive is 5 s"
+paused_cpu="$(cpu_percent "$DAEMON_PID" 20)"
+kill -CONT "$BROKER_PID"
+log "broker paused: daemon CPU ${paused_cpu}%"
+[ "$paused_cpu" -le "$max_cpu" ] || { log "FAIL: the daemon spins while the broker is paused"; fail=1; }
+
+wait "$LOADGEN_PID" || { log "loadgen did not get every message acknowledged"; fail=1; }; LOADGEN_PID=
+cat "$WORK/loadgen.out"
+wait_quiet "$WORK/daemon.log" 900 || log "daemon still busy after 15 min"
+reconnects="$(grep -c "reconnected to broker" "$WORK/daemon.log" || true)"
+log "reconnects logged: $reconnects (expected ≥ $((restarts + 1)))"
+[ "$reconnects" -ge "$((restarts + 1))" ] || { log "FAIL: fewer reconnects logged than broker outages"; fail=1; }
+kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
+log "quarantine: $(quarantine_reasons)"
+check_stored "$WORK/expected.csv" "$start_ms" ts || fail=1
+if [ "$fail" = 0 ]; then log "PASS: broker faults"; rm -rf "$WORK"; else log "FAIL: broker faults; work directory kept: $WORK"; trap - EXIT; kill "$BROKER_PID"; exit 1; fi
