@@ -174,7 +174,8 @@ if Context.environment["TINSENSE_FUZZ"] != nil {
         ("FuzzWALReader", ["TinsenseStorage", "TinsenseCore", .product(name: "Logging", package: "swift-log")]),
         ("FuzzChunkDecoder", ["TinsenseEncoding"]),
     ]
-    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Sources/FuzzSupport", swiftSettings: strict))
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/Sources/CLibFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Sources/FuzzSupport", swiftSettings: strict))
     for f in fuzzed {
         package.targets.append(.executableTarget(
             name: f.name, dependencies: ["FuzzSupport"] + f.dependencies, path: "Fuzz/Sources/\(f.name)",

@@ -20,7 +20,7 @@ struct DiskFullTests {
             fs.unmount()
         }
         try plant.daemon.start()
-        #expect(try waitForStatus(broker: broker, topic: "tinsense/dfull/status", value: "online"))
+        try #require(try waitForStatus(broker: broker, topic: "tinsense/dfull/status", value: "online"), "daemon never came online")
         Thread.sleep(forTimeInterval: 1)
         let descriptorsBefore = plant.daemon.proc?.descriptorCount ?? 0
         let load = try SteadyLoad(plant: plant, count: 1_000 * 25, rate: 1_000)

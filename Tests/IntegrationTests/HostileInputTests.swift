@@ -21,6 +21,8 @@ struct HostileInputTests {
         var good: [StoredRow] = []
         var goodSent = 0
         var quarantinedBefore: [String: Int] = [:]
+        /// Readings other than the good ones that cases expect stored.
+        var storedBefore = 0
 
         init(_ name: String) throws {
             broker = try MosquittoBroker()
@@ -50,7 +52,7 @@ struct HostileInputTests {
         /// by `expected` (reason → count; a reason mapped to nil only has to appear). Returns
         /// the reasons that appeared.
         @discardableResult
-        func check(_ name: String, expected: [String: Int?], timeout: TimeInterval = 30,
+        func check(_ name: String, expected: [String: Int?], alsoStored: Int = 0, timeout: TimeInterval = 30,
                    sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Int] {
             let t0 = TestClock.anHourAgo.adding(milliseconds: Int64(goodSent) * 1000)
             for i in 0..<3 {
@@ -60,9 +62,10 @@ struct HostileInputTests {
                 good.append(StoredRow(sensor: "good/g", sourceTime: t.description, value: value))
             }
             goodSent += 3
+            storedBefore += alsoStored
             try publisher.flush(timeout: .seconds(60))
-            let stored = eventually(timeout: timeout, every: 0.2) { plant.daemon.storedCount >= goodSent }
-            #expect(stored, "\(name): good readings after it were not stored (\(plant.daemon.storedCount) of \(goodSent)); log tail: \(plant.daemon.log.suffix(1_500))",
+            let stored = eventually(timeout: timeout, every: 0.2) { plant.daemon.storedCount >= goodSent + storedBefore }
+            #expect(stored, "\(name): good readings after it were not stored (\(plant.daemon.storedCount) of \(goodSent + storedBefore)); log tail: \(plant.daemon.log.suffix(1_500))",
                     sourceLocation: sourceLocation)
             #expect(plant.daemon.isRunning, "\(name): the daemon exited", sourceLocation: sourceLocation)
             var delta: [String: Int] = [:]
@@ -89,6 +92,7 @@ struct HostileInputTests {
         /// memory under the bound, no file written outside the data directory.
         func finish(sourceLocation: SourceLocation = #_sourceLocation) throws {
             let peak = plant.daemon.proc?.residentBytes.peak ?? 0
+            print("hostile-input figures: \(plant.clientID): peak RSS \(peak >> 20) MB, \(plant.daemon.storedCount) stored, quarantined \(reasons)")
             #expect(peak < HostileInputTests.rssBound, "peak RSS \(peak >> 20) MB ≥ \(HostileInputTests.rssBound >> 20) MB", sourceLocation: sourceLocation)
             publisher.disconnect()
             // Bounded like systemd's TimeoutStopSec: a stuck daemon is reported, then killed.
@@ -168,32 +172,30 @@ struct HostileInputTests {
         try run.publish("test/a/b/c", payload)
         try run.publish("/test/a/b", payload)
         try run.check("topics with empty and extra levels", expected: ["unknown_sensor": nil])
-        try run.publish("test/line1/a\u{1}b", payload)
-        try run.publish("test/line1/tab\there", payload)
-        try run.publish("test/line1/nl\nx", payload)
-        try run.publish("test/line1/\u{7F}\u{9B}", payload)
-        try run.check("topics with control characters", expected: [:])
-        // libmosquitto refuses to send these; the raw client does, and the broker must refuse
-        // them (MQTT 3.1.1 §1.5.3) by closing that connection — the daemon never sees them.
-        for topic in [[0x74, 0x65, 0x73, 0x74, 0x2F, 0xFF, 0x2F, 0x61] as [UInt8], Array("test/a/".utf8) + [0xC0, 0xAF], Array("test/line1/".utf8) + [0]] {
-            let raw = try RawMQTTClient(port: run.broker.port, clientID: "raw-\(getpid())")
-            _ = try? raw.publish(topic: topic, payload: Array("1".utf8))
+        // libmosquitto's client refuses to send control characters, invalid UTF-8 and NUL in a
+        // topic (MQTT 3.1.1 §1.5.3); the raw client sends them anyway. Whatever the broker does
+        // with them (pass them on or close that connection), the daemon must go on.
+        let hostileTopics: [[UInt8]] = [
+            Array("test/line1/a\u{1}b".utf8), Array("test/line1/tab\there".utf8), Array("test/line1/nl\nx".utf8),
+            Array("test/line1/\u{7F}\u{9B}".utf8), Array("test/".utf8) + [0xFF] + Array("/a".utf8),
+            Array("test/a/".utf8) + [0xC0, 0xAF], Array("test/line1/".utf8) + [0],
+        ]
+        for (i, topic) in hostileTopics.enumerated() {
+            let raw = try RawMQTTClient(port: run.broker.port, clientID: "raw-\(getpid())-\(i)")
+            _ = try? raw.publish(topic: topic, payload: Array(payload.utf8))
         }
-        try run.check("invalid UTF-8 and NUL in topics", expected: [:])
+        try run.check("control characters, invalid UTF-8 and NUL in topics", expected: [:])
         try run.finish()
     }
 
-    @Test("a topic level of 64 KB: quarantined, the stream goes on")
+    @Test("a topic level of 64 KB: stored under its long id, the stream goes on")
     func hugeTopicLevel() throws {
         let run = try Run("hlevel")
         let t = TestClock.anHourAgo.adding(milliseconds: 900_000)
         try run.publish("test/line1/" + String(repeating: "x", count: 65_000), #"{"value":1,"ts":"\#(t)"}"#)
-        // Finding 1: a sensor id too long for a segment fails every seal and, retried as if the
-        // disk were full, stops all ingestion; the pipeline helper's error classification fixes it.
-        withKnownIssue("finding 1: needs error classification (sensor id too long)", isIntermittent: true) {
-            try run.check("a 64 KB topic level", expected: [:], timeout: 15)
-            try run.finish()
-        }
+        // A legal MQTT topic (≤ 65,535 bytes) gives a sensor id a segment can hold, so it is stored.
+        try run.check("a 64 KB topic level", expected: [:], alsoStored: 1, timeout: 15)
+        try run.finish()
     }
 
     @Test("3 batches of 1,000 readings on one sensor, each with its own unit: quarantined or flagged, the stream goes on")
@@ -221,9 +223,9 @@ struct HostileInputTests {
         for i in 0..<n {
             try run.publish("test/flood/f\(i)", #"{"value":\#(i),"ts":"\#(t)"}"#)
         }
-        let delta = try run.check("a flood of \(n) new topics", expected: [:], timeout: 120)
+        // Without a max_series below n all are stored; with one, the rest is series_limit.
+        let delta = try run.check("a flood of \(n) new topics", expected: [:], alsoStored: n, timeout: 300)
         #expect(Set(delta.keys).isSubset(of: ["series_limit"]), "\(delta)")
-        #expect(run.plant.daemon.storedCount + (delta["series_limit"] ?? 0) >= n + run.goodSent)
         try run.finish()
     }
 

@@ -18,7 +18,7 @@ struct KillLoopTests {
         try broker.start()
         let plant = try TestPlant(name: name, broker: broker)
         try plant.daemon.start()
-        #expect(try waitForStatus(broker: broker, topic: "tinsense/\(name)/status", value: "online"))
+        try #require(try waitForStatus(broker: broker, topic: "tinsense/\(name)/status", value: "online"), "daemon never came online")
         // The load outlasts the kills, so the last run has messages to take.
         let load = try SteadyLoad(plant: plant, count: Int(KillLoopTests.rate) * (KillLoopTests.kills * 2 + 3), rate: KillLoopTests.rate, shape: shape)
         load.start()

@@ -15,3 +15,9 @@ public func fuzzChunkDecoder(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     fuzzCheck(c.metaIndexes.allSatisfy { Int($0) < c.metas.count }, "a meta index beyond \(c.metas.count) metas")
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see CLibFuzzer.h).
+@_cdecl("FuzzChunkDecoder_main")
+public func fuzzChunkDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzChunkDecoder(data.map(UnsafeRawPointer.init), size) }
+}

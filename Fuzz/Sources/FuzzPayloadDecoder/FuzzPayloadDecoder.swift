@@ -41,3 +41,9 @@ func foundationFlatNumber(_ bytes: UnsafeRawBufferPointer) -> Double? {
     let d = number.doubleValue
     return d.isFinite ? d : nil
 }
+
+/// The entry point SwiftPM links as `main` (see CLibFuzzer.h).
+@_cdecl("FuzzPayloadDecoder_main")
+public func fuzzPayloadDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzPayloadDecoder(data.map(UnsafeRawPointer.init), size) }
+}

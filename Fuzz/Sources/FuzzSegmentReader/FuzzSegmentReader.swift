@@ -30,3 +30,9 @@ public func fuzzSegmentReader(_ start: UnsafeRawPointer?, _ count: Int) -> CInt 
     }
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see CLibFuzzer.h).
+@_cdecl("FuzzSegmentReader_main")
+public func fuzzSegmentReaderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzSegmentReader(data.map(UnsafeRawPointer.init), size) }
+}

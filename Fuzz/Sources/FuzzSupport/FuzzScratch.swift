@@ -1,3 +1,4 @@
+import CLibFuzzer
 import Foundation
 
 /// A scratch directory for the file-level fuzz targets (segment and WAL readers read files,
@@ -55,4 +56,13 @@ public func writeGeneratedSeeds(_ seeds: () throws -> [(name: String, bytes: [UI
         FileHandle.standardError.write(Data("cannot generate seeds: \(error)\n".utf8))
         exit(1)
     }
+}
+
+/// Runs libFuzzer on `callback` with the process's arguments (corpus directories, -flags):
+/// the body of every fuzz target's `<module>_main`.
+public func runLibFuzzer(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, callback)
 }

@@ -20,3 +20,9 @@ public func fuzzTopicPattern(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     if pattern.isConcrete { fuzzCheck(pattern.match(patternText) != nil, "concrete pattern \(patternText) does not match itself") }
     return 0
 }
+
+/// The entry point SwiftPM links as `main` (see CLibFuzzer.h).
+@_cdecl("FuzzTopicPattern_main")
+public func fuzzTopicPatternMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzTopicPattern(data.map(UnsafeRawPointer.init), size) }
+}

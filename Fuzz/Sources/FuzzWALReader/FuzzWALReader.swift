@@ -68,3 +68,9 @@ private func readBack(file: [UInt8]) -> [WALRecord] {
     guard let reader = try? wal.records(from: nil) else { return [] }
     return reader.map(\.record)
 }
+
+/// The entry point SwiftPM links as `main` (see CLibFuzzer.h).
+@_cdecl("FuzzWALReader_main")
+public func fuzzWALReaderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runLibFuzzer(argc, argv) { data, size in fuzzWALReader(data.map(UnsafeRawPointer.init), size) }
+}
