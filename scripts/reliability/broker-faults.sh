@@ -17,7 +17,6 @@ count="${COUNT:-$(( rate * (restarts * 3 + 45) ))}"
 start_ms="$(( ($(date +%s) - 3 * 86400) * 1000 ))"
 port="$(free_port)"
 RANDOM="$seed"
-trap 'kill -CONT ${BROKER_PID:-} 2>/dev/null; kill -9 ${DAEMON_PID:-} ${LOADGEN_PID:-} 2>/dev/null; kill ${BROKER_PID:-} 2>/dev/null; wait 2>/dev/null' EXIT
 ticks="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # cpu_percent PID SECONDS: the process's CPU use over the next SECONDS.
@@ -67,4 +66,5 @@ log "reconnects logged: $reconnects (expected ≥ $((restarts + 1)))"
 kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
 log "quarantine: $(quarantine_reasons)"
 check_stored "$WORK/expected.csv" "$start_ms" ts || fail=1
-if [ "$fail" = 0 ]; then log "PASS: broker faults"; rm -rf "$WORK"; else log "FAIL: broker faults; work directory kept: $WORK"; trap - EXIT; kill "$BROKER_PID"; exit 1; fi
+[ "$fail" = 0 ] && finish PASS "broker faults"
+finish FAIL "broker faults"

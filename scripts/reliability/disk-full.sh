@@ -20,7 +20,6 @@ if ! mount -t tmpfs -o "size=${size}m" tmpfs "$WORK/data" 2>/dev/null; then
     echo "SKIP: disk-full needs to mount a tmpfs (run as root); nothing tested"
     exit 0
 fi
-trap 'kill -9 ${DAEMON_PID:-} ${LOADGEN_PID:-} 2>/dev/null; kill ${BROKER_PID:-} 2>/dev/null; wait 2>/dev/null; umount "$WORK/data" 2>/dev/null' EXIT
 fds() { ls "/proc/$1/fd" | wc -l; }
 fail=0
 
@@ -55,4 +54,5 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
 "$TINSENSE" verify --data "$WORK/data" >"$WORK/verify.out" 2>&1 || { log "FAIL: verify found damage"; cat "$WORK/verify.out"; fail=1; }
 log "quarantine: $(quarantine_reasons)"
 check_stored "$WORK/expected.csv" "$start_ms" ts || fail=1
-if [ "$fail" = 0 ]; then log "PASS: disk full"; else log "FAIL: disk full; logs in $WORK"; umount "$WORK/data"; trap - EXIT; kill "$BROKER_PID"; exit 1; fi
+[ "$fail" = 0 ] && finish PASS "disk full"
+finish FAIL "disk full"

@@ -19,7 +19,6 @@ count="${COUNT:-$(( rate * (kills * 2 + 10) ))}"
 start_ms="$(( ($(date +%s) - 3 * 86400) * 1000 ))"
 port="$(free_port)"
 RANDOM="$seed"
-trap 'kill -9 ${DAEMON_PID:-} ${LOADGEN_PID:-} 2>/dev/null; kill ${BROKER_PID:-} 2>/dev/null; wait 2>/dev/null' EXIT
 
 log "work directory $WORK; $kills × SIG$signal, mode $mode, $count messages at $rate msg/s over $sensors sensors, seed $seed"
 start_broker "$port"
@@ -38,7 +37,7 @@ for i in $(seq "$kills"); do
     if kill -0 "$DAEMON_PID" 2>/dev/null; then log "daemon still running 30 s after SIG$signal (kill $i)"; kill -9 "$DAEMON_PID"; fi
     wait "$DAEMON_PID" 2>/dev/null || true
     survived=$((survived + 1))
-    log "kill $i/$kills (SIG$signal) at $(messages_seen "$WORK/daemon.log") messages into this run; restarting"
+    log "kill $i/$kills (SIG$signal); restarting"
     start_daemon daemon
 done
 wait "$LOADGEN_PID"; LOADGEN_PID=
@@ -48,8 +47,6 @@ kill -TERM "$DAEMON_PID"; wait "$DAEMON_PID" || true; DAEMON_PID=
 log "quarantine: $(quarantine_reasons)"
 log "restarts survived: $survived"
 if check_stored "$WORK/expected.csv" "$start_ms" "$mode"; then
-    log "PASS: kill loop $kills × SIG$signal ($mode): 0 lost, 0 duplicated"
-else
-    log "FAIL: kill loop $kills × SIG$signal ($mode); work directory kept: $WORK"; trap - EXIT; kill "$BROKER_PID"; exit 1
+    finish PASS "kill loop $kills × SIG$signal ($mode): 0 lost, 0 duplicated"
 fi
-rm -rf "$WORK"
+finish FAIL "kill loop $kills × SIG$signal ($mode)"

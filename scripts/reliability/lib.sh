@@ -143,3 +143,26 @@ except FileNotFoundError:
 print(" ".join(f"{k}={v}" for k, v in sorted(c.items())) or "none")
 PY
 }
+
+# Stops whatever the script started (daemon, load, broker; resumes a paused broker first) and
+# unmounts $WORK/data when it is a mount. Installed as the EXIT trap.
+stop_all() {
+    set +e
+    [ -n "${BROKER_PID:-}" ] && kill -CONT "$BROKER_PID" 2>/dev/null
+    [ -n "${LOADGEN_PID:-}" ] && kill -9 "$LOADGEN_PID" 2>/dev/null
+    [ -n "${DAEMON_PID:-}" ] && kill -9 "$DAEMON_PID" 2>/dev/null
+    [ -n "${BROKER_PID:-}" ] && kill "$BROKER_PID" 2>/dev/null
+    wait 2>/dev/null
+    mountpoint -q "$WORK/data" 2>/dev/null && umount "$WORK/data"
+    LOADGEN_PID= DAEMON_PID= BROKER_PID=
+    return 0
+}
+trap stop_all EXIT
+
+# finish PASS|FAIL MESSAGE: stops everything; on PASS removes $WORK and exits 0, else keeps it
+# for a look and exits 1.
+finish() {
+    stop_all
+    if [ "$1" = PASS ]; then log "PASS: $2"; rm -rf "$WORK"; exit 0; fi
+    log "FAIL: $2; work directory kept: $WORK"; exit 1
+}
