@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Broker faults (docs/RELIABILITY.md, "Broker faults"): under a steady QoS 1 load the broker is
-# restarted RESTARTS times mid-stream, then stopped for 10 s, then paused (SIGSTOP) for longer
-# than the daemon's keepalive. Afterwards: 0 lost, 0 duplicated, the reconnects are logged, and
+# restarted RESTARTS times mid-stream, then stopped, then paused (SIGSTOP) for longer than the
+# daemon's keepalive (≥ 18 s against 5 s; CPU is measured once the daemon has worked off its backlog). Afterwards: 0 lost, 0 duplicated, the reconnects are logged, and
 # the daemon does not spin while the broker is gone (its CPU use is measured from /proc).
 #
 #   bash scripts/reliability/broker-faults.sh [RESTARTS]      default 5
@@ -25,6 +25,16 @@ cpu_percent() {
     echo $(( (b - a) * 100 / (ticks * $2) ))
 }
 fail=0
+# wait_still LOGFILE SECONDS: until the stats line's messages= figure has not moved for 3 s.
+wait_still() {
+    local last=-1 still=0
+    for _ in $(seq "$2"); do
+        local now; now="$(messages_seen "$1")"
+        if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; fi
+        [ "$still" -ge 3 ] && return 0
+        last="$now"; sleep 1
+    done
+}
 
 log "work directory $WORK; $restarts broker restarts, $count messages at $rate msg/s"
 start_broker "$port"
@@ -43,16 +53,19 @@ done
 
 sleep 2
 kill -TERM "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null || true
-sleep 2  # let the daemon notice
+# Measure once the pipeline has worked off what it already took (its stats counter is still),
+# so the figure is the waiting alone.
+wait_still "$WORK/daemon.log" 120
 down_cpu="$(cpu_percent "$DAEMON_PID" 8)"
-log "broker down 10 s: daemon CPU ${down_cpu}% (bound ${max_cpu}%)"
+log "broker down: daemon CPU ${down_cpu}% over 8 s (bound ${max_cpu}%)"
 [ "$down_cpu" -le "$max_cpu" ] || { log "FAIL: the daemon spins while the broker is down"; fail=1; }
 start_broker "$port"
 
 sleep 3
 kill -STOP "$BROKER_PID"
-log "broker paused (SIGSTOP) for 20 s; the daemon's keepalive is 5 s"
-paused_cpu="$(cpu_percent "$DAEMON_PID" 20)"
+log "broker paused (SIGSTOP); the daemon's keepalive is 5 s"
+wait_still "$WORK/daemon.log" 120
+paused_cpu="$(cpu_percent "$DAEMON_PID" 15)"
 kill -CONT "$BROKER_PID"
 log "broker paused: daemon CPU ${paused_cpu}%"
 [ "$paused_cpu" -le "$max_cpu" ] || { log "FAIL: the daemon spins while the broker is paused"; fail=1; }
