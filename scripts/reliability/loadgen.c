@@ -90,5 +90,7 @@ int main(int argc, char **argv) {
     mosquitto_destroy(m);
     mosquitto_lib_cleanup();
     fclose(expected);
-    return done == count ? 0 : 1;
+    // More acknowledgements than messages: a publish retried while the broker was away had
+    // been queued after all; the daemon refuses the second copy as a duplicate.
+    return done >= count ? 0 : 1;
 }
