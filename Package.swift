@@ -171,3 +171,25 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (docs/RELIABILITY.md, `scripts/fuzz.sh`): declared only when
+// TINSENSE_FUZZ is set, so `swift build` and `swift test` never build them. They live in this
+// package, not a separate one, because the stages they fuzz are `package`-access.
+if Context.environment["TINSENSE_FUZZ"] != nil {
+    let fuzzed: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzPayloadDecoder", ["TinsenseDecode", "TinsenseCore"]),
+        ("FuzzTopicPattern", ["TinsenseValidate"]),
+        ("FuzzConfigLoader", ["TinsenseConfig"]),
+        ("FuzzSegmentReader", ["TinsenseStorage"]),
+        ("FuzzWALReader", ["TinsenseStorage", "TinsenseCore", .product(name: "Logging", package: "swift-log")]),
+        ("FuzzChunkDecoder", ["TinsenseEncoding"]),
+    ]
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/Sources/CLibFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Sources/FuzzSupport", swiftSettings: strict))
+    for f in fuzzed {
+        package.targets.append(.executableTarget(
+            name: f.name, dependencies: ["FuzzSupport"] + f.dependencies, path: "Fuzz/Sources/\(f.name)",
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+        ))
+    }
+}

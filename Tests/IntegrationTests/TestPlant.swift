@@ -12,7 +12,7 @@ final class TestPlant: @unchecked Sendable {
     let daemon: DaemonProcess
     let clientID: String
 
-    init(name: String, broker: MosquittoBroker) throws {
+    init(name: String, broker: MosquittoBroker, keepalive: Int = 10) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
         clientID = "tinsense-test-\(name)-\(getpid())"
@@ -27,7 +27,7 @@ final class TestPlant: @unchecked Sendable {
         client_id = "\(clientID)"
         qos = 1
         clean_session = false
-        keepalive_s = 10
+        keepalive_s = \(keepalive)
         subscribe = ["test/#"]
         status_topic = "tinsense/\(name)/status"
         reconnect_min_s = 1

@@ -39,10 +39,16 @@ package final class DaemonProcess: @unchecked Sendable {
     package var log: String { (try? String(contentsOfFile: logPath + ".\(runs)", encoding: .utf8)) ?? "" }
 
     /// The `messages=` figure of the newest stats line of the current run.
-    package var messagesSeen: Int {
+    package var messagesSeen: Int { statsFigure("messages") }
+
+    /// The `stored=` figure (readings stored this run) of the newest stats line.
+    package var storedCount: Int { statsFigure("stored") }
+
+    /// The figure `key=N` of the newest stats line of the current run (0 before the first).
+    package func statsFigure(_ key: String) -> Int {
         var last = 0
         for line in log.split(separator: "\n") where line.hasSuffix(" stats") {
-            if let r = line.range(of: "messages=") {
+            if let r = line.range(of: " \(key)=") {
                 let digits = line[r.upperBound...].prefix(while: \.isNumber)
                 last = Int(digits) ?? last
             }
@@ -87,6 +93,23 @@ package final class DaemonProcess: @unchecked Sendable {
     }
 
     package var isRunning: Bool { process?.isRunning ?? false }
+
+    /// The running daemon's process id (nil when stopped).
+    package var pid: pid_t? { process?.pid }
+
+    /// Sends `signal` without waiting (SIGSTOP, SIGTERM to time the stop, …).
+    package func signal(_ signal: Int32) { process?.signal(signal) }
+
+    /// Waits up to `timeout` for the daemon to exit; its exit status, or nil if it still runs.
+    package func waitForExit(timeout: TimeInterval) -> Int32? {
+        guard let p = process else { return nil }
+        guard eventually(timeout: timeout, { !p.isRunning }) else { return nil }
+        process = nil
+        return p.wait()
+    }
+
+    /// The running daemon as /proc shows it: descriptors, CPU time, resident memory.
+    package var proc: ProcessStats? { pid.map(ProcessStats.init(pid:)) }
 
     deinit { if process != nil { kill9() } }
 }

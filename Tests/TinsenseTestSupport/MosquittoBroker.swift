@@ -55,7 +55,16 @@ package final class MosquittoBroker: @unchecked Sendable {
         process = nil
     }
 
+    /// SIGSTOP: the broker keeps its sockets open but answers nothing (a hung broker).
+    package func pause() { process?.signal(SIGSTOP) }
+
+    /// SIGCONT after `pause()`.
+    package func resume() { process?.signal(SIGCONT) }
+
     package var log: String { (try? String(contentsOfFile: directory.file("mosquitto.log"), encoding: .utf8)) ?? "" }
 
-    deinit { stop() }
+    deinit {
+        resume()
+        stop()
+    }
 }

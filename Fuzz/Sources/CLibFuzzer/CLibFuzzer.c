@@ -1,0 +1,3 @@
+// Header-only module: LLVMFuzzerRunDriver comes from the libFuzzer runtime that
+// `-sanitize=fuzzer` links.
+#include "CLibFuzzer.h"

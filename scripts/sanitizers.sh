@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the test suite under AddressSanitizer and ThreadSanitizer (docs/RELIABILITY.md,
+# "Sanitizers"), each in its own scratch path (.build-asan, .build-tsan) so the normal build
+# is untouched. The integration tests drive the `tinsense` executable, which is built with the
+# same sanitizer: the libmosquitto bridge and the pipeline hand-off are where races hide.
+#
+#   bash scripts/sanitizers.sh [address|thread]... [-- swift test arguments, e.g. --filter X]
+# Default: both. Exit status 1 when a build fails, a test fails or a sanitizer reports.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+kinds=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do kinds+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+[ ${#kinds[@]} -eq 0 ] && kinds=(address thread)
+status=0
+for kind in "${kinds[@]}"; do
+    case "$kind" in address) scratch=.build-asan ;; thread) scratch=.build-tsan ;; *) echo "unknown sanitizer $kind"; exit 2 ;; esac
+    log="$scratch-test.log"
+    echo "== $kind: building in $scratch"
+    if ! swift build --build-tests --scratch-path "$scratch" --sanitize="$kind" 2>&1 | grep -E "error:|warning:|Build complete" | tail -5; then status=1; continue; fi
+    echo "== $kind: testing (log $log)"
+    # halt_on_error=0 for TSan lists every race instead of stopping at the first.
+    ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1" \
+        TINSENSE_BIN="$PWD/$scratch/debug/tinsense" \
+        swift test --skip-build --scratch-path "$scratch" --sanitize="$kind" "$@" >"$log" 2>&1
+    rc=$?
+    reports="$(grep -cE "^(==[0-9]+==ERROR: AddressSanitizer|WARNING: ThreadSanitizer|SUMMARY: (Address|Thread|Leak)Sanitizer)" "$log")"
+    summary="$(grep -E "Test run with|Executed [0-9]+ tests" "$log" | tail -2 | tr '\n' ' ')"
+    echo "== $kind: exit $rc, sanitizer reports $reports; $summary"
+    grep -E "SUMMARY: .*Sanitizer" "$log" | sort | uniq -c | head -20
+    [ "$rc" -ne 0 ] || [ "$reports" -ne 0 ] && status=1
+done
+exit $status
