@@ -208,11 +208,10 @@ struct HostileInputTests {
             }
             try run.publish("test/line1/serial", "[" + items.joined(separator: ",") + "]")
         }
-        // Finding 1: more than 2,048 distinct units in one head stops all ingestion for good.
-        withKnownIssue("finding 1: needs a bound on distinct units per series (unit_limit)", isIntermittent: true) {
-            try run.check("thousands of distinct units", expected: [:], timeout: 15)
-            try run.finish()
-        }
+        // Finding 1 (it used to stop all ingestion for good): the first `max_units_per_series`
+        // (16) units are stored, every later one is quarantined as unit_limit, and the stream goes on.
+        try run.check("thousands of distinct units", expected: ["unit_limit": 3_000 - 16], alsoStored: 16, timeout: 60)
+        try run.finish()
     }
 
     @Test("a flood of new topics: each stored or quarantined as series_limit, memory under the bound")
@@ -233,11 +232,9 @@ struct HostileInputTests {
     func twentyMegabytes() throws {
         let run = try Run("hlarge")
         try run.publish("test/line1/a", [UInt8](repeating: UInt8(ascii: "7"), count: 20_000_010))
-        // Finding 2: the message is larger than a WAL record may be; the network thread holds
-        // it forever and nothing else is ingested. The ingest helper's size limits fix it.
-        withKnownIssue("finding 2: needs size limits before the WAL (too_large)", isIntermittent: true) {
-            try run.check("a 20 MB payload", expected: ["too_large": 1], timeout: 15)
-            try run.finish()
-        }
+        // Finding 2 (it used to wedge the network thread): the WAL keeps a bounded prefix, the
+        // quarantine says too_large with the true size, the message is acknowledged.
+        try run.check("a 20 MB payload", expected: ["too_large": 1], timeout: 60)
+        try run.finish()
     }
 }

@@ -63,10 +63,8 @@ struct KillLoopTests {
         let (stored, expected, _) = try loop(name: "kloopbare", signal: SIGKILL, shape: .bare)
         let got = withoutTimes(stored)
         // Finding 7: a timestamp-less reading redelivered by the broker (or replayed from the
-        // WAL) gets a new receive time and is stored again; the ingest helper's redelivery dedup fixes it.
-        withKnownIssue("finding 7: needs redelivery dedup of readings without ts", isIntermittent: true) {
-            #expect(got.count == expected.count, "\(difference(got, expected))")
-        }
+        // WAL) would get a new receive time; the delivery ledger recognises the resend.
+        #expect(got.count == expected.count, "\(difference(got, expected))")
         #expect(Set(got) == Set(expected), "lost: \(difference(got, expected))")
     }
 }

@@ -7,10 +7,8 @@ import TinsenseConfig
 struct ConfigFuzzRegressionTests {
     /// FuzzConfigLoader crash-f00e726831b7f1f4a0e99adebfc047b0cd80ffa9 (the seed
     /// Fuzz/corpus/config/seed-stale-0.toml): `nan` in `stale_after_s` and `period_s` traps in
-    /// a conversion (finding 5). Disabled until the config-traps fix lands: a trap would end
-    /// the whole test process.
-    @Test("stale_after_s = nan and period_s = nan give a ConfigError naming FILE:LINE, not a trap",
-          .disabled("needs the config-traps fix (finding 5): this input traps today"))
+    /// a conversion (finding 5).
+    @Test("stale_after_s = nan and period_s = nan give a ConfigError naming FILE:LINE, not a trap")
     func nanPeriods() throws {
         let text = """
         [daemon]
