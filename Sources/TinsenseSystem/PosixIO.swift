@@ -135,6 +135,26 @@ public enum PosixIO {
     }
 
     /// `mkdir -p` with mode 0750.
+    /// Replaces `directory/name` with `bytes` so that a crash leaves the old file or the new
+    /// one, never a mix: written to `name + temporarySuffix`, fsynced, renamed, and the
+    /// directory fsynced. A failed write removes the temporary file.
+    public static func replaceAtomically(_ name: String, in directory: String, with bytes: [UInt8], temporarySuffix: String = ".tmp") throws {
+        let path = directory + "/" + name
+        let tmp = path + temporarySuffix
+        let fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+        do {
+            try writeAll(fd, bytes, at: 0)
+            try fsync(fd)
+        } catch {
+            _ = Glibc.close(fd)
+            try? unlink(tmp)
+            throw error
+        }
+        _ = Glibc.close(fd)
+        try rename(tmp, path)
+        try fsyncDirectory(directory)
+    }
+
     public static func makeDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {

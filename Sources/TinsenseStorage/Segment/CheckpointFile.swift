@@ -27,19 +27,6 @@ enum CheckpointFile {
         SegmentFormat.appendLE(position.file, to: &bytes)
         SegmentFormat.appendLE(position.offset, to: &bytes)
         SegmentFormat.appendLE(CRC32C.checksum(bytes), to: &bytes)
-        let path = directory + "/" + name
-        let tmp = path + SegmentFormat.temporarySuffix
-        let fd = try PosixIO.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
-        do {
-            try PosixIO.writeAll(fd, bytes, at: 0)
-            try PosixIO.fsync(fd)
-        } catch {
-            _ = Glibc.close(fd)
-            try? PosixIO.unlink(tmp)
-            throw error
-        }
-        _ = Glibc.close(fd)
-        try PosixIO.rename(tmp, path)
-        try PosixIO.fsyncDirectory(directory)
+        try PosixIO.replaceAtomically(name, in: directory, with: bytes, temporarySuffix: SegmentFormat.temporarySuffix)
     }
 }

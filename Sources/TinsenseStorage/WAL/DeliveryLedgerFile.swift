@@ -87,20 +87,6 @@ public enum DeliveryLedgerFile {
 
     /// Replaces the file atomically with `ledger` as of `position`.
     public static func write(_ ledger: DeliveryLedger, at position: WALPosition, directory: String) throws {
-        let bytes = encode(ledger, at: position)
-        let path = directory + "/" + name
-        let tmp = path + ".tmp"
-        let fd = try PosixIO.open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
-        do {
-            try PosixIO.writeAll(fd, bytes, at: 0)
-            try PosixIO.fsync(fd)
-        } catch {
-            _ = Glibc.close(fd)
-            try? PosixIO.unlink(tmp)
-            throw error
-        }
-        _ = Glibc.close(fd)
-        try PosixIO.rename(tmp, path)
-        try PosixIO.fsyncDirectory(directory)
+        try PosixIO.replaceAtomically(name, in: directory, with: encode(ledger, at: position))
     }
 }
