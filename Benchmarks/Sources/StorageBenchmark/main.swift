@@ -324,7 +324,7 @@ func headMemory() throws {
                             value: DecimalValue(mantissa: level[i], scale: 4), unit: "kPa")
             _ = try store.append(r)
         }
-        try store.commit(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: t))
+        try store.sealDueAndApplyRetention(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: t))
         if second % 60 == 0 { maxHeadBytes = max(maxHeadBytes, store.approximateHeadBytes) }
     }
     try store.sealNow(processedThrough: nil, now: Timestamp(millisecondsSinceEpoch: start + 3_600_000))
