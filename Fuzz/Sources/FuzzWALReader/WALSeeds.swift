@@ -21,14 +21,17 @@ public func initializeWALReader(_ argc: UnsafeMutablePointer<CInt>?, _ argv: Uns
         ]
         var bodies: [[UInt8]] = []
         for (i, (topic, payload)) in messages.enumerated() {
+            // Every field of a kind 2 record takes a value other than its default in some seed.
             let record = WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 1_790_000_000_000 + Int64(i)), qos: UInt8(i % 2),
-                                   topic: Array(topic.utf8), payload: Array(payload.utf8))
+                                   topic: Array(topic.utf8), payload: Array(payload.utf8),
+                                   retained: i == 1, packetID: UInt16(i * 257), connection: UInt32(i), payloadBytes: payload.utf8.count + (i == 2 ? 9 : 0))
             try wal.append(record)
             var framed: [UInt8] = []
             topic.utf8.withContiguousStorageIfAvailable { t in
                 payload.utf8.withContiguousStorageIfAvailable { p in
-                    WALFormat.encode(receiveTime: record.receiveTime, qos: record.qos, topic: UnsafeRawBufferPointer(t),
-                                     payload: UnsafeRawBufferPointer(p), into: &framed)
+                    let delivery = WALDelivery(receiveTime: record.receiveTime, qos: record.qos, retained: record.retained,
+                                               packetID: record.packetID, connection: record.connection, payloadBytes: record.payloadBytes)
+                    WALFormat.encode(delivery, topic: UnsafeRawBufferPointer(t), payload: UnsafeRawBufferPointer(p), into: &framed)
                 }
             }
             bodies.append(Array(framed[WALFormat.recordHeaderSize...]))
