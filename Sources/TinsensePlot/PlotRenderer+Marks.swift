@@ -73,6 +73,7 @@ extension PlotRenderer {
         guard !byColumn.isEmpty else { return }
         svg.start("g", [("class", "quarantine-marks"), ("stroke", quarantineColour), ("stroke-width", "2"), ("fill", "none")])
         var labelled = 0
+        var lastLabelX = -Double.infinity
         for k in byColumn.keys.sorted() {
             let (m, count) = byColumn[k]!
             var cy = m.value.map(y) ?? plotBottom - 5
@@ -82,8 +83,10 @@ extension PlotRenderer {
             svg.element("path", [("class", "quarantined"), ("data-count", "\(count)"), ("data-time", "\(m.time)"), ("data-reason", m.reason),
                                  ("data-clamped", clamped ? "true" : "false"), ("d", cross(x(m.time), cy))])
             // Off the axis: say what the value was, or that there was none, next to the cross.
-            if clamped || m.value == nil, labelled < 40 {
+            // One label per 70 px at most: a burst of quarantined readings gets one, not a smear.
+            if clamped || m.value == nil, labelled < 40, x(m.time) - lastLabelX > 70 {
                 labelled += 1
+                lastLabelX = x(m.time)
                 let text = m.value.map(ValueTicks.compact) ?? m.reason
                 let anchorRight = x(m.time) > left + plotWidth - 80
                 svg.element("text", [("class", "quarantine-label"), ("x", SVGWriter.number(x(m.time) + (anchorRight ? -7 : 7))),

@@ -52,7 +52,11 @@ extension PlotRenderer {
             svg.element("text", [("x", SVGWriter.number(left + plotWidth / 2)), ("y", SVGWriter.number(cy)), ("text-anchor", "middle"),
                                  ("font-size", "14"), ("fill", "#888")], content: "no readings in this range")
         } else if mode == "envelope" {
-            drawEnvelope(&svg, envelope, plotWidth: plotWidth, y: y)
+            // Empty columns are bridged unless they stand for a real pause: more than five
+            // times the readings' average interval.
+            let usual = Double(to &- from) / Double(Swift.max(inRange - 1, 1))
+            let bridge = Int((5 * usual / Double(Swift.max(to &- from, 1)) * Double(columns)).rounded(.down))
+            drawEnvelope(&svg, envelope, plotWidth: plotWidth, bridge: bridge, y: y)
         } else {
             drawPoints(&svg, panel.series, from: from, to: to, x: x, y: y, columns: columns)
         }
@@ -79,7 +83,8 @@ extension PlotRenderer {
                              ("text-anchor", "end")], content: facts)
     }
 
-    static func drawEnvelope(_ svg: inout SVGWriter, _ envelope: ColumnEnvelope, plotWidth: Double, y: (Double) -> Double) {
+    /// Runs of up to `bridge` empty columns do not break the band and the line.
+    static func drawEnvelope(_ svg: inout SVGWriter, _ envelope: ColumnEnvelope, plotWidth: Double, bridge: Int, y: (Double) -> Double) {
         let w = plotWidth / Double(envelope.columns.count)
         var band = ""
         var means: [String] = []
@@ -99,8 +104,15 @@ extension PlotRenderer {
             means.append(run.map { SVGWriter.number(left + (Double($0.0) + 0.5) * w) + "," + SVGWriter.number(y($0.1.mean)) }.joined(separator: " "))
             run.removeAll()
         }
+        var empty = 0
         for (k, c) in envelope.columns.enumerated() {
-            if let c { run.append((k, c)) } else { flush() }
+            if let c {
+                if empty > bridge { flush() }
+                empty = 0
+                run.append((k, c))
+            } else {
+                empty += 1
+            }
         }
         flush()
         svg.element("path", [("class", "envelope"), ("d", band), ("fill", envelopeColour), ("stroke", "none")])
