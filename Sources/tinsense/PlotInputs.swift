@@ -46,7 +46,9 @@ struct PlotInputs {
             out.damage += cursor.damage
         }
         let spans = alertsPath.map { PlotInputs.alertSpans(path: $0) } ?? [:]
-        let marks = PlotInputs.quarantineMarks(directory: directory, patterns: patterns)
+        let lo = from?.millisecondsSinceEpoch ?? .min, hi = to?.millisecondsSinceEpoch ?? .max
+        let marks = PlotInputs.quarantineMarks(directory: directory, patterns: patterns).mapValues { $0.filter { $0.time >= lo && $0.time < hi } }
+            .filter { !$0.value.isEmpty }
         // Sensors with only quarantined readings still get a panel: that is often the story.
         for sensor in marks.keys.sorted() where bySensor[sensor] == nil && order.count < maxPanels {
             bySensor[sensor] = (PlotSeries(), nil)
