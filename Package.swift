@@ -100,6 +100,8 @@ let package = Package(
             dependencies: ["TinsenseCore"],
             swiftSettings: strict
         ),
+        // `tinsense plot`: readings, alert spans and quarantine marks in, SVG text out (pure).
+        .target(name: "TinsensePlot", dependencies: ["TinsenseCore"], swiftSettings: strict),
 
         // Wiring: threads, files, time, lifecycle.
         .target(
@@ -121,6 +123,7 @@ let package = Package(
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
                 "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem", "TinsenseEvaluation",
+                "TinsenseDecode", "TinsensePlot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +162,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsensePlotTests", dependencies: ["TinsensePlot", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",

@@ -9,6 +9,7 @@ enum CommandList {
         ImportCommand.self,
         ExportCommand.self,
         InspectCommand.self,
+        PlotCommand.self,
         VerifyCommand.self,
         ScoreCommand.self,
         EvaluateCommand.self,

@@ -3,18 +3,23 @@ import Glibc
 #endif
 import ArgumentParser
 import TinsenseCore
+import TinsenseDaemon
 import TinsenseStorage
 
 /// `tinsense export`: stream sealed readings as CSV, JSON lines or Influx line protocol.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Stream sealed readings to stdout as csv, jsonl or influx line protocol.",
+        abstract: "Stream stored readings (sealed and not yet sealed) to stdout as csv, jsonl or influx line protocol.",
         discussion: """
-        Reads sealed segments only: readings still in a running daemon's head appear after
-        its next seal. Output is per series (ids in byte order), each in source-time order,
-        in constant memory. Values are printed exactly as received (mantissa and scale),
-        times as RFC 3339 UTC with milliseconds.
+        Reads the sealed segments and, while a daemon runs, what it has not sealed yet: the WAL
+        after the last checkpoint, decoded and validated with the daemon's config (--config,
+        default /etc/tinsense/tinsense.toml when it exists), without taking its lock. Without a
+        config those WAL records are counted on stderr, not shown; --sealed-only skips them.
+        --source adds where each row came from (sealed or wal): a last CSV column `source`, a
+        "source" JSON member, an Influx `source` tag. Output is per series (ids in byte
+        order), each in source-time order. Values are printed exactly as received (mantissa
+        and scale), times as RFC 3339 UTC with milliseconds.
 
           csv     header sensor,source_time,receive_time,value,unit,quality
           jsonl   {"sensor":…,"source_time":…,"receive_time":…,"value":12.50,"unit":…,"quality":…,"flags":[…]}
@@ -48,6 +53,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "csv, jsonl or influx.")
     var format: String = "csv"
 
+    @Flag(help: "Mark each row with where it was read from: sealed (a segment) or wal (not sealed yet).")
+    var source = false
+
+    @OptionGroup var fresh: FreshDataOptions
+
     func validate() throws {
         guard ReadingFormat(rawValue: format) != nil else {
             throw usageError("export", "--format must be csv, jsonl or influx (got \"\(format)\")")
@@ -63,29 +73,46 @@ struct ExportCommand: ParsableCommand {
             printError("export: \(data) is not a directory")
             throw ExitCodes.usage
         }
+        let pattern = sensor.map(SensorPattern.init)
+        let lo = from.flatMap(CSVImporter.parseTime), hi = to.flatMap(CSVImporter.parseTime)
         let cursor: ReadingCursor
+        let tail: FreshDataOptions.Tail
         do {
-            cursor = try directory.readings(sensor: sensor.map(SensorPattern.init), from: from.flatMap(CSVImporter.parseTime),
-                                            to: to.flatMap(CSVImporter.parseTime))
+            // The tail first: it settles which segments it complements, and the sealed part
+            // is read from exactly those.
+            let read = try fresh.read(command: "export", data: data, sensor: pattern, from: lo, to: hi)
+            tail = read.tail
+            cursor = try directory.readings(sensor: pattern, from: lo, to: hi, segmentFiles: read.sealed.segmentFiles)
+        } catch let e as ExitCode {
+            throw e
         } catch {
             printError("export: \(error)")
             throw ExitCodes.runtimeFailure
         }
+        var freshReadings: [Reading] = []
+        var damage: [DamageReport] = []
+        if case .fresh(let f) = tail {
+            freshReadings = f.readings
+            damage += f.damage
+        }
         let lineFormat = ReadingFormat(rawValue: format) ?? .csv
         var out = StandardOutput()
-        if let header = lineFormat.header { out.write(header) }
+        if let header = lineFormat.header(withSource: source) { out.write(header) }
         var count = 0
-        while let r = cursor.next() {
-            out.write(lineFormat.line(r))
+        var merged = MergedReadings(sealed: cursor, fresh: freshReadings)
+        while let (r, origin) = merged.next() {
+            out.write(lineFormat.line(r, source: source ? origin : nil))
             count += 1
         }
         guard out.flush() else {
             printError("export: writing to stdout failed (errno \(errno))")
             throw ExitCodes.runtimeFailure
         }
-        if !cursor.damage.isEmpty {
-            for d in cursor.damage { printError("export: damaged: \(d)") }
-            printError("export: wrote \(count) intact readings; \(cursor.damage.count) damaged part\(cursor.damage.count == 1 ? "" : "s") skipped (run `tinsense verify --data \(data)`)")
+        if let warning = FreshDataOptions.warning(tail, command: "export") { printError(warning) }
+        damage = cursor.damage + damage
+        if !damage.isEmpty {
+            for d in damage { printError("export: damaged: \(d)") }
+            printError("export: wrote \(count) intact readings; \(damage.count) damaged part\(damage.count == 1 ? "" : "s") skipped (run `tinsense verify --data \(data)`)")
             throw ExitCodes.runtimeFailure
         }
     }

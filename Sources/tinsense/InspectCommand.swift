@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import TinsenseCore
+import TinsenseDaemon
 import TinsenseStorage
 
 /// `tinsense inspect`: what a data directory holds and what it costs on disk.
@@ -11,9 +12,12 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Summarise a data directory: segments, series, samples, time range, bytes and bytes/sample.",
         discussion: """
-        Reads segment indexes only (fast). Bytes are apparent file sizes; "data" is the
-        segment files, "whole directory" every file under it (segments, WAL, quarantine).
-        The head of a running daemon is not counted until it is sealed.
+        Reads segment indexes (fast), then the WAL after the last checkpoint: what a running
+        daemon holds but has not sealed yet, decoded with its config (--config, default
+        /etc/tinsense/tinsense.toml when it exists) and counted apart from the sealed samples
+        ("not sealed"). Without a config the WAL records are counted but not decoded. Bytes
+        are apparent file sizes; "data" is the segment files, "whole directory" every file
+        under it (segments, WAL, quarantine).
 
         Example:
           tinsense inspect --data /var/lib/tinsense
@@ -27,6 +31,8 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "List every segment.")
     var segments = false
 
+    @OptionGroup var fresh: FreshDataOptions
+
     func run() throws {
         var st = stat()
         guard stat(data, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -34,8 +40,12 @@ struct InspectCommand: ParsableCommand {
             throw ExitCodes.usage
         }
         let stats: DirectoryStats
+        let tail: FreshDataOptions.Tail
         do {
             stats = try DataDirectory(path: data).inspect()
+            tail = try fresh.read(command: "inspect", data: data, sensor: nil, from: nil, to: nil).tail
+        } catch let e as ExitCode {
+            throw e
         } catch {
             printError("inspect: \(error)")
             throw ExitCodes.runtimeFailure
@@ -51,6 +61,7 @@ struct InspectCommand: ParsableCommand {
         }
         print("data bytes       \(stats.segmentBytes)\(perSample(stats.segmentBytesPerSample))")
         print("wal              \(stats.walFiles) files, \(stats.walBytes) bytes")
+        printTail(tail)
         print("quarantine       \(stats.quarantineBytes) bytes")
         print("whole directory  \(stats.totalBytes) bytes\(perSample(stats.totalBytesPerSample))")
         if segments {
@@ -61,6 +72,24 @@ struct InspectCommand: ParsableCommand {
         }
         for d in stats.damagedSegments { printError("inspect: damaged: \(d)") }
         if !stats.damagedSegments.isEmpty { throw ExitCodes.runtimeFailure }
+    }
+
+    /// The "not sealed" lines: the WAL tail after the checkpoint, counted apart from the
+    /// sealed samples above.
+    func printTail(_ tail: FreshDataOptions.Tail) {
+        switch tail {
+        case .skipped:
+            print("not sealed       (not read: --sealed-only)")
+        case .undecodable(let records, let why):
+            print("not sealed       \(records) WAL records after the checkpoint, not decoded: \(why)")
+        case .fresh(let f):
+            let series = Set(f.readings.map(\.sensor)).count
+            print("not sealed       \(f.readings.count) samples in \(series) series from \(f.walRecords) WAL records after checkpoint \(f.sealed.checkpoint.map { "\($0)" } ?? "none") (\(f.refused) refused, \(f.duplicates) of them already stored)")
+            if let lo = f.readings.map(\.sourceTime).min(), let hi = f.readings.map(\.sourceTime).max() {
+                print("not sealed range \(lo) … \(hi)")
+            }
+            for d in f.damage { printError("inspect: damaged: \(d)") }
+        }
     }
 
     func perSample(_ x: Double?) -> String {

@@ -12,7 +12,9 @@ final class TestPlant: @unchecked Sendable {
     let daemon: DaemonProcess
     let clientID: String
 
-    init(name: String, broker: MosquittoBroker, keepalive: Int = 10) throws {
+    /// `storage` replaces the `[storage]` keys after `fsync_interval_ms` (e.g. a small head, so
+    /// the daemon seals while a test reads).
+    init(name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600") throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
         clientID = "tinsense-test-\(name)-\(getpid())"
@@ -35,7 +37,7 @@ final class TestPlant: @unchecked Sendable {
 
         [storage]
         fsync_interval_ms = 50
-        seal_interval_s = 3600
+        \(storage)
 
         [[sensor]]
         topic = "test/bounded/{name}"

@@ -53,3 +53,20 @@ struct ReadingFormatTests {
         #expect(ReadingFormat.allCases.map(\.rawValue) == ["csv", "jsonl", "influx"])
     }
 }
+
+@Suite("export line formats with the source mark")
+struct ReadingSourceFormatTests {
+    @Test("--source adds a last column / member / tag; without it every format is unchanged")
+    func sourceMark() {
+        let r = ReadingFormatTests.reading()
+        #expect(ReadingFormat.csv.header(withSource: false) == ReadingFormat.csv.header)
+        #expect(ReadingFormat.csv.header(withSource: true) == "sensor,source_time,receive_time,value,unit,quality,source\n")
+        #expect(ReadingFormat.jsonl.header(withSource: true) == nil)
+        for f in ReadingFormat.allCases { #expect(f.line(r, source: nil) == f.line(r)) }
+        #expect(ReadingFormat.csv.line(r, source: .wal)
+            == "flotation/cell01/ph,2026-03-02T06:00:00.250Z,2026-03-02T06:00:01.000Z,12.50,[pH],good,wal\n")
+        #expect(ReadingFormat.jsonl.line(r, source: .sealed).hasSuffix(",\"flags\":[],\"source\":\"sealed\"}\n"))
+        #expect(ReadingFormat.influx.line(ReadingFormatTests.reading(sensor: "a b,c"), source: .wal)
+            == "tinsense,sensor=a\\ b\\,c,source=wal value=12.50,quality=\"good\",unit=\"[pH]\" 1772431200250000000\n")
+    }
+}

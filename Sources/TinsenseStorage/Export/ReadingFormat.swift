@@ -1,5 +1,12 @@
 import TinsenseCore
 
+/// Where an exported reading was read from: a sealed segment, or the WAL tail a running
+/// daemon has not sealed yet (`export --source`).
+public enum ReadingSource: String, Sendable {
+    case sealed
+    case wal
+}
+
 /// The line formats `tinsense export` writes, one line per reading: values exactly as
 /// received (mantissa and scale), times as RFC 3339 UTC with milliseconds.
 public enum ReadingFormat: String, CaseIterable, Sendable {
@@ -21,6 +28,27 @@ public enum ReadingFormat: String, CaseIterable, Sendable {
         case .csv: Self.csv(r)
         case .jsonl: Self.jsonLine(r)
         case .influx: Self.influx(r)
+        }
+    }
+
+    /// The header when a `source` column is asked for (`export --source`): the CSV header
+    /// gains a last column, so readers of the plain format are unaffected.
+    public func header(withSource: Bool) -> String? {
+        guard withSource, self == .csv else { return header }
+        return "sensor,source_time,receive_time,value,unit,quality,source\n"
+    }
+
+    /// The line with where the reading came from: a last CSV column, a `"source"` JSON
+    /// member, an Influx `source` tag. nil = the plain line.
+    public func line(_ r: Reading, source: ReadingSource?) -> String {
+        guard let source else { return line(r) }
+        switch self {
+        case .csv:
+            return String(Self.csv(r).dropLast()) + ",\(source.rawValue)\n"
+        case .jsonl:
+            return String(Self.jsonLine(r).dropLast(2)) + ",\"source\":\"\(source.rawValue)\"}\n"
+        case .influx:
+            return Self.influx(r, sourceTag: source.rawValue)
         }
     }
 
@@ -47,8 +75,10 @@ public enum ReadingFormat: String, CaseIterable, Sendable {
 
     /// Influx line protocol; the sensor id is a tag (commas, spaces and `=` escaped),
     /// the timestamp in nanoseconds (default precision).
-    static func influx(_ r: Reading) -> String {
-        var line = "tinsense,sensor=\(influxTag(r.sensor)) value=\(r.value),quality=\"\(r.quality)\""
+    static func influx(_ r: Reading, sourceTag: String? = nil) -> String {
+        var line = "tinsense,sensor=\(influxTag(r.sensor))"
+        if let sourceTag { line += ",source=\(sourceTag)" }
+        line += " value=\(r.value),quality=\"\(r.quality)\""
         if let u = r.unit { line += ",unit=\(influxFieldString(u))" }
         return line + " \(r.sourceTime.millisecondsSinceEpoch)000000\n"
     }

@@ -5,8 +5,9 @@ import TinsenseCore
 import TinsenseSystem
 
 /// A tinsense data directory seen from the outside (the CLI, tests, tools): its sealed
-/// segments and its WAL, read-only. Readers never see the head; data appears after the next
-/// seal.
+/// segments and its WAL, read-only. The head of a running daemon is not readable from here;
+/// what it holds is rebuilt from the WAL tail (`walTail(after:)`, and `FreshReadings` in the
+/// daemon module, which decodes it the way the daemon does).
 public struct DataDirectory: Sendable {
     public let path: String
 
@@ -34,8 +35,10 @@ public struct DataDirectory: Sendable {
     ///   - sensor: only series whose id matches (nil = all).
     ///   - from: inclusive lower bound on source time.
     ///   - to: exclusive upper bound on source time.
-    public func readings(sensor: SensorPattern? = nil, from: Timestamp? = nil, to: Timestamp? = nil) throws -> ReadingCursor {
-        try ReadingCursor(directory: self, pattern: sensor, from: from?.millisecondsSinceEpoch, to: to?.millisecondsSinceEpoch)
+    ///   - segmentFiles: read exactly these segments (a `SealedState`'s, so the sealed part
+    ///     and a WAL tail read against it fit together); nil = the segments there now.
+    public func readings(sensor: SensorPattern? = nil, from: Timestamp? = nil, to: Timestamp? = nil, segmentFiles: [String]? = nil) throws -> ReadingCursor {
+        try ReadingCursor(directory: self, segmentFiles: segmentFiles, pattern: sensor, from: from?.millisecondsSinceEpoch, to: to?.millisecondsSinceEpoch)
     }
 
     /// Checks every CRC of every segment and WAL file. Empty means intact.

@@ -34,12 +34,12 @@ public final class ReadingCursor: Sequence, IteratorProtocol {
     /// Damage met so far (segments with bad indexes are reported at creation).
     public private(set) var damage: [DamageReport] = []
 
-    init(directory: DataDirectory, pattern: SensorPattern?, from: Int64?, to: Int64?) throws {
+    init(directory: DataDirectory, segmentFiles: [String]?, pattern: SensorPattern?, from: Int64?, to: Int64?) throws {
         self.pattern = pattern
         self.from = from ?? Int64.min
         self.to = to ?? Int64.max
         var bySensor: [String: [PlannedChunk]] = [:]
-        for path in try directory.segmentFiles() {
+        for path in try segmentFiles ?? directory.segmentFiles() {
             let fileIndex = paths.count
             paths.append(path)
             recordsEnd.append(0)
