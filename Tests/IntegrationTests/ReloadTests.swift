@@ -34,7 +34,7 @@ struct ReloadTests {
         wal_file_max_mb = \(walMB)
 
         [detection]
-        detectors = []
+        detectors = ["zscore"]
 
         [[alert_rule]]
         name = "anomaly"
@@ -48,6 +48,7 @@ struct ReloadTests {
         topic = "test/bounded/{name}"
         id = "bounded/{name}"
         range = \(boundedRange)
+        detectors = []
         stale_after_s = 0
 
         [[sensor]]
@@ -68,6 +69,7 @@ struct ReloadTests {
         [[sensor]]
         topic = "test/{line}/{sensor}"
         id = "{line}/{sensor}"
+        detectors = []
         stale_after_s = 0
         """
     }
