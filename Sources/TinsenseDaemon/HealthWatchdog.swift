@@ -79,12 +79,15 @@ final class HealthWatchdog: @unchecked Sendable {
         if !beatAdvanced { return "the pipeline thread made no progress (blocked on the disk or a wedged store)" }
         let (sink, _, _) = attached.withLock { ($0.sink, $0.subscriber, $0.broker) }
         let handOff = signals.handOffAge(now: now)
-        if handOff > limit { return "the network thread has been handing one message over for \(handOff / 1_000_000) s (queue full and not draining, or the WAL not writable)" }
+        if handOff > limit { return "the network thread has been handing one message over for more than \(HealthWatchdog.seconds(limit)) (queue full and not draining, or the WAL not writable)" }
         if let sink, sink.stalled { return "the WAL cannot be written; the network thread is waiting" }
         if let sink, sink.paused { return "storage cannot seal; ingestion is paused" }
-        if let age = signals.commitAge(now: now), age > commitAllowance + limit { return "the group commit (fsync) has not finished for \(age / 1_000_000) s" }
+        if let age = signals.commitAge(now: now), age > commitAllowance + limit { return "the group commit (fsync) has not finished for more than \(HealthWatchdog.seconds(commitAllowance + limit))" }
         return nil
     }
+
+    /// `µs` as "1.5 s" (the why of a stall is logged once, so it names the limit, not a count).
+    static func seconds(_ µs: UInt64) -> String { String(format: "%.1f s", Double(µs) / 1e6) }
 
     /// The broker part of the status line.
     func brokerState() -> String {
