@@ -120,4 +120,39 @@ struct NotifyWatchdogTests {
         let stored = try plant.exported()
         #expect(Set(stored) == Set(load.expected) && stored.count == load.expected.count, "\(difference(stored, load.expected))")
     }
+
+    @Test("the pings stop while the pipeline thread itself is stuck (its quarantine's disk full), and resume when it is freed",
+          .enabled(if: SmallFileSystem.canMount, "mounting a tmpfs needs root (CI runs as root)"))
+    func pingsStopWhenPipelineStuck() throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let plant = try TestPlant(name: "pstuck", broker: broker)
+        // Only the quarantine is on the small disk: the WAL takes every message, the pipeline
+        // thread waits (DiskRetry) on the first rejected reading.
+        let fs = try SmallFileSystem(at: plant.directory.file("data") + "/quarantine", megabytes: 1)
+        defer {
+            if plant.daemon.isRunning { plant.daemon.kill9() }
+            fs.unmount()
+        }
+        let socket = try NotifyWatchdogTests.watch(plant)
+        try plant.daemon.start()
+        let ready = try #require(socket.waitFor("READY=1", timeout: 30), "\(plant.daemon.log.suffix(1_500))")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(socket.count("WATCHDOG=1", from: ready.at) >= 2)
+
+        fs.fill()
+        let publisher = try plant.publisher()
+        try publisher.publish(topic: "test/not/a/sensor", payload: "1", qos: 1, retain: false)
+        try publisher.flush(timeout: .seconds(10))
+        let stalled = try #require(socket.waitFor(timeout: 20) { $0.hasPrefix("STATUS=stalled: the pipeline thread made no progress") },
+                                   "no stall reported: \(plant.daemon.log.suffix(1_500))")
+        Thread.sleep(forTimeInterval: 3)
+        #expect(socket.count("WATCHDOG=1", from: stalled.at) == 0)
+
+        fs.free()
+        #expect(socket.waitFor("WATCHDOG=1", after: Date(), timeout: 20) != nil, "pings never resumed: \(plant.daemon.log.suffix(1_500))")
+        publisher.disconnect()
+        #expect(plant.daemon.stop() == 0)
+        #expect(plant.quarantined().contains { $0["topic"] as? String == "test/not/a/sensor" && $0["reason"] as? String == "unknown_sensor" })
+    }
 }
