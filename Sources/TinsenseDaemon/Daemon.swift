@@ -53,6 +53,9 @@ package final class Daemon: Service, @unchecked Sendable {
     }
 
     package func run() async throws {
+        // SIGHUP is trapped first: one during recovery, or the moment systemd reads READY=1,
+        // would otherwise end the process. It is handled (a reload) once the daemon is ready.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let dataDirectory = config.daemon.dataDirectory
         try PosixIO.makeDirectories(dataDirectory)
         let lock = try DataDirectoryLock(directory: dataDirectory)
@@ -149,7 +152,7 @@ package final class Daemon: Service, @unchecked Sendable {
             // SIGHUP: reload the config and reopen the alert log (logrotate's postrotate).
             group.addTask {
                 var running = self.config
-                for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                for await _ in hangups {
                     running = await self.reload(running: running, slot: reloads, alertLog: alertLog, watchdog: watchdog)
                 }
                 return nil
