@@ -129,7 +129,7 @@ package final class Daemon: Service, @unchecked Sendable {
             sink: sink, logger: logger
         )
         try subscriber.start()
-        watchdog.attach(sink: sink, subscriber: subscriber, broker: "\(broker)")
+        watchdog.attach(sink: sink, queue: queue, subscriber: subscriber, broker: "\(broker)")
         await Daemon.awaitFirstConnect(subscriber)
         notifier.notify("READY=1\nSTATUS=ready; \(watchdog.brokerState())")
         logger.info("tinsense running", metadata: [

@@ -21,15 +21,13 @@ final class HealthSignals: Sendable {
     private let messages = Atomic<Int>(0)
     private let stored = Atomic<Int>(0)
     private let quarantined = Atomic<Int>(0)
-    private let queueDepth = Atomic<Int>(0)
 
-    /// The pipeline thread went round its loop; `counters` are its figures so far.
-    func pipelineTurned(messages m: Int, stored s: Int, quarantined q: Int, queueDepth d: Int) {
+    /// The pipeline thread went round its loop; the figures are its counters so far.
+    func pipelineTurned(messages m: Int, stored s: Int, quarantined q: Int) {
         pipelineBeats.wrappingAdd(1, ordering: .relaxed)
         messages.store(m, ordering: .relaxed)
         stored.store(s, ordering: .relaxed)
         quarantined.store(q, ordering: .relaxed)
-        queueDepth.store(d, ordering: .relaxed)
     }
 
     /// A replayed message was processed (start-up recovery is progress too).
@@ -57,9 +55,8 @@ final class HealthSignals: Sendable {
         return last == 0 ? nil : (last > now ? 0 : now - last)
     }
 
-    /// The pipeline's figures as last published: (messages, stored, quarantined, queue depth).
-    var figures: (messages: Int, stored: Int, quarantined: Int, queueDepth: Int) {
-        (messages.load(ordering: .relaxed), stored.load(ordering: .relaxed),
-         quarantined.load(ordering: .relaxed), queueDepth.load(ordering: .relaxed))
+    /// The pipeline's figures as last published: (messages, stored, quarantined).
+    var figures: (messages: Int, stored: Int, quarantined: Int) {
+        (messages.load(ordering: .relaxed), stored.load(ordering: .relaxed), quarantined.load(ordering: .relaxed))
     }
 }

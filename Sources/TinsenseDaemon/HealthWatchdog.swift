@@ -29,6 +29,7 @@ final class HealthWatchdog: @unchecked Sendable {
         // @unchecked: both are Sendable-by-design classes (atomics inside).
         var sink: IngestSink?
         var subscriber: MQTTSubscriber?
+        var queue: MessageQueue?
         var broker = ""
     }
     private let attached = Mutex(Attached())
@@ -56,9 +57,10 @@ final class HealthWatchdog: @unchecked Sendable {
     }
 
     /// The network side, once it exists (after WAL recovery).
-    func attach(sink: IngestSink, subscriber: MQTTSubscriber, broker: String) {
+    func attach(sink: IngestSink, queue: MessageQueue, subscriber: MQTTSubscriber, broker: String) {
         attached.withLock {
             $0.sink = sink
+            $0.queue = queue
             $0.subscriber = subscriber
             $0.broker = broker
         }
@@ -136,7 +138,7 @@ final class HealthWatchdog: @unchecked Sendable {
                 let seconds = Double(now - lastFiguresAt) / 1e6
                 let rate = { (a: Int, b: Int) in String(format: "%.1f", Double(max(0, a - b)) / max(seconds, 0.001)) }
                 var text = "\(brokerState()); \(rate(f.messages, lastFigures.messages)) msg/s, \(rate(f.stored, lastFigures.stored)) stored/s, "
-                    + "\(rate(f.quarantined, lastFigures.quarantined)) quarantined/s; queue \(f.queueDepth)"
+                    + "\(rate(f.quarantined, lastFigures.quarantined)) quarantined/s; queue \(attached.withLock { $0.queue }?.depth ?? 0)"
                 if let lastProblem { text = "stalled: \(lastProblem); " + text }
                 notifier.notify("STATUS=" + text)
                 lastFigures = f

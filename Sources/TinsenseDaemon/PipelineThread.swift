@@ -94,8 +94,7 @@ final class PipelineThread: @unchecked Sendable {
             }
             if let health {
                 let c = pipeline.counters
-                health.pipelineTurned(messages: c.messages, stored: c.readingsStored,
-                                      quarantined: c.quarantined.values.reduce(0, +), queueDepth: queue.depth)
+                health.pipelineTurned(messages: c.messages, stored: c.readingsStored, quarantined: c.quarantined.values.reduce(0, +))
             }
         }
         reloads.abandon()

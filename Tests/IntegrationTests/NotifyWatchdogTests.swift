@@ -60,6 +60,8 @@ struct NotifyWatchdogTests {
         let status = socket.waitFor(after: loadFrom, timeout: 10) { $0.hasPrefix("STATUS=") && $0.contains("msg/s") }
         #expect(status?.text.contains("connected to mqtt://127.0.0.1:\(broker.port)") == true, "\(status?.text ?? "no periodic STATUS=")")
 
+        // Everything the broker took must have reached the daemon before it is stopped.
+        #expect(plant.daemon.waitUntilQuiet(minimum: 4_000, quiet: 1.5))
         let stopAt = Date()
         plant.daemon.signal(SIGTERM)
         #expect(socket.waitFor("STOPPING=1", after: stopAt, timeout: 10) != nil, "no STOPPING=1")
