@@ -69,7 +69,7 @@ package struct Config: Sendable {
 
     /// One `[[sensor]]` entry: how its readings are validated and how they are scored, kept
     /// together so the two can never fall out of step.
-    package struct SensorEntry: Sendable {
+    package struct SensorEntry: Sendable, Equatable {
         package var spec: SensorSpec
         package var detection: SensorDetection
         package init(spec: SensorSpec, detection: SensorDetection) {

@@ -22,7 +22,7 @@ extension Config {
     }
 
     /// Detection settings of one `[[sensor]]` entry (`SensorEntry.detection`).
-    package struct SensorDetection: Sendable {
+    package struct SensorDetection: Sendable, Equatable {
         /// nil: this sensor is not scored (`detectors = []`, or detection disabled).
         package var spec: DetectorSpec?
         /// Alert rules its scores feed.

@@ -11,8 +11,8 @@ import UnixSignals
 import TinsenseStorage
 import TinsenseValidate
 
-/// The tinsense daemon as one swift-service-lifecycle `Service`: start, steady state and
-/// stop live here, so notify/watchdog/reload can be added in one place.
+/// The tinsense daemon as one swift-service-lifecycle `Service`: start, steady state, reload
+/// and stop live here, and each is announced to systemd (docs/SYSTEMD.md).
 ///
 /// Start: open the WAL (truncating a torn tail), open storage, replay the WAL after the last
 /// checkpoint through the pipeline, start the pipeline thread, then start MQTT. Stop (SIGTERM
@@ -23,24 +23,39 @@ import TinsenseValidate
 /// fails at once. A subscriber that can no longer deliver what the config promises (its
 /// network loop ended, a subscription refused or downgraded below `mqtt.qos`) ends the run
 /// with an error, so the process exits non-zero and systemd restarts it: never deaf.
+///
+/// systemd: `READY=1` once the WAL is recovered and the first broker connect was attempted,
+/// `STATUS=` every few seconds, `WATCHDOG=1` only while `HealthWatchdog` finds the pipeline
+/// healthy, `RELOADING=1`/`READY=1` around a SIGHUP reload, `STOPPING=1` at stop. SIGHUP
+/// re-reads the config (`ReloadPlan` says what may change) and the pipeline thread applies it
+/// between two messages (`ReloadSlot`); the alert log is reopened as well.
 package final class Daemon: Service, @unchecked Sendable {
     // @unchecked: the mutable parts are set up in `run` before any thread starts and torn down
     // after every thread has ended.
     package let config: Config
     let logger: Logger
     let storeFactory: @Sendable (String, WriteAheadLog, Config, Logger) throws -> any ReadingStore
+    /// Where SIGHUP re-reads the config; nil: SIGHUP only reopens the alert log.
+    let reloadSource: ReloadSource?
+    let notifier: SystemdNotifier
 
     /// `storeFactory` builds the storage engine on the data directory.
     package init(
-        config: Config, logger: Logger,
+        config: Config, logger: Logger, reloadSource: ReloadSource? = nil,
+        notifier: SystemdNotifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment),
         storeFactory: @escaping @Sendable (String, WriteAheadLog, Config, Logger) throws -> any ReadingStore
     ) {
         self.config = config
         self.logger = logger
+        self.reloadSource = reloadSource
+        self.notifier = notifier
         self.storeFactory = storeFactory
     }
 
     package func run() async throws {
+        // SIGHUP is trapped first: one during recovery, or the moment systemd reads READY=1,
+        // would otherwise end the process. It is handled (a reload) once the daemon is ready.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let dataDirectory = config.daemon.dataDirectory
         try PosixIO.makeDirectories(dataDirectory)
         let lock = try DataDirectoryLock(directory: dataDirectory)
@@ -83,17 +98,24 @@ package final class Daemon: Service, @unchecked Sendable {
         pipeline.admission = admission
         (store as? SegmentStore)?.willTrimWAL = { try admission.persist(at: $0, segmentsDirectory: segmentsDirectory) }
 
+        // Started before the replay, which pings it as it goes: a long recovery is progress.
+        let health = HealthSignals()
+        let watchdog = HealthWatchdog(notifier: notifier, signals: health, fsyncIntervalMs: config.storage.fsyncIntervalMs, logger: logger)
+        watchdog.start()
+        defer { watchdog.stop() }
+
         detection?.replaying = true
-        try replay(wal: wal, pipeline: pipeline)
+        try replay(wal: wal, pipeline: pipeline, health: health)
         detection?.replaying = false
         republisher?.start()
 
         let queue = MessageQueue(capacity: config.mqtt.queueCapacity, maxBytes: config.mqtt.queueMaxMB << 20)
         let sink = IngestSink(
             wal: wal, queue: queue, maxPayloadBytes: config.validation.maxPayloadBytes,
-            keptPrefixBytes: config.validation.quarantinePayloadBytes, logger: logger, clock: WallClock.now
+            keptPrefixBytes: config.validation.quarantinePayloadBytes, logger: logger, clock: WallClock.now, health: health
         )
-        let runner = PipelineThread(pipeline: pipeline, queue: queue, sink: sink, config: config, logger: logger)
+        let reloads = ReloadSlot()
+        let runner = PipelineThread(pipeline: pipeline, queue: queue, sink: sink, config: config, logger: logger, health: health, reloads: reloads)
         runner.start()
 
         let subscriber = MQTTSubscriber(
@@ -107,6 +129,9 @@ package final class Daemon: Service, @unchecked Sendable {
             sink: sink, logger: logger
         )
         try subscriber.start()
+        watchdog.attach(sink: sink, queue: queue, subscriber: subscriber, broker: "\(broker)")
+        await Daemon.awaitFirstConnect(subscriber)
+        notifier.notify("READY=1\nSTATUS=ready; \(watchdog.brokerState())")
         logger.info("tinsense running", metadata: [
             "data": "\(dataDirectory)", "sensors_configured": "\(config.sensors.count)",
             "fsync_interval_ms": "\(config.storage.fsyncIntervalMs)", "alerts": "\(alertLog.path)",
@@ -120,18 +145,15 @@ package final class Daemon: Service, @unchecked Sendable {
                     try? await Task.sleep(for: interval)
                     Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: self.logger)
                     try? alertLog.sync()
+                    health.committed()
                 }
                 return nil
             }
-            // SIGHUP: reopen the alert log (logrotate's postrotate). Config reload comes later.
+            // SIGHUP: reload the config and reopen the alert log (logrotate's postrotate).
             group.addTask {
-                for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                    do {
-                        try alertLog.reopen()
-                        self.logger.notice("SIGHUP: alert log reopened", metadata: ["path": "\(alertLog.path)"])
-                    } catch {
-                        self.logger.error("SIGHUP: cannot reopen the alert log", metadata: ["error": "\(error)"])
-                    }
+                var running = self.config
+                for await _ in hangups {
+                    running = await self.reload(running: running, slot: reloads, alertLog: alertLog, watchdog: watchdog)
                 }
                 return nil
             }
@@ -148,6 +170,8 @@ package final class Daemon: Service, @unchecked Sendable {
             group.cancelAll()
             return first
         }
+        notifier.notify("STOPPING=1\nSTATUS=stopping: draining the queue, sealing the head")
+        watchdog.stop()
         if let failure {
             logger.critical("MQTT subscriber failed; stopping so that systemd restarts the daemon", metadata: ["failure": "\(failure)"])
         }
@@ -179,12 +203,13 @@ package final class Daemon: Service, @unchecked Sendable {
 
     /// Runs the WAL written after the last checkpoint through the pipeline. Idempotent: the
     /// store refuses readings it already holds and the quarantine skips lines it has.
-    func replay(wal: WriteAheadLog, pipeline: Pipeline) throws {
+    func replay(wal: WriteAheadLog, pipeline: Pipeline, health: HealthSignals? = nil) throws {
         let from = pipeline.processedThrough
         var reader = try wal.records(from: from)
         var count = 0
         while let entry = reader.next() {
             pipeline.process(IngestedMessage(entry: entry))
+            health?.replayed()
             count += 1
             if count % 10_000 == 0 { _ = pipeline.sealDueAndApplyRetention(now: WallClock.now()) }
         }

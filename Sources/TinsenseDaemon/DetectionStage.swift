@@ -12,7 +12,7 @@ import TinsenseValidate
 final class DetectionStage {
     /// The `[[sensor]]` entries; the validator's `specIndex` indexes them (its catalog is
     /// built from `Config.sensorSpecs`, in the same order).
-    let sensors: [Config.SensorEntry]
+    private(set) var sensors: [Config.SensorEntry]
     var engine: AlertEngine
     let output: AlertOutput
     private var detectors: [String: SensorDetector] = [:]
@@ -57,6 +57,32 @@ final class DetectionStage {
             if t.topic == nil { t.topic = topic }
             output.emit(t, replaying: replaying)
         }
+    }
+
+    /// Takes the sensors and alert rules of a reloaded config (SIGHUP), between two messages.
+    ///
+    /// A sensor keeps its detector (warm windows, calibration) when its entry — found by topic
+    /// pattern — is unchanged in every field; a sensor whose entry changed or went away starts
+    /// over (warm-up included), since its old windows were learnt under other settings.
+    /// `entryOf` maps each sensor to the index of the entry it resolved to in the old config.
+    /// Returns how many detectors were kept and how many start over.
+    func reconfigure(to config: Config, entryOf: [String: Int]) -> (kept: Int, reset: Int) {
+        var newByPattern: [String: Config.SensorEntry] = [:]
+        for entry in config.sensors where newByPattern[entry.spec.topic.text] == nil {
+            newByPattern[entry.spec.topic.text] = entry
+        }
+        var kept = 0, reset = 0
+        for id in Array(detectors.keys) {
+            if let i = entryOf[id], i < sensors.count, newByPattern[sensors[i].spec.topic.text] == sensors[i] {
+                kept += 1
+            } else {
+                detectors[id] = nil
+                reset += 1
+            }
+        }
+        sensors = config.sensors
+        engine.reconfigure(rules: config.detection.rules, inhibitRules: config.detection.inhibits, staleSeverity: config.alerts.staleSeverity)
+        return (kept, reset)
     }
 
     /// Sensors with a detector (memory is O(window) per sensor).

@@ -27,13 +27,16 @@ final class IngestSink: MQTTMessageSink {
     /// Makes this run's connection numbers differ from every earlier run's, so a message
     /// the broker redelivers after a restart is seen to come on a new connection.
     let connectionBase: UInt32
+    /// Tells the watchdog when a hand-off has been going on for too long.
+    let health: HealthSignals?
     private let pausedFlag = Atomic<Bool>(false)
     private let stalledFlag = Atomic<Bool>(false)
 
     init(
         wal: WriteAheadLog, queue: MessageQueue, maxPayloadBytes: Int, keptPrefixBytes: Int,
-        logger: Logger, clock: @escaping @Sendable () -> Timestamp
+        logger: Logger, clock: @escaping @Sendable () -> Timestamp, health: HealthSignals? = nil
     ) {
+        self.health = health
         self.wal = wal
         self.queue = queue
         self.maxPayloadBytes = min(maxPayloadBytes, WALFormat.maxPayloadBytes)
@@ -53,6 +56,8 @@ final class IngestSink: MQTTMessageSink {
     var stalled: Bool { stalledFlag.load(ordering: .relaxed) }
 
     func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int) {
+        health?.handOffBegins()
+        defer { health?.handOffEnds() }
         let delivery = WALDelivery(
             receiveTime: clock(), qos: qos, retained: retained,
             packetID: UInt16(truncatingIfNeeded: packetID),

@@ -14,7 +14,7 @@ final class Pipeline {
     var validator: Validator
     let store: any ReadingStore
     let quarantine: QuarantineLog
-    let limits: DecodeLimits
+    var limits: DecodeLimits
     let logger: Logger
     /// Scores stored readings and raises alerts; nil when detection is off.
     let detection: DetectionStage?

@@ -14,12 +14,19 @@ final class PipelineThread: @unchecked Sendable {
     let sink: IngestSink
     let config: Config
     let logger: Logger
+    /// Heartbeat and figures for the watchdog (`HealthWatchdog`).
+    let health: HealthSignals?
+    /// Reloaded configs waiting to be applied between two batches.
+    let reloads: ReloadSlot
     private let lock = NSCondition()
     private var done = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    init(pipeline: Pipeline, queue: MessageQueue, sink: IngestSink, config: Config, logger: Logger) {
+    init(pipeline: Pipeline, queue: MessageQueue, sink: IngestSink, config: Config, logger: Logger,
+         health: HealthSignals? = nil, reloads: ReloadSlot = ReloadSlot()) {
         self.pipeline = pipeline
+        self.health = health
+        self.reloads = reloads
         self.queue = queue
         self.sink = sink
         self.config = config
@@ -60,6 +67,7 @@ final class PipelineThread: @unchecked Sendable {
         let statsEvery = Int64(config.daemon.statsIntervalSeconds) * 1000
         while let batch = queue.popBatch(max: 512, timeout: 0.1) {
             for m in batch { pipeline.process(m) }
+            reloads.applyPending { pipeline.reload($0, now: WallClock.now()) }
             let now = WallClock.now()
             if !batch.isEmpty || lastDuties.milliseconds(to: now) >= 1000 {
                 lastDuties = now
@@ -84,6 +92,11 @@ final class PipelineThread: @unchecked Sendable {
                     "queue_depth": "\(queue.depth)", "queue_high_water": "\(queue.highWater)",
                 ])
             }
+            if let health {
+                let c = pipeline.counters
+                health.pipelineTurned(messages: c.messages, stored: c.readingsStored, quarantined: c.quarantined.values.reduce(0, +))
+            }
         }
+        reloads.abandon()
     }
 }

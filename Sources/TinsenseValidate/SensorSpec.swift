@@ -2,9 +2,9 @@ import TinsenseCore
 
 /// What the config says about one sensor or class of sensors: how to recognise its topics,
 /// how to name it, and which values are believable.
-package struct SensorSpec: Sendable {
+package struct SensorSpec: Sendable, Equatable {
     /// What to do with a reading that changed faster than `maxRatePerSecond`.
-    package enum RateAction: String, Sendable { case downgrade, quarantine }
+    package enum RateAction: String, Sendable, Equatable { case downgrade, quarantine }
 
     package var topic: TopicPattern
     /// Sensor id template with `{capture}` and `{topic}`; nil means the topic is the id.

@@ -49,8 +49,8 @@ package enum Verdict: Sendable, Equatable {
 /// rate checks; last receive time for staleness; a hash of each unit seen) — at most
 /// `policy.maxSeries` sensors with at most `policy.maxUnitsPerSeries` unit hashes each.
 package struct Validator: Sendable {
-    package private(set) var catalog: SensorCatalog
-    package let policy: ValidationPolicy
+    package internal(set) var catalog: SensorCatalog
+    package internal(set) var policy: ValidationPolicy
     var sensors: [String: SensorState] = [:]
 
     struct SensorState: Sendable {

@@ -11,7 +11,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run the daemon: subscribe, validate, detect, store.",
         discussion: """
         Runs until SIGTERM or SIGINT, then stops taking messages, drains, seals the head into a
-        segment and exits 0. Logs go to standard error (the journal under systemd).
+        segment and exits 0. SIGHUP re-reads sensors, validation, detectors and alert rules from
+        the same file (an invalid file keeps the running config) and reopens the alert log.
+        Logs go to standard error (the journal under systemd).
 
         Examples:
           tinsense run --config /etc/tinsense/tinsense.toml
@@ -52,7 +54,16 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tinsense")
-        let daemon = Daemon(config: settings, logger: logger) { directory, wal, config, logger in
+        // SIGHUP re-reads the same file with the same overrides.
+        let reloadSource = ReloadSource(path: config) { [config, broker, data] in
+            Result { () throws(ConfigError) -> Config in
+                var c = try ConfigLoader.load(path: config)
+                if let broker { c.mqtt.broker = broker }
+                if let data { c.daemon.dataDirectory = data }
+                return c
+            }
+        }
+        let daemon = Daemon(config: settings, logger: logger, reloadSource: reloadSource) { directory, wal, config, logger in
             try SegmentStore(directory: directory, options: StorageOptions(config: config.storage), wal: wal, logger: logger)
         }
         let group = ServiceGroup(

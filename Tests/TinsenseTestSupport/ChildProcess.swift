@@ -10,7 +10,9 @@ package final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     /// Starts `path` with `arguments`; stdout and stderr go to `outputPath` (or /dev/null).
-    package init(_ path: String, _ arguments: [String], outputPath: String? = nil, errorPath: String? = nil) throws {
+    /// `environment` adds to (or overrides) this process's environment.
+    package init(_ path: String, _ arguments: [String], outputPath: String? = nil, errorPath: String? = nil,
+                 environment: [String: String] = [:]) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,7 +32,13 @@ package final class ChildProcess: @unchecked Sendable {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in envp { free(p) } }
+        let rc = environment.isEmpty
+            ? posix_spawn(&child, path, &actions, &attributes, argv, environ)
+            : posix_spawn(&child, path, &actions, &attributes, argv, envp)
         guard rc == 0 else { throw TestFailure("cannot start \(path): \(String(cString: strerror(rc)))") }
         pid = child
     }

@@ -6,6 +6,8 @@ package final class DaemonProcess: @unchecked Sendable {
     package let dataDirectory: String
     package let broker: String
     package let logPath: String
+    /// Extra environment for the next `start` (NOTIFY_SOCKET, WATCHDOG_USEC, …).
+    package var environment: [String: String] = [:]
     private var process: ChildProcess?
     private var runs = 0
 
@@ -31,7 +33,7 @@ package final class DaemonProcess: @unchecked Sendable {
         runs += 1
         process = try ChildProcess(
             DaemonProcess.executable, ["run", "--config", configPath, "--broker", broker, "--data", dataDirectory],
-            outputPath: logPath + ".\(runs)"
+            outputPath: logPath + ".\(runs)", environment: environment
         )
     }
 

@@ -16,7 +16,7 @@ import TinsenseCore
 /// Not thread-safe by design (a value type): the daemon's pipeline thread owns it.
 package struct AlertEngine: Sendable {
     package private(set) var rules: [String: AlertRule]
-    package let inhibitRules: [InhibitRule]
+    package private(set) var inhibitRules: [InhibitRule]
     /// Severity of the alerts raised by `sensorWentStale`.
     package var staleSeverity: AlertSeverity
 
@@ -57,6 +57,22 @@ package struct AlertEngine: Sendable {
         self.inhibitRules = inhibitRules
         self.staleSeverity = staleSeverity
         inhibitStates = Array(repeating: InhibitState(), count: inhibitRules.count)
+    }
+
+    /// Takes the rules of a reloaded config (SIGHUP). Pending and firing alerts of rules that
+    /// still exist (by name) carry on under the new thresholds, stale alerts carry on; those of
+    /// removed rules are dropped, since nothing could resolve them any more. When the inhibit
+    /// rules changed, every mute starts over inactive (their states belong to the old list).
+    package mutating func reconfigure(rules newRules: [AlertRule], inhibitRules newInhibits: [InhibitRule], staleSeverity newStaleSeverity: AlertSeverity) {
+        var byName: [String: AlertRule] = [:]
+        for r in newRules { byName[r.name] = r }
+        rules = byName
+        staleSeverity = newStaleSeverity
+        alerts = alerts.filter { $0.key.rule == AlertRule.staleRuleName || byName[$0.key.rule] != nil }
+        if newInhibits != inhibitRules {
+            inhibitRules = newInhibits
+            inhibitStates = Array(repeating: InhibitState(), count: newInhibits.count)
+        }
     }
 
     /// Number of alerts currently pending or firing (bounded by sensors × rules).
