@@ -241,7 +241,8 @@ package final class MQTTSubscriber: @unchecked Sendable {
 
     private func didDisconnect(_ rc: Int32) {
         connectedFlag.store(false, ordering: .relaxed)
-        if stopping.load(ordering: .relaxed) { return }
+        // rc 0: a disconnect we asked for (the TLS restart thread's), nothing to report.
+        if stopping.load(ordering: .relaxed) || rc == MOSQ_ERR_SUCCESS.rawValue { return }
         if rc == MOSQ_ERR_TLS.rawValue && options.broker.usesTLS {
             noteTLSFailure(MosquittoLibrary.errorString(rc))
             return

@@ -145,6 +145,33 @@ struct BrokerSecurityTests {
         #expect(!daemon.log.contains("connected to broker"))
     }
 
+    @Test("a broker that requires a client certificate: tls_cert_file and tls_key_file log in; without them the broker's refusal is named")
+    func clientCertificate() throws {
+        let certs = try TestCertificates()
+        let broker = try MosquittoBroker(tls: certs.listener(requireClientCertificate: true))
+        try broker.start()
+        let dir = TemporaryDirectory("sec-client")
+        let withCertificate = try BrokerSecurityTests.config(dir, name: "seccert", broker: broker.url, mqtt: """
+            tls_ca_file = "\(certs.caFile)"
+            tls_cert_file = "\(certs.clientCertificate)"
+            tls_key_file = "\(certs.clientKey)"
+            """)
+        let daemon = DaemonProcess(configPath: withCertificate, dataDirectory: dir.file("data"), broker: broker.url, logPath: dir.file("daemon.log"))
+        try daemon.start()
+        #expect(eventually(timeout: 20) { daemon.log.contains("connected to broker") }, "\(daemon.log.suffix(2000))")
+        #expect(daemon.stop() == 0)
+
+        _ = try BrokerSecurityTests.config(dir, name: "secnocert", broker: broker.url, mqtt: """
+            tls_ca_file = "\(certs.caFile)"
+            refusals_before_exit = 1
+            """)
+        try daemon.start()
+        #expect(eventually(timeout: 20) { daemon.log.contains("cannot connect to the broker") || daemon.log.contains("disconnected from broker") }, "\(daemon.log.suffix(2000))")
+        #expect(!daemon.log.contains("connected to broker;") && !daemon.log.contains("] connected to broker"), "\(daemon.log.suffix(2000))")
+        #expect(daemon.log.contains("certificate"), "the refusal should name the certificate: \(daemon.log.suffix(2000))")
+        _ = daemon.waitForExit(timeout: 10) ?? daemon.stop()
+    }
+
     @Test("the MQTT layer's publisher refuses an untrusted broker at once with the TLS reason")
     func publisherRefusesUntrustedBroker() throws {
         let certs = try TestCertificates()
