@@ -126,6 +126,28 @@ struct BrokerSecurityTests {
         #expect(daemon.stop() == 0)
     }
 
+    @Test("a TLS broker restarted twice: the daemon reconnects each time (the restart path keeps TLS)")
+    func tlsBrokerRestart() throws {
+        let certs = try TestCertificates()
+        let broker = try MosquittoBroker(tls: certs.listener())
+        try broker.start()
+        let dir = TemporaryDirectory("sec-restart")
+        let config = try BrokerSecurityTests.config(dir, name: "secrestart", broker: broker.url, mqtt: """
+            tls_ca_file = "\(certs.caFile)"
+            """)
+        let daemon = DaemonProcess(configPath: config, dataDirectory: dir.file("data"), broker: broker.url, logPath: dir.file("daemon.log"))
+        try daemon.start()
+        #expect(eventually(timeout: 20) { daemon.log.contains("connected to broker") }, "\(daemon.log.suffix(2000))")
+        for round in 1...2 {
+            broker.stop()
+            Thread.sleep(forTimeInterval: 1)
+            try broker.start()
+            #expect(eventually(timeout: 20) { BrokerSecurityTests.lines(daemon.log, containing: "reconnected to broker") >= round }, "round \(round): \(daemon.log.suffix(2000))")
+        }
+        #expect(!daemon.log.contains("cannot connect to the broker"), "a restart is not a refusal: \(daemon.log.suffix(2000))")
+        #expect(daemon.stop() == 0)
+    }
+
     @Test("a broker certificate for another host name: refused (host name verification), and after refusals_before_exit the daemon exits 1")
     func wrongHostRefusedThenExit() throws {
         let certs = try TestCertificates()
