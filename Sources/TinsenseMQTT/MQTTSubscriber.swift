@@ -69,8 +69,9 @@ package struct SubscriberOptions: Sendable {
 /// backoff. Refusals (TLS failures and CONNACK refusals) are counted; after
 /// `refusalsBeforeFailure` in a row the subscriber reports `SubscriberFailure.refused`.
 package final class MQTTSubscriber: @unchecked Sendable {
-    // @unchecked: `handle` is set once in `start` and torn down in `stop`, both serialised
-    // by the lifecycle; callbacks only read immutable fields and the atomics below.
+    // @unchecked: `handle` is set once in `start` and torn down in `stop`; the TLS restart
+    // thread uses it only under `lifecycle`, which `stop` takes too; callbacks only read
+    // immutable fields and the atomics and mutexes below.
     private var handle: OpaquePointer?
     private var retained: Unmanaged<MQTTSubscriber>?
     let options: SubscriberOptions
