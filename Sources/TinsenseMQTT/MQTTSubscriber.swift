@@ -241,11 +241,18 @@ package final class MQTTSubscriber: @unchecked Sendable {
     }
 
     private func didDisconnect(_ rc: Int32) {
+        // Read first: libmosquitto ends its loop on EPROTO (an OpenSSL read error, e.g. the
+        // broker's TLS alert after the handshake), and logging could change errno.
+        let cause = errno
         connectedFlag.store(false, ordering: .relaxed)
         // rc 0: a disconnect we asked for (the TLS restart thread's), nothing to report.
         if stopping.load(ordering: .relaxed) || rc == MOSQ_ERR_SUCCESS.rawValue { return }
         if rc == MOSQ_ERR_TLS.rawValue && options.broker.usesTLS {
             noteTLSFailure(MosquittoLibrary.errorString(rc))
+            return
+        }
+        if rc == MOSQ_ERR_ERRNO.rawValue && cause == EPROTO && options.broker.usesTLS {
+            noteTLSFailure("the broker ended the TLS session (\(String(cString: strerror(cause))))")
             return
         }
         if MQTTSubscriber.endsLoop(rc) {
