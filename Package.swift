@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "TinsenseConfig",
             dependencies: [
-                "TinsenseCore", "TinsenseValidate", "TinsenseDetect", "TinsenseAlerts",
+                "TinsenseCore", "TinsenseValidate", "TinsenseDetect", "TinsenseAlerts", "TinsenseSystem",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict

@@ -1,13 +1,14 @@
-/// Checks broker URLs and subscription filters at config time, so `check-config` catches
+/// Checks broker URLs (`mqtt://`, `mqtts://`) and subscription filters at config time, so `check-config` catches
 /// them before the daemon runs. (The MQTT layer parses the URL itself when connecting.)
 enum BrokerAddress {
     static func problem(_ url: String) -> String? {
         var rest = Substring(url)
         if rest.hasPrefix("mqtt://") { rest = rest.dropFirst(7) }
+        else if rest.hasPrefix("mqtts://") { rest = rest.dropFirst(8) }
         else if rest.hasPrefix("tcp://") { rest = rest.dropFirst(6) }
-        else if rest.contains("://") { return "\"\(url)\": only mqtt:// (or tcp://) is supported" }
+        else if rest.contains("://") { return "\"\(url)\": only mqtt://, mqtts:// (or tcp://) are supported" }
         let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-        guard !rest.isEmpty, parts.count <= 2, !parts[0].isEmpty else { return "\"\(url)\" is not mqtt://host[:port]" }
+        guard !rest.isEmpty, parts.count <= 2, !parts[0].isEmpty else { return "\"\(url)\" is not mqtt://host[:port] or mqtts://host[:port]" }
         if parts.count == 2 {
             guard let port = Int(parts[1]), (1...65_535).contains(port) else { return "\"\(url)\": port must be 1–65535" }
         }

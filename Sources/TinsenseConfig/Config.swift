@@ -23,6 +23,15 @@ package struct Config: Sendable {
         package var subscribe: [String] = []
         package var username: String?
         package var passwordFile: String?
+        /// Name of a systemd credential holding the password (`LoadCredential=NAME:…`), read
+        /// from `$CREDENTIALS_DIRECTORY/NAME` at start.
+        package var passwordCredential: String?
+        /// TLS files for an `mqtts://` broker (PEM); no CA file: the system trust store.
+        package var tlsCAFile: String?
+        package var tlsCertFile: String?
+        package var tlsKeyFile: String?
+        /// Refusals in a row (TLS failures, CONNACK refusals) before the daemon exits 1; 0 = never.
+        package var refusalsBeforeExit = 10
         package var statusTopic: String?
         package var reconnectMinSeconds = 1
         package var reconnectMaxSeconds = 30

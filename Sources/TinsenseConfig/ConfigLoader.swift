@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import TOMLKit
 import TinsenseCore
+import TinsenseSystem
 import TinsenseValidate
 
 /// Reads and checks a config file. Every problem is collected (with file, line and key
@@ -84,8 +85,31 @@ final class TableReader {
             let pw = s.string("password_file", default: "")
             if !pw.isEmpty {
                 c.mqtt.passwordFile = pw
-                if access(pw, R_OK) != 0 { issue("mqtt.password_file", "cannot read \(pw)") }
+                checkSecret(pw, key: "mqtt.password_file")
             }
+            let credential = s.string("password_credential", default: "")
+            if !credential.isEmpty {
+                c.mqtt.passwordCredential = credential
+                if credential.contains("/") || credential == "." || credential == ".." {
+                    issue("mqtt.password_credential", "\"\(credential)\" must be a credential name (the file is $CREDENTIALS_DIRECTORY/NAME), not a path")
+                }
+                if !pw.isEmpty { issue("mqtt.password_credential", "set password_file or password_credential, not both") }
+            }
+            if c.mqtt.username == nil && (!pw.isEmpty || !credential.isEmpty) {
+                issue(pw.isEmpty ? "mqtt.password_credential" : "mqtt.password_file", "a password needs mqtt.username")
+            }
+            c.mqtt.tlsCAFile = readableFile(&s, "tls_ca_file")
+            c.mqtt.tlsCertFile = readableFile(&s, "tls_cert_file")
+            c.mqtt.tlsKeyFile = readableFile(&s, "tls_key_file")
+            if let key = c.mqtt.tlsKeyFile { checkSecret(key, key: "mqtt.tls_key_file") }
+            if (c.mqtt.tlsCertFile == nil) != (c.mqtt.tlsKeyFile == nil) {
+                issue(c.mqtt.tlsCertFile == nil ? "mqtt.tls_key_file" : "mqtt.tls_cert_file", "a client certificate needs both tls_cert_file and tls_key_file")
+            }
+            let tlsKey = ["tls_ca_file", "tls_cert_file", "tls_key_file"].first { !(t[$0]?.string ?? "").isEmpty }
+            if let tlsKey, !c.mqtt.broker.hasPrefix("mqtts://") {
+                issue("mqtt.\(tlsKey)", "TLS files are set but mqtt.broker is \"\(c.mqtt.broker)\"; use mqtts://HOST:PORT, or the connection would be plain TCP")
+            }
+            c.mqtt.refusalsBeforeExit = s.int("refusals_before_exit", default: c.mqtt.refusalsBeforeExit, min: 0, max: 1_000_000)
             let status = s.string("status_topic", default: "")
             c.mqtt.statusTopic = status.isEmpty ? nil : status
             c.mqtt.reconnectMinSeconds = s.int("reconnect_min_s", default: c.mqtt.reconnectMinSeconds, min: 1, max: 3600)
@@ -126,6 +150,25 @@ final class TableReader {
         if c.sensors.isEmpty { issue("sensor", "no [[sensor]] entries: every topic would be quarantined as unknown_sensor") }
         c.detection.inhibits = readInhibits(root, sensorIDs: [], rules: c.detection.rules)
         return c
+    }
+
+    /// A file path key ("" = unset) whose file must be readable now.
+    func readableFile(_ s: inout Section, _ key: String) -> String? {
+        let path = s.string(key, default: "")
+        if path.isEmpty { return nil }
+        if access(path, R_OK) != 0 { issue("\(s.path).\(key)", "cannot read \(path)") }
+        return path
+    }
+
+    /// A secret must be readable by us and by nobody but its owner (`FilePermissions`).
+    func checkSecret(_ path: String, key: String) {
+        guard access(path, R_OK) == 0 else {
+            issue(key, "cannot read \(path)")
+            return
+        }
+        if let mode = try? FilePermissions.mode(of: path), let problem = FilePermissions.secretProblem(mode: mode) {
+            issue(key, "\(path) \(problem)")
+        }
     }
 
     func section(_ root: TOMLTable, _ name: String) -> TOMLTable? {

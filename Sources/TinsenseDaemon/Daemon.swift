@@ -66,16 +66,13 @@ package final class Daemon: Service, @unchecked Sendable {
                                            maxBytes: config.storage.quarantineMaxMB << 20, keep: config.storage.quarantineKeep, logger: logger)
         let start = WallClock.now()
         let validator = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: start)
-        let broker = try BrokerURL(parsing: config.mqtt.broker)
-        var password: String?
-        if let file = config.mqtt.passwordFile {
-            password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
-        }
+        // One set of connection settings (TLS, user, password) for the subscriber and the republisher.
+        let connection = try BrokerConnection(config: config.mqtt, environment: ProcessInfo.processInfo.environment)
         let alertLog = try AlertLog(path: config.alerts.file ?? dataDirectory + "/alerts.jsonl", maxBytes: config.alerts.maxMB << 20, keep: config.alerts.keep)
         let alertClientID = config.mqtt.clientID + "-alerts"
         let republisher = config.alerts.mqttTopic.map { template in
             AlertRepublisher(template: template, logger: logger) { [logger] in
-                let publisher = try MQTTPublisher(broker: broker, clientID: alertClientID, logger: logger)
+                let publisher = try MQTTPublisher(connection: connection, clientID: alertClientID, logger: logger)
                 try publisher.connect(timeout: .seconds(5))
                 return publisher
             }
@@ -120,11 +117,12 @@ package final class Daemon: Service, @unchecked Sendable {
 
         let subscriber = MQTTSubscriber(
             options: SubscriberOptions(
-                broker: broker, clientID: config.mqtt.clientID, cleanSession: config.mqtt.cleanSession,
+                connection: connection, clientID: config.mqtt.clientID, cleanSession: config.mqtt.cleanSession,
                 qos: config.mqtt.qos, keepaliveSeconds: config.mqtt.keepaliveSeconds,
-                subscriptions: config.subscriptions, username: config.mqtt.username, password: password,
+                subscriptions: config.subscriptions,
                 statusTopic: config.mqtt.statusTopic,
-                reconnectMinSeconds: config.mqtt.reconnectMinSeconds, reconnectMaxSeconds: config.mqtt.reconnectMaxSeconds
+                reconnectMinSeconds: config.mqtt.reconnectMinSeconds, reconnectMaxSeconds: config.mqtt.reconnectMaxSeconds,
+                refusalsBeforeFailure: config.mqtt.refusalsBeforeExit
             ),
             sink: sink, logger: logger
         )

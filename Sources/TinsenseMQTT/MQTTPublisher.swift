@@ -15,7 +15,8 @@ package final class MQTTPublisher: @unchecked Sendable {
     // thread touches is in `state` (a Mutex) or immutable.
     private var handle: OpaquePointer?
     private var retained: Unmanaged<MQTTPublisher>?
-    package let broker: BrokerURL
+    package let connection: BrokerConnection
+    package var broker: BrokerURL { connection.broker }
     package let clientID: String
     package let maxUnacknowledged: Int
     let logger: Logger
@@ -23,6 +24,8 @@ package final class MQTTPublisher: @unchecked Sendable {
     struct State {
         var connected = false
         var connackError: Int32?
+        /// libmosquitto's log lines about a failed TLS handshake (its network thread ends then).
+        var tlsFailure: String?
         var outstanding = Set<Int32>()
         /// PUBACKs that arrived before `publish` recorded their message id.
         var earlyAcks = Set<Int32>()
@@ -31,8 +34,16 @@ package final class MQTTPublisher: @unchecked Sendable {
 
     private let state = Mutex(State())
 
-    package init(broker: BrokerURL, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000, username: String? = nil, password: String? = nil) throws {
-        self.broker = broker
+    package convenience init(broker: BrokerURL, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000, username: String? = nil, password: String? = nil) throws {
+        try self.init(
+            connection: BrokerConnection(broker: broker, username: username, password: password),
+            clientID: clientID, logger: logger, maxUnacknowledged: maxUnacknowledged
+        )
+    }
+
+    /// A publisher with the daemon's connection settings (TLS, user name, password).
+    package init(connection: BrokerConnection, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000) throws {
+        self.connection = connection
         self.clientID = clientID
         self.logger = logger
         self.maxUnacknowledged = maxUnacknowledged
@@ -44,13 +55,26 @@ package final class MQTTPublisher: @unchecked Sendable {
         }
         handle = m
         retained = me
-        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
-        // libmosquitto's own in-flight window; our `maxUnacknowledged` bounds its queue.
-        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_SEND_MAXIMUM, 100), "MOSQ_OPT_SEND_MAXIMUM")
-        if let username {
-            try MosquittoLibrary.check(mosquitto_username_pw_set(m, username, password), "mosquitto_username_pw_set")
+        do {
+            try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
+            // libmosquitto's own in-flight window; our `maxUnacknowledged` bounds its queue.
+            try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_SEND_MAXIMUM, 100), "MOSQ_OPT_SEND_MAXIMUM")
+            try connection.configure(m)
+        } catch {
+            // Unreadable TLS files and the like: free the handle now, as the republisher retries.
+            disconnect()
+            throw error
         }
         mosquitto_reconnect_delay_set(m, 1, 10, true)
+        mosquitto_log_callback_set(m) { _, userdata, level, text in
+            guard let text else { return }
+            let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
+            let line = String(cString: text)
+            me.logger.debug("libmosquitto: \(line)")
+            if level == MOSQ_LOG_ERR && MosquittoLibrary.isTLSFailure(line) {
+                me.state.withLock { s in s.tlsFailure = s.tlsFailure.map { "\($0); \(line)" } ?? line }
+            }
+        }
         mosquitto_connect_callback_set(m) { _, userdata, rc in
             let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
             me.state.withLock { s in
@@ -84,6 +108,7 @@ package final class MQTTPublisher: @unchecked Sendable {
         _ = mosquitto_connect_async(m, broker.host, Int32(broker.port), 30)
         try wait(timeout: timeout, what: "connecting to \(broker)") { s in
             if let rc = s.connackError { throw MQTTError.refused(MosquittoLibrary.connackString(rc)) }
+            if let why = s.tlsFailure, !s.connected { throw MQTTError.tls(why) }
             return s.connected
         }
     }

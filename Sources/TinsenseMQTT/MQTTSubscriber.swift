@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CMosquitto
+import Foundation
 import Logging
 import Synchronization
 
@@ -20,36 +21,39 @@ package protocol MQTTMessageSink: Sendable {
 
 /// How the subscriber connects and what it asks for.
 package struct SubscriberOptions: Sendable {
-    package var broker: BrokerURL
+    /// The broker, TLS and credentials (shared with the alert republisher).
+    package var connection: BrokerConnection
     package var clientID: String
     package var cleanSession: Bool
     package var qos: Int
     package var keepaliveSeconds: Int
     package var subscriptions: [String]
-    package var username: String?
-    package var password: String?
     /// Retained `online` on every connect, `offline` as the last will and on clean stop.
     package var statusTopic: String?
     package var reconnectMinSeconds: Int
     package var reconnectMaxSeconds: Int
+    /// Refusals in a row (TLS handshake failures, CONNACK refusals such as a wrong password)
+    /// after which the subscriber reports `SubscriberFailure.refused`, so the daemon exits
+    /// non-zero and systemd shows the failure; 0 = keep retrying.
+    package var refusalsBeforeFailure: Int
+
+    package var broker: BrokerURL { connection.broker }
 
     package init(
-        broker: BrokerURL, clientID: String, cleanSession: Bool = false, qos: Int = 1,
-        keepaliveSeconds: Int = 30, subscriptions: [String], username: String? = nil,
-        password: String? = nil, statusTopic: String? = nil,
-        reconnectMinSeconds: Int = 1, reconnectMaxSeconds: Int = 30
+        connection: BrokerConnection, clientID: String, cleanSession: Bool = false, qos: Int = 1,
+        keepaliveSeconds: Int = 30, subscriptions: [String], statusTopic: String? = nil,
+        reconnectMinSeconds: Int = 1, reconnectMaxSeconds: Int = 30, refusalsBeforeFailure: Int = 10
     ) {
-        self.broker = broker
+        self.connection = connection
         self.clientID = clientID
         self.cleanSession = cleanSession
         self.qos = qos
         self.keepaliveSeconds = keepaliveSeconds
         self.subscriptions = subscriptions
-        self.username = username
-        self.password = password
         self.statusTopic = statusTopic
         self.reconnectMinSeconds = reconnectMinSeconds
         self.reconnectMaxSeconds = reconnectMaxSeconds
+        self.refusalsBeforeFailure = refusalsBeforeFailure
     }
 }
 
@@ -59,9 +63,15 @@ package struct SubscriberOptions: Sendable {
 /// (the other order never retries when the broker is down at boot); reconnects use
 /// libmosquitto's bounded exponential backoff; every connect resubscribes, whatever the
 /// broker says about the session, so a broker that lost its state still delivers.
+///
+/// A TLS handshake failure ends libmosquitto's network thread for good (2.0.11 does not retry
+/// it, and says so only in its log), so a restart thread (`superviseTLS`) starts it again with
+/// backoff. Refusals (TLS failures and CONNACK refusals) are counted; after
+/// `refusalsBeforeFailure` in a row the subscriber reports `SubscriberFailure.refused`.
 package final class MQTTSubscriber: @unchecked Sendable {
-    // @unchecked: `handle` is set once in `start` and torn down in `stop`, both serialised
-    // by the lifecycle; callbacks only read immutable fields and the atomics below.
+    // @unchecked: `handle` is set once in `start` and torn down in `stop`; the TLS restart
+    // thread uses it only under `lifecycle`, which `stop` takes too; callbacks only read
+    // immutable fields and the atomics and mutexes below.
     private var handle: OpaquePointer?
     private var retained: Unmanaged<MQTTSubscriber>?
     let options: SubscriberOptions
@@ -75,6 +85,17 @@ package final class MQTTSubscriber: @unchecked Sendable {
     /// Filters by SUBSCRIBE message id, to name the filter a SUBACK refers to.
     private let pendingSubscriptions = Mutex<[Int32: String]>([:])
     private let failureFeed = AsyncStream.makeStream(of: SubscriberFailure.self, bufferingPolicy: .bufferingOldest(16))
+    /// Refusals since the last successful connect.
+    private let refusalsInARow = Atomic<Int>(0)
+    /// libmosquitto's words about a failed TLS handshake, gathered from its log (on the network
+    /// thread) until the restart thread takes them.
+    private let tlsFailure = Mutex<String?>(nil)
+    /// Wakes the restart thread: a TLS failure was noted, or `stop` was called. Signalled from
+    /// the network thread, so it never blocks there.
+    private let restartWakeup = DispatchSemaphore(value: 0)
+    /// Serialises the restart thread's calls on `handle` with `stop`. The network thread
+    /// never takes it, so the restart thread may join that thread while holding it.
+    private let lifecycle = NSLock()
 
     /// Failures after which this subscriber cannot deliver what it was configured for (see
     /// `SubscriberFailure`); the daemon stops on the first. One consumer.
@@ -106,9 +127,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
         retained = me
         try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311), "MOSQ_OPT_PROTOCOL_VERSION")
         try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
-        if let user = options.username {
-            try MosquittoLibrary.check(mosquitto_username_pw_set(m, user, options.password), "mosquitto_username_pw_set")
-        }
+        try options.connection.configure(m)
         if let status = options.statusTopic {
             let offline = Array("offline".utf8)
             try MosquittoLibrary.check(mosquitto_will_set(m, status, Int32(offline.count), offline, 1, true), "mosquitto_will_set")
@@ -127,6 +146,15 @@ package final class MQTTSubscriber: @unchecked Sendable {
             guard let message else { return }
             MQTTSubscriber.from(userdata).didReceive(message.pointee)
         }
+        mosquitto_log_callback_set(m) { _, userdata, level, text in
+            guard let text else { return }
+            MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
+        }
+        if options.broker.usesTLS {
+            let t = Thread { [self] in superviseTLS() }
+            t.name = "tinsense-mqtt-tls-restart"
+            t.start()
+        }
         try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
         let rc = mosquitto_connect_async(m, options.broker.host, Int32(options.broker.port), Int32(options.keepaliveSeconds))
         if rc != MOSQ_ERR_SUCCESS.rawValue {
@@ -136,7 +164,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
             ])
         }
         logger.info("MQTT subscriber started", metadata: [
-            "broker": "\(options.broker)", "client_id": "\(options.clientID)",
+            "broker": "\(options.connection)", "client_id": "\(options.clientID)",
             "clean_session": "\(options.cleanSession)", "qos": "\(options.qos)",
             "subscriptions": "\(options.subscriptions.joined(separator: ","))",
         ])
@@ -147,8 +175,11 @@ package final class MQTTSubscriber: @unchecked Sendable {
     /// `force` cancels the network thread instead of joining it: for a sink that is blocked
     /// waiting for storage, whose message must not be acknowledged by returning.
     package func stop(force: Bool = false) {
-        guard let m = handle else { return }
         stopping.store(true, ordering: .relaxed)
+        restartWakeup.signal()
+        lifecycle.lock()
+        defer { lifecycle.unlock() }
+        guard let m = handle else { return }
         if let status = options.statusTopic, isConnected {
             let offline = Array("offline".utf8)
             mosquitto_publish(m, nil, status, Int32(offline.count), offline, 1, true)
@@ -166,8 +197,11 @@ package final class MQTTSubscriber: @unchecked Sendable {
     /// Drops the connection without a clean DISCONNECT (tests of the last will) — not used in
     /// normal operation.
     package func stopAbruptly() {
-        guard let m = handle else { return }
         stopping.store(true, ordering: .relaxed)
+        restartWakeup.signal()
+        lifecycle.lock()
+        defer { lifecycle.unlock() }
+        guard let m = handle else { return }
         mosquitto_loop_stop(m, true)
         mosquitto_destroy(m)
         handle = nil
@@ -181,9 +215,10 @@ package final class MQTTSubscriber: @unchecked Sendable {
 
     private func didConnect(_ rc: Int32) {
         guard rc == 0 else {
-            logger.error("broker refused the connection", metadata: ["reason": "\(MosquittoLibrary.connackString(rc))"])
+            noteRefusal("the broker refused the connection (CONNACK \(rc): \(MosquittoLibrary.connackString(rc)))")
             return
         }
+        refusalsInARow.store(0, ordering: .relaxed)
         connectedFlag.store(true, ordering: .relaxed)
         let n = connectCount.wrappingAdd(1, ordering: .relaxed).newValue
         guard let m = handle else { return }
@@ -206,8 +241,20 @@ package final class MQTTSubscriber: @unchecked Sendable {
     }
 
     private func didDisconnect(_ rc: Int32) {
+        // Read first: libmosquitto ends its loop on EPROTO (an OpenSSL read error, e.g. the
+        // broker's TLS alert after the handshake), and logging could change errno.
+        let cause = errno
         connectedFlag.store(false, ordering: .relaxed)
-        if stopping.load(ordering: .relaxed) { return }
+        // rc 0: a disconnect we asked for (the TLS restart thread's), nothing to report.
+        if stopping.load(ordering: .relaxed) || rc == MOSQ_ERR_SUCCESS.rawValue { return }
+        if rc == MOSQ_ERR_TLS.rawValue && options.broker.usesTLS {
+            noteTLSFailure(MosquittoLibrary.errorString(rc))
+            return
+        }
+        if rc == MOSQ_ERR_ERRNO.rawValue && cause == EPROTO && options.broker.usesTLS {
+            noteTLSFailure("the broker ended the TLS session (\(String(cString: strerror(cause))))")
+            return
+        }
         if MQTTSubscriber.endsLoop(rc) {
             fail(.loopEnded(reason: MosquittoLibrary.errorString(rc)))
             return
@@ -240,6 +287,78 @@ package final class MQTTSubscriber: @unchecked Sendable {
             } else if g < options.qos {
                 fail(.subscriptionDowngraded(filter: filter, requested: options.qos, granted: Int(g)))
             }
+        }
+    }
+
+    /// libmosquitto's log, at debug (its lines never carry the password); a TLS error is also the sign
+    /// that its network thread is ending (see `superviseTLS`).
+    private func didLog(level: Int32, _ text: String) {
+        logger.debug("libmosquitto: \(text)")
+        if level == MOSQ_LOG_ERR && options.broker.usesTLS && MosquittoLibrary.isTLSFailure(text) {
+            noteTLSFailure(text)
+        }
+    }
+
+    private func noteTLSFailure(_ text: String) {
+        tlsFailure.withLock { $0 = $0.map { "\($0); \(text)" } ?? text }
+        restartWakeup.signal()
+    }
+
+    /// Counts a refusal, logs it with the reason, and reports `.refused` at the limit.
+    /// Returns false once the limit is reached (no more retries are useful).
+    @discardableResult
+    private func noteRefusal(_ reason: String) -> Bool {
+        let n = refusalsInARow.wrappingAdd(1, ordering: .relaxed).newValue
+        let limit = options.refusalsBeforeFailure
+        logger.error("cannot connect to the broker: \(reason)", metadata: [
+            "broker": "\(options.broker)", "refusals_in_a_row": "\(n)",
+            "limit": "\(limit == 0 ? "none" : String(limit))",
+            "backoff": "\(options.reconnectMinSeconds)s…\(options.reconnectMaxSeconds)s",
+        ])
+        if limit > 0 && n == limit { fail(.refused(reason: reason, attempts: n)) }
+        return limit == 0 || n < limit
+    }
+
+    /// Restarts libmosquitto's network thread after a TLS handshake failure, with the same
+    /// backoff as reconnects (`reconnect_min_s` doubling up to `reconnect_max_s`), so a broker
+    /// with a certificate we do not trust is retried, not hammered, and not given up on
+    /// silently. Runs until `stop`, or until the refusal limit is reached.
+    private func superviseTLS() {
+        var retryOnly = false
+        while true {
+            if !retryOnly {
+                restartWakeup.wait()
+                let reason: String? = lifecycle.withLock {
+                    guard !stopping.load(ordering: .relaxed), let m = handle else { return nil }
+                    // Make sure the network thread has ended (it has, after a handshake
+                    // failure; `disconnect` ends it in any other case), then take all it logged.
+                    mosquitto_disconnect(m)
+                    mosquitto_loop_stop(m, false)
+                    return tlsFailure.withLock { f in defer { f = nil }; return f ?? "unknown TLS error" }
+                }
+                guard let reason else { return }
+                while restartWakeup.wait(timeout: .now()) == .success {}
+                connectedFlag.store(false, ordering: .relaxed)
+                guard noteRefusal("TLS handshake failed: \(reason)") else { return }
+            }
+            retryOnly = false
+            let n = max(1, refusalsInARow.load(ordering: .relaxed))
+            let delay = min(Double(options.reconnectMinSeconds) * pow(2, Double(min(n - 1, 20))), Double(options.reconnectMaxSeconds))
+            _ = restartWakeup.wait(timeout: .now() + delay)
+            let started: Bool = lifecycle.withLock {
+                guard !stopping.load(ordering: .relaxed), let m = handle else { return false }
+                let rc = mosquitto_reconnect_async(m)
+                if rc == MOSQ_ERR_SUCCESS.rawValue {
+                    _ = mosquitto_loop_start(m)
+                } else if tlsFailure.withLock({ $0 == nil }) {
+                    logger.warning("broker not reachable; retrying", metadata: [
+                        "broker": "\(options.broker)", "error": "\(MosquittoLibrary.errorString(rc))",
+                    ])
+                    retryOnly = true
+                }
+                return true
+            }
+            guard started else { return }
         }
     }
 

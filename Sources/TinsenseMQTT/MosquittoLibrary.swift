@@ -25,6 +25,12 @@ enum MosquittoLibrary {
         return String(cString: p)
     }
 
+    /// True for libmosquitto's error-level log lines about a failed TLS handshake
+    /// ("OpenSSL Error[0]: ... certificate verify failed", "host name verification failed").
+    static func isTLSFailure(_ text: String) -> Bool {
+        text.contains("OpenSSL") || text.contains("verification failed") || text.contains("TLS")
+    }
+
     static func check(_ rc: Int32, _ call: String) throws(MQTTError) {
         if rc != MOSQ_ERR_SUCCESS.rawValue { throw MQTTError.library(call, rc) }
     }

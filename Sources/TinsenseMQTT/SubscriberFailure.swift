@@ -9,6 +9,10 @@ package enum SubscriberFailure: Error, Sendable, Equatable, CustomStringConverti
     /// libmosquitto's network loop ended on an error it does not retry (it returns from
     /// `mosquitto_loop_forever` after these, and no reconnect follows).
     case loopEnded(reason: String)
+    /// The broker refused us `attempts` times in a row (a TLS handshake that failed, a CONNACK
+    /// refusal such as a wrong password): retrying will not help until someone fixes the
+    /// credentials, the certificates or the broker, so the failure should be visible.
+    case refused(reason: String, attempts: Int)
 
     package var description: String {
         switch self {
@@ -18,6 +22,8 @@ package enum SubscriberFailure: Error, Sendable, Equatable, CustomStringConverti
             "the broker granted QoS \(granted) for \"\(filter)\" where QoS \(requested) was asked; messages could be lost while the daemon is away"
         case .loopEnded(let reason):
             "the MQTT network loop ended and will not reconnect: \(reason)"
+        case .refused(let reason, let attempts):
+            "the broker refused the connection \(attempts) times in a row (mqtt.refusals_before_exit): \(reason)"
         }
     }
 }

@@ -24,7 +24,7 @@ public final class DataDirectoryLock: Sendable {
         path = directory + "/LOCK"
         do {
             try PosixIO.makeDirectories(directory)
-            fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o644)
+            fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT)
         } catch {
             throw .io(path: path, detail: "\(error)")
         }

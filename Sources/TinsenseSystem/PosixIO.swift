@@ -22,7 +22,16 @@ public enum PosixIO {
         public var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
     }
 
-    public static func open(_ path: String, flags: Int32, mode: mode_t = 0o640) throws -> Int32 {
+    /// The mode of every file the daemon creates (WAL, segments, checkpoint, ledger, quarantine,
+    /// alert log, LOCK): owner read-write, group read (an operators' group may read the data),
+    /// nothing for others. A umask can only take bits away, so whatever it is, no file the
+    /// daemon creates is world-readable. Callers pass no mode of their own.
+    public static let fileMode: mode_t = 0o640
+
+    /// The mode of every directory the daemon creates (`makeDirectories`), for the same reason.
+    public static let directoryMode: mode_t = 0o750
+
+    public static func open(_ path: String, flags: Int32, mode: mode_t = fileMode) throws -> Int32 {
         while true {
             let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
@@ -134,14 +143,13 @@ public enum PosixIO {
         }
     }
 
-    /// `mkdir -p` with mode 0750.
     /// Replaces `directory/name` with `bytes` so that a crash leaves the old file or the new
     /// one, never a mix: written to `name + temporarySuffix`, fsynced, renamed, and the
     /// directory fsynced. A failed write removes the temporary file.
     public static func replaceAtomically(_ name: String, in directory: String, with bytes: [UInt8], temporarySuffix: String = ".tmp") throws {
         let path = directory + "/" + name
         let tmp = path + temporarySuffix
-        let fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+        let fd = try open(tmp, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do {
             try writeAll(fd, bytes, at: 0)
             try fsync(fd)
@@ -155,11 +163,12 @@ public enum PosixIO {
         try fsyncDirectory(directory)
     }
 
+    /// `mkdir -p` with `directoryMode`.
     public static func makeDirectories(_ path: String) throws {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             prefix += "/" + part
-            if mkdir(prefix, 0o750) != 0, errno != EEXIST {
+            if mkdir(prefix, directoryMode) != 0, errno != EEXIST {
                 throw Failure(operation: "mkdir", path: prefix, errno: errno)
             }
         }

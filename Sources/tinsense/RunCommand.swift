@@ -1,9 +1,12 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
 import TinsenseConfig
 import TinsenseDaemon
+import TinsenseMQTT
 import TinsenseStorage
+import TinsenseSystem
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +16,11 @@ struct RunCommand: AsyncParsableCommand {
         Runs until SIGTERM or SIGINT, then stops taking messages, drains, seals the head into a
         segment and exits 0. SIGHUP re-reads sensors, validation, detectors and alert rules from
         the same file (an invalid file keeps the running config) and reopens the alert log.
-        Logs go to standard error (the journal under systemd).
+        Logs go to standard error; under systemd (stderr is $JOURNAL_STREAM) without timestamps
+        and with syslog priorities, for the journal.
+
+        The config must not be writable by others, and a password file (mqtt.password_file) must
+        be private to its owner (0600 or 0400): else the daemon refuses to start (exit 2).
 
         Examples:
           tinsense run --config /etc/tinsense/tinsense.toml
@@ -30,7 +37,21 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Data directory; overrides daemon.data_dir.")
     var data: String?
 
+    @Option(name: .long, help: "Log level (trace, debug, info, notice, warning, error, critical); overrides daemon.log_level.")
+    var logLevel: String?
+
+    func validate() throws {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level: \"\(logLevel)\" is not one of: \(CommandLogging.levelNames.joined(separator: ", "))")
+        }
+    }
+
     func run() async throws {
+        // Whoever can write the config chooses the broker, the credentials and the data directory.
+        if let mode = try? FilePermissions.mode(of: config), let problem = FilePermissions.configProblem(mode: mode) {
+            printError("\(config) \(problem)")
+            throw ExitCodes.usage
+        }
         var settings: Config
         do {
             settings = try ConfigLoader.load(path: config)
@@ -46,13 +67,17 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if let data { settings.daemon.dataDirectory = data }
-
-        let level = Logger.Level(rawValue: settings.daemon.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        // The password (file or systemd credential) and TLS settings, checked before anything
+        // starts so that a credential problem is a config error (exit 2), not a crash loop.
+        do {
+            _ = try BrokerConnection(config: settings.mqtt, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            printError("\(config): \(error)")
+            throw ExitCodes.usage
         }
+
+        let level = Logger.Level(rawValue: logLevel ?? settings.daemon.logLevel) ?? .info
+        CommandLogging.bootstrapDaemon(level: level, environment: ProcessInfo.processInfo.environment)
         let logger = Logger(label: "tinsense")
         // SIGHUP re-reads the same file with the same overrides.
         let reloadSource = ReloadSource(path: config) { [config, broker, data] in

@@ -115,7 +115,7 @@ struct ConfigLoaderTests {
         (base(replacing: 5, with: "broker = \"mqtt://:1883\""), 5, "mqtt.broker", "is not mqtt://host[:port]"),
         (base(replacing: 5, with: "broker = \"mqtt://a:b:c\""), 5, "mqtt.broker", "is not mqtt://host[:port]"),
         // unreadable password file
-        (base(inserting: (8, "password_file = \"/nonexistent/tinsense/pw\"")), 8, "mqtt.password_file", "cannot read /nonexistent/tinsense/pw"),
+        (base(inserting: (8, "username = \"u\"\npassword_file = \"/nonexistent/tinsense/pw\"")), 9, "mqtt.password_file", "cannot read /nonexistent/tinsense/pw"),
         // other checks
         (base(inserting: (8, "subscribe = [\"a/#/b\"]")), 8, "mqtt.subscribe[0]", "'#' must be a whole last level"),
         (base(inserting: (15, "rate_action = \"drop\"")), 15, "sensor[0].rate_action", "is not one of: downgrade, quarantine"),
@@ -300,11 +300,11 @@ struct ConfigLoaderTests {
         #expect(config.sensors[1].detection.rules == ["anomaly"])
     }
 
-    @Test("a readable password file and a user name are taken")
+    @Test("a readable private password file and a user name are taken")
     func passwordFile() throws {
         let dir = TemporaryDirectory("pw")
         let path = dir.file("password")
-        #expect(FileManager.default.createFile(atPath: path, contents: Data("secret\n".utf8)))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("secret\n".utf8), attributes: [.posixPermissions: 0o600]))
         let config = try ConfigLoader.parse(base(inserting: (8, "username = \"ops\"\npassword_file = \"\(path)\"")), file: "t.toml")
         #expect(config.mqtt.passwordFile == path)
         #expect(config.mqtt.username == "ops")
@@ -328,7 +328,8 @@ struct ConfigLoaderTests {
         #expect(ConfigLoader.brokerProblem("mqtt://localhost:1883") == nil)
         #expect(ConfigLoader.brokerProblem("tcp://10.0.0.5") == nil)
         #expect(ConfigLoader.brokerProblem("localhost:1883") == nil)
-        #expect(ConfigLoader.brokerProblem("mqtts://localhost:8883") != nil)
+        #expect(ConfigLoader.brokerProblem("mqtts://localhost:8883") == nil)
+        #expect(ConfigLoader.brokerProblem("ssl://localhost:8883") != nil)
         #expect(ConfigLoader.brokerProblem("mqtt://localhost:0") != nil)
         #expect(ConfigLoader.brokerProblem("mqtt://localhost:") != nil)
         #expect(ConfigLoader.brokerProblem("mqtt://") != nil)

@@ -6,10 +6,15 @@ package final class DaemonProcess: @unchecked Sendable {
     package let dataDirectory: String
     package let broker: String
     package let logPath: String
-    /// Extra environment for the next `start` (NOTIFY_SOCKET, WATCHDOG_USEC, …).
-    package var environment: [String: String] = [:]
     private var process: ChildProcess?
     private var runs = 0
+    /// Extra variables for the daemon's environment (`NOTIFY_SOCKET`, `WATCHDOG_USEC`,
+    /// `CREDENTIALS_DIRECTORY`, `JOURNAL_STREAM`), from the next `start` on.
+    package var environment: [String: String] = [:]
+    /// The umask the daemon starts with (e.g. "000"); nil: the test runner's.
+    package var umask: String?
+    /// Arguments after `run --config … --broker … --data …` (e.g. `--log-level debug`).
+    package var extraArguments: [String] = []
 
     package init(configPath: String, dataDirectory: String, broker: String, logPath: String) {
         self.configPath = configPath
@@ -31,11 +36,24 @@ package final class DaemonProcess: @unchecked Sendable {
 
     package func start() throws {
         runs += 1
-        process = try ChildProcess(
-            DaemonProcess.executable, ["run", "--config", configPath, "--broker", broker, "--data", dataDirectory],
-            outputPath: logPath + ".\(runs)", environment: environment
-        )
+        let command = [DaemonProcess.executable, "run", "--config", configPath, "--broker", broker, "--data", dataDirectory] + extraArguments
+        if environment.isEmpty && umask == nil {
+            process = try ChildProcess(command[0], Array(command.dropFirst()), outputPath: currentLogPath)
+        } else {
+            // sh sets the umask and execs env, which execs the daemon: the pid stays the daemon's.
+            let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            process = try ChildProcess(
+                "/bin/sh", ["-c", "umask \(umask ?? "$(umask)") && exec /usr/bin/env \"$@\"", "sh"] + variables + command,
+                outputPath: currentLogPath
+            )
+        }
     }
+
+    /// The file the current (or next, before `start`) run's stdout and stderr go to.
+    package var currentLogPath: String { logPath + ".\(max(runs, 1))" }
+
+    /// The file the next `start` will log to (to set `JOURNAL_STREAM` to its inode beforehand).
+    package var nextLogPath: String { logPath + ".\(runs + 1)" }
 
     /// The log of the current run.
     package var log: String { (try? String(contentsOfFile: logPath + ".\(runs)", encoding: .utf8)) ?? "" }

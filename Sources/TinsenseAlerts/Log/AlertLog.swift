@@ -206,7 +206,7 @@ package final class AlertLog: Sendable {
     private static func open(_ path: String) throws(AlertLogError) -> (Int32, Int) {
         let fd: Int32
         do {
-            fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT | O_APPEND, mode: 0o644)
+            fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT | O_APPEND)
         } catch {
             throw logError(error, path: path)
         }

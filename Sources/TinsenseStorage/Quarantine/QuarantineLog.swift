@@ -73,7 +73,7 @@ public final class QuarantineLog: Sendable {
         self.maxBytes = UInt64(max(1, maxBytes))
         self.keep = max(1, keep)
         self.logger = logger
-        let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT, mode: 0o640)
+        let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT)
         var size = try PosixIO.fileSize(fd)
         // A crash can leave a partial last line: cut it so every line stays valid JSON.
         // Search backwards in chunks for the last newline (a line may be longer than a chunk).
@@ -203,7 +203,7 @@ public final class QuarantineLog: Sendable {
             }
             i -= 1
         }
-        let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT | O_EXCL, mode: 0o640)
+        let fd = try PosixIO.open(path, flags: O_RDWR | O_CREAT | O_EXCL)
         PosixIO.close(s.fd)
         s.fd = fd
         s.size = 0

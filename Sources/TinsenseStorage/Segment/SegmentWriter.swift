@@ -83,7 +83,7 @@ final class SegmentWriter {
         self.indexLevel = indexLevel
         finalPath = directory + "/" + SegmentFormat.fileName(sequence: sequence)
         temporaryPath = finalPath + SegmentFormat.temporarySuffix
-        fd = try PosixIO.open(temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o640)
+        fd = try PosixIO.open(temporaryPath, flags: O_WRONLY | O_CREAT | O_EXCL)
         buffer.reserveCapacity(1 << 20)
         buffer.append(contentsOf: SegmentFormat.headerMagic)
     }

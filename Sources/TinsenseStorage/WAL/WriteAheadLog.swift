@@ -226,7 +226,7 @@ public final class WriteAheadLog: Sendable {
 
     private static func createFile(directory: String, number: UInt32) throws -> (Int32, UInt64) {
         let path = directory + "/" + WALFormat.fileName(number)
-        let fd = try PosixIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o640)
+        let fd = try PosixIO.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC)
         do {
             try PosixIO.writeAll(fd, WALFormat.fileMagic, at: 0)
             try PosixIO.fsync(fd)
