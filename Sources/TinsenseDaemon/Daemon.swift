@@ -107,6 +107,9 @@ package final class Daemon: Service, @unchecked Sendable {
             sink: sink, logger: logger
         )
         try subscriber.start()
+        let metricsServer = DaemonMetrics.serve(config.metrics, sources: DaemonMetrics(
+            queue: queue, sink: sink, subscriber: subscriber, dataDirectory: dataDirectory, started: start), logger: logger)
+        defer { metricsServer?.stop() }
         logger.info("tinsense running", metadata: [
             "data": "\(dataDirectory)", "sensors_configured": "\(config.sensors.count)",
             "fsync_interval_ms": "\(config.storage.fsyncIntervalMs)", "alerts": "\(alertLog.path)",

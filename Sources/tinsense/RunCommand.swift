@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TinsenseConfig
 import TinsenseDaemon
+import TinsenseMetrics
 import TinsenseStorage
 
 struct RunCommand: AsyncParsableCommand {
@@ -51,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        PrometheusBackend.bootstrap()
         let logger = Logger(label: "tinsense")
         let daemon = Daemon(config: settings, logger: logger) { directory, wal, config, logger in
             try SegmentStore(directory: directory, options: StorageOptions(config: config.storage), wal: wal, logger: logger)

@@ -12,7 +12,8 @@ final class TestPlant: @unchecked Sendable {
     let daemon: DaemonProcess
     let clientID: String
 
-    init(name: String, broker: MosquittoBroker, keepalive: Int = 10) throws {
+    /// `extraConfig` is appended to the config (whole sections, e.g. `[metrics]`).
+    init(name: String, broker: MosquittoBroker, keepalive: Int = 10, extraConfig: String = "") throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
         clientID = "tinsense-test-\(name)-\(getpid())"
@@ -48,6 +49,8 @@ final class TestPlant: @unchecked Sendable {
         id = "{line}/{sensor}"
         unit = "u"
         stale_after_s = 0
+
+        \(extraConfig)
         """
         try config.write(toFile: directory.file("tinsense.toml"), atomically: true, encoding: .utf8)
         daemon = DaemonProcess(
