@@ -30,11 +30,17 @@ VERSION       ?= 0.1.0+git$(shell git rev-list --count HEAD 2>/dev/null || echo 
 ARCH          ?= $(shell dpkg --print-architecture)
 SWIFT         ?= swift
 # --static-swift-stdlib: the Swift runtime and Foundation go inside the binary, so the
-# package depends only on Debian's C libraries (ldd: libmosquitto, libzstd, libc, libstdc++
-# and friends; see packaging/debian/control.in).
-SWIFT_FLAGS   ?= -c $(CONFIGURATION) --static-swift-stdlib --product tinsense
+# package depends only on Debian's C libraries (ldd: libmosquitto, libzstd, libstdc++,
+# libgcc_s, libm, libc). With Swift 6.3.1 the flag alone fails to link: Foundation's static
+# archives depend on each other in a circle (undefined swift_uenum_close, CFHashBytes, …;
+# swiftlang/swift-package-manager#10564), so they are linked again inside one linker group.
+STATIC_FOUNDATION = Foundation CoreFoundation FoundationEssentials FoundationInternationalization \
+	_FoundationICU _FoundationCShims _FoundationCollections swiftDispatch dispatch BlocksRuntime swiftSynchronization
+SWIFT_FLAGS   ?= -c $(CONFIGURATION) --static-swift-stdlib --product tinsense \
+	-Xlinker --start-group $(foreach l,$(STATIC_FOUNDATION),-Xlinker -l$(l)) -Xlinker --end-group
 BUILT          = $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/tinsense
 DIST          ?= dist
+DPKG_DEB_FLAGS ?= -Zxz
 STAGE          = $(DIST)/stage
 DEB            = $(DIST)/tinsense_$(VERSION)_$(ARCH).deb
 DEB_DEPENDS    = libmosquitto1, libzstd1, libstdc++6, libgcc-s1, systemd, init-system-helpers
@@ -65,14 +71,14 @@ uninstall:
 
 # The .deb is the `install` tree with PREFIX=/usr plus DEBIAN/ (control, conffiles, scripts).
 deb: clean-dist
-	$(MAKE) install PREFIX=/usr DESTDIR=$(CURDIR)/$(STAGE) CONFIGURATION=$(CONFIGURATION)
+	$(MAKE) install PREFIX=/usr DESTDIR=$(abspath $(STAGE)) CONFIGURATION=$(CONFIGURATION)
 	install -d $(STAGE)/DEBIAN
 	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(ARCH)|' -e 's|@DEPENDS@|$(DEB_DEPENDS)|' \
 		-e "s|@INSTALLED_SIZE@|$$(du -sk --exclude=DEBIAN $(STAGE) | cut -f1)|" \
 		packaging/debian/control.in > $(STAGE)/DEBIAN/control
 	install -m 0644 packaging/debian/conffiles $(STAGE)/DEBIAN/conffiles
 	install -m 0755 packaging/debian/postinst packaging/debian/prerm packaging/debian/postrm $(STAGE)/DEBIAN/
-	dpkg-deb --root-owner-group --build $(STAGE) $(DEB)
+	dpkg-deb --root-owner-group $(DPKG_DEB_FLAGS) --build $(STAGE) $(DEB)
 	@echo "built $(DEB)"
 
 clean-dist:
