@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian (apt: libmosquitto-dev, libzstd-dev).
@@ -103,12 +104,24 @@ let package = Package(
         // `tinsense plot`: readings, alert spans and quarantine marks in, SVG text out (pure).
         .target(name: "TinsensePlot", dependencies: ["TinsenseCore"], swiftSettings: strict),
 
+        // The Prometheus backend of swift-metrics and the small HTTP listener serving /metrics
+        // (a POSIX socket of its own, not an HTTP framework: docs/OPERATIONS.md, "Build cost").
+        .target(
+            name: "TinsenseMetrics",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Wiring: threads, files, time, lifecycle.
         .target(
             name: "TinsenseDaemon",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect",
-                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem",
+                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem", "TinsenseMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,7 +136,7 @@ let package = Package(
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
                 "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem", "TinsenseEvaluation",
-                "TinsenseDecode", "TinsensePlot",
+                "TinsenseDecode", "TinsensePlot", "TinsenseMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -159,6 +172,11 @@ let package = Package(
                 "TinsenseDaemon", "TinsenseStorage", "TinsenseValidate", "TinsenseDecode", "TinsenseCore", "TinsenseConfig",
                 "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TinsenseMetricsTests",
+            dependencies: ["TinsenseMetrics", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),

@@ -2,7 +2,7 @@
 # Installs the Debian packages tinsense builds and tests against, if any is missing.
 # (Swift itself comes with the machine image: /opt/swift.)
 set -euo pipefail
-packages=(mosquitto mosquitto-clients libmosquitto-dev libzstd-dev pkg-config python3 librsvg2-bin openssl)
+packages=(mosquitto mosquitto-clients libmosquitto-dev libzstd-dev pkg-config python3 librsvg2-bin openssl make systemd init-system-helpers)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,3 +16,12 @@ if ((${#missing[@]})); then
 fi
 # The packaged broker must not hold port 1883 or run as a service during tests; tests and the
 # demo start their own on a free loopback port.
+
+# The /metrics test parses the exposition with Prometheus' Python client (PyPI). Debian's own
+# python3 refuses pip installs into the system (PEP 668); there the Debian package serves.
+if ! python3 -c "import prometheus_client" 2>/dev/null; then
+    echo "installing: prometheus_client (PyPI)" >&2
+    python3 -m pip install --quiet prometheus_client 2>/dev/null \
+        || { SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-prometheus-client >/dev/null; }
+    python3 -c "import prometheus_client"
+fi

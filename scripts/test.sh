@@ -7,3 +7,6 @@ bash scripts/install-deps.sh
 bash scripts/check-architecture.sh
 swift build
 swift test
+# The .deb: built from the debug build just made, checked, installed into a scratch root
+# (and, in CI, for real). Last, because it relinks .build/debug/tinsense statically.
+bash scripts/test-package.sh

@@ -73,6 +73,7 @@ package struct Config: Sendable {
     package var sensors: [SensorEntry] = []
     package var detection = Detection()
     package var alerts = Alerts()
+    package var metrics = Metrics()
 
     package init() {}
 

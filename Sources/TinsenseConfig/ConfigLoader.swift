@@ -56,7 +56,7 @@ final class TableReader {
 
     func read(_ root: TOMLTable) -> Config {
         var c = Config()
-        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "alert_rule", "alerts", "inhibit"]
+        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "alert_rule", "alerts", "inhibit", "metrics"]
         for key in root.keys where !known.contains(key) {
             issue(key, "unknown section (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
@@ -145,6 +145,7 @@ final class TableReader {
             c.validation.maxUnitsPerSeries = s.int("max_units_per_series", default: c.validation.maxUnitsPerSeries, min: 1, max: 256)
             s.finish()
         }
+        readMetrics(root, into: &c)
         readDetection(root, into: &c)
         c.sensors = readSensors(root, detection: c.detection)
         if c.sensors.isEmpty { issue("sensor", "no [[sensor]] entries: every topic would be quarantined as unknown_sensor") }

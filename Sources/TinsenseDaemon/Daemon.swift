@@ -127,6 +127,9 @@ package final class Daemon: Service, @unchecked Sendable {
             sink: sink, logger: logger
         )
         try subscriber.start()
+        let metricsServer = DaemonMetrics.serve(config.metrics, sources: DaemonMetrics(
+            queue: queue, sink: sink, subscriber: subscriber, dataDirectory: dataDirectory, started: start), logger: logger)
+        defer { metricsServer?.stop() }
         watchdog.attach(sink: sink, queue: queue, subscriber: subscriber, broker: "\(broker)")
         await Daemon.awaitFirstConnect(subscriber)
         notifier.notify("READY=1\nSTATUS=ready; \(watchdog.brokerState())")

@@ -18,6 +18,7 @@ final class DetectionStage {
     private var detectors: [String: SensorDetector] = [:]
     /// True while the WAL is replayed at start: transitions already logged are not repeated.
     var replaying = false
+    let transitionCounters = AlertTransitionCounters()
 
     init(config: Config, output: AlertOutput) {
         sensors = config.sensors
@@ -56,6 +57,7 @@ final class DetectionStage {
         for var t in transitions {
             if t.topic == nil { t.topic = topic }
             output.emit(t, replaying: replaying)
+            if !replaying { transitionCounters.count(t.kind) }
         }
     }
 

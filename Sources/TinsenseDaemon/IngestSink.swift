@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import Synchronization
 import TinsenseCore
 import TinsenseMQTT
@@ -31,6 +32,9 @@ final class IngestSink: MQTTMessageSink {
     let health: HealthSignals?
     private let pausedFlag = Atomic<Bool>(false)
     private let stalledFlag = Atomic<Bool>(false)
+    /// Receive time (epoch ms) of the newest message, 0 before the first: `/metrics` reads it.
+    private let lastReceiveMillis = Atomic<Int64>(0)
+    private let receivedCounter = Counter(label: "tinsense_mqtt_messages_received_total")
 
     init(
         wal: WriteAheadLog, queue: MessageQueue, maxPayloadBytes: Int, keptPrefixBytes: Int,
@@ -52,6 +56,12 @@ final class IngestSink: MQTTMessageSink {
         set { pausedFlag.store(newValue, ordering: .relaxed) }
     }
 
+    /// When the newest message arrived from the broker (nil before the first).
+    var lastReceive: Timestamp? {
+        let ms = lastReceiveMillis.load(ordering: .relaxed)
+        return ms == 0 ? nil : Timestamp(millisecondsSinceEpoch: ms)
+    }
+
     /// True while the network thread is waiting for the WAL or for storage.
     var stalled: Bool { stalledFlag.load(ordering: .relaxed) }
 
@@ -64,6 +74,8 @@ final class IngestSink: MQTTMessageSink {
             connection: connectionBase &+ UInt32(truncatingIfNeeded: connection),
             payloadBytes: payload.count
         )
+        receivedCounter.increment()
+        lastReceiveMillis.store(delivery.receiveTime.millisecondsSinceEpoch, ordering: .relaxed)
         let kept = payload.count <= maxPayloadBytes ? payload : UnsafeRawBufferPointer(rebasing: payload[0..<keptPrefixBytes])
         var backoff = Backoff()
         var end: WALPosition?

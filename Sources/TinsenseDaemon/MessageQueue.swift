@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TinsenseCore
 
 /// The bounded hand-off between the libmosquitto network thread and the pipeline thread,
 /// bounded in messages and in bytes (`mqtt.queue_capacity`, `mqtt.queue_max_mb`): a few
@@ -79,6 +80,13 @@ final class MessageQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return items.count - head
+    }
+
+    /// When the oldest waiting message arrived (nil when the queue is empty): the pipeline lag.
+    var oldestReceiveTime: Timestamp? {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count > head ? items[head].receiveTime : nil
     }
 
     /// Bytes the queued messages hold (as `IngestedMessage.queuedBytes` counts them).

@@ -73,6 +73,7 @@ final class PipelineThread: @unchecked Sendable {
                 lastDuties = now
                 sink.paused = !pipeline.sealDueAndApplyRetention(now: now)
                 pipeline.detection?.tick(now: now)
+                pipeline.counters.sampleAlerts(pipeline.detection?.engine)
                 for t in pipeline.validator.checkStale(now: now) {
                     pipeline.detection?.stale(t, now: now)
                     if t.stale {

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import TinsenseConfig
 import TinsenseDaemon
 import TinsenseMQTT
+import TinsenseMetrics
 import TinsenseStorage
 import TinsenseSystem
 
@@ -78,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let level = Logger.Level(rawValue: logLevel ?? settings.daemon.logLevel) ?? .info
         CommandLogging.bootstrapDaemon(level: level, environment: ProcessInfo.processInfo.environment)
+        PrometheusBackend.bootstrap()
         let logger = Logger(label: "tinsense")
         // SIGHUP re-reads the same file with the same overrides.
         let reloadSource = ReloadSource(path: config) { [config, broker, data] in

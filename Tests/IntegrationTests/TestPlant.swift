@@ -13,8 +13,13 @@ final class TestPlant: @unchecked Sendable {
     let clientID: String
 
     /// `storage` replaces the `[storage]` keys after `fsync_interval_ms` (e.g. a small head, so
-    /// the daemon seals while a test reads).
-    init(name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600") throws {
+    /// the daemon seals while a test reads). `extraConfig` is appended to the config (whole
+    /// sections); by default it turns `/metrics` off, so test daemons do not compete for the
+    /// default port.
+    init(
+        name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600",
+        extraConfig: String = "[metrics]\nenabled = false"
+    ) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
         clientID = "tinsense-test-\(name)-\(getpid())"
@@ -50,6 +55,8 @@ final class TestPlant: @unchecked Sendable {
         id = "{line}/{sensor}"
         unit = "u"
         stale_after_s = 0
+
+        \(extraConfig)
         """
         try config.write(toFile: directory.file("tinsense.toml"), atomically: true, encoding: .utf8)
         daemon = DaemonProcess(

@@ -78,6 +78,16 @@ package struct AlertEngine: Sendable {
     /// Number of alerts currently pending or firing (bounded by sensors × rules).
     package var activeAlertCount: Int { alerts.count }
 
+    /// Active alerts by state, for the `tinsense_alerts` gauge: pending (not yet firing),
+    /// firing (announced), muted (firing, held back by an inhibit rule). O(active alerts).
+    package var stateCounts: (pending: Int, firing: Int, muted: Int) {
+        var counts = (pending: 0, firing: 0, muted: 0)
+        for a in alerts.values {
+            if !a.firing { counts.pending += 1 } else if a.announced { counts.firing += 1 } else { counts.muted += 1 }
+        }
+        return counts
+    }
+
     /// Whether `rule` on `sensor` is firing now (announced or muted).
     package func isFiring(sensor: String, rule: String) -> Bool {
         alerts[Key(sensor: sensor, rule: rule)]?.firing ?? false
