@@ -22,6 +22,9 @@ package enum ConfigLoader {
     }
 
     package static func parse(_ text: String, file: String) throws(ConfigError) -> Config {
+        if let bad = TOMLHeaderGuard.firstBadHeader(in: text) {
+            throw ConfigError(issues: [ConfigIssue(file: file, line: bad.line, keyPath: "", message: "TOML syntax: a table header needs a key after '[', found \(bad.found)")])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

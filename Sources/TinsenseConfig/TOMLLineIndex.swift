@@ -13,7 +13,7 @@ struct TOMLLineIndex {
         var table = ""
         var depth = 0
         var inMultilineString: String?
-        for (number, rawLine) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (number, rawLine) in TOMLLineIndex.lines(of: source).enumerated() {
             let lineNumber = number + 1
             var line = Substring(rawLine)
             if let delimiter = inMultilineString {
@@ -54,6 +54,12 @@ struct TOMLLineIndex {
                 }
             }
         }
+    }
+
+    /// The lines of `source`, split at every LF byte: a CRLF file splits like an LF one (as a
+    /// `Character`, "\r\n" is one grapheme and never equals "\n"); a line keeps its "\r".
+    static func lines(of source: String) -> [Substring] {
+        source.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring(String(decoding: $0, as: UTF8.self)) }
     }
 
     /// The line of `path` (`mqtt.qos`, `sensor[2].range`), or of its nearest parent.

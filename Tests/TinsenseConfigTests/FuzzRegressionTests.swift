@@ -31,4 +31,45 @@ struct ConfigFuzzRegressionTests {
         let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "fuzz.toml") }
         #expect(error?.description.contains("fuzz.toml:13") == true, "\(String(describing: error))")
     }
+
+    /// FuzzConfigLoader crash-9094847ed9dcfc7f5eaa053672c53408b30893a9 (the fuzz volume run of
+    /// 2026-12-02): a line holding only `[` made toml++ (inside TOMLKit) fail an assertion
+    /// and abort the process — `check-config` and `run` died with SIGABRT on a half-typed table
+    /// header. The exact input is below; the shorter shapes are the same bug.
+    @Test("a table header with no key after '[' is a FILE:LINE error, not an abort", arguments: [
+        ("[daemon]\nlog_leved7ata_dir = \"mt/p/x\"\n[\nunit = \"u\"\u{0}\u{0}\u{0}\u{6}\nra" + String(repeating: "\u{0}", count: 124)
+            + "nge = [0, 100]\nstale_aft\"\nrange = [0, 10iod_s = 1e300\n", 3),
+        ("[\n", 1), ("[ \t\n", 1), ("[[\n", 1), ("[=]\n", 1), ("[.]\n", 1), ("[daemon]\n[ # note\n", 2), ("[\r\n", 1),
+        ("x = 1\n\n[\u{A0}daemon]\n", 3), ("[daemon]\r\nlog_level = \"info\"\r\n[\r\n", 3),
+    ])
+    func bareTableBracket(text: String, line: Int) throws {
+        if line == 3 && text.hasPrefix("[daemon]") { #expect(text.utf8.count == 235, "the exact bytes of the crashing input") }
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "fuzz.toml") }
+        #expect(error?.description.contains("fuzz.toml:\(line): TOML syntax: a table header needs a key") == true, "\(String(describing: error))")
+    }
+
+    @Test("brackets that toml++ handles itself are left to it: nested arrays on their own lines, empty headers, quoted keys")
+    func validBracketLinesPass() throws {
+        let text = """
+        [daemon]
+        data_dir = "/tmp/x"
+        [mqtt]
+        subscribe = [
+          "a/#",
+        ]
+        [ "storage" ]
+        fsync_interval_ms = 50
+
+        """
+        #expect(throws: Never.self) { try ConfigLoader.parse(text, file: "ok.toml") }
+        let empty = #expect(throws: ConfigError.self) { try ConfigLoader.parse("[]\n", file: "e.toml") }
+        #expect(empty?.description.contains("a table header needs a key") == false, "toml++'s own message for an empty header")
+    }
+
+    @Test("a CRLF config's errors name the right line (a CRLF is one Character, never equal to \"\\n\")")
+    func crlfLineNumbers() throws {
+        let text = "[daemon]\r\ndata_dir = \"/tmp/x\"\r\n[mqtt]\r\nqos = 7\r\n"
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "crlf.toml") }
+        #expect(error?.description.contains("crlf.toml:4: mqtt.qos") == true, "\(String(describing: error))")
+    }
 }
