@@ -101,12 +101,25 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Record, replay and offline re-detection for R&D (docs/REPLAY.md): recordings of raw
+        // messages (WAL-format files), re-publishing them, the daemon's raw-stream archive,
+        // and decode → validate → detect offline with the alert diff. The CLI only parses and prints.
+        .target(
+            name: "TinsenseReplay",
+            dependencies: [
+                "TinsenseCore", "TinsenseSystem", "TinsenseStorage", "TinsenseMQTT", "TinsenseDecode",
+                "TinsenseValidate", "TinsenseDetect", "TinsenseAlerts", "TinsenseConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Wiring: threads, files, time, lifecycle.
         .target(
             name: "TinsenseDaemon",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect",
-                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem",
+                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem", "TinsenseReplay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,7 +133,7 @@ let package = Package(
             name: "tinsense",
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
-                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem", "TinsenseEvaluation",
+                "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem", "TinsenseEvaluation", "TinsenseReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -160,6 +173,14 @@ let package = Package(
         ),
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TinsenseReplayTests",
+            dependencies: [
+                "TinsenseReplay", "TinsenseStorage", "TinsenseMQTT", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore",
+                "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -64,6 +64,7 @@ package struct Config: Sendable {
     package var sensors: [SensorEntry] = []
     package var detection = Detection()
     package var alerts = Alerts()
+    package var record = Record()
 
     package init() {}
 

@@ -13,5 +13,7 @@ enum CommandList {
         ScoreCommand.self,
         EvaluateCommand.self,
         AlertsCommand.self,
+        RecordCommand.self,
+        ReplayCommand.self,
     ]
 }
