@@ -157,7 +157,13 @@ struct ReplayCommand: ParsableCommand {
             let new = result.transitions.filter { $0.kind == .firing }.map {
                 DiffedAlert(sensor: $0.sensor, rule: $0.rule, start: $0.startsAt, severity: $0.severity.description)
             }
-            let d = AlertDiff(old: DiffedAlert.firing(inLog: text), new: new, toleranceMs: DurationText.milliseconds(moveTolerance)!)
+            // The old log may cover far more than the recording: compare inside its span only.
+            let everything = DiffedAlert.firing(inLog: text)
+            let old = result.span.map { span in everything.filter { span.contains($0.start) } } ?? []
+            let d = AlertDiff(old: old, new: new, toleranceMs: DurationText.milliseconds(moveTolerance)!)
+            if old.count < everything.count {
+                printError("replay: \(everything.count - old.count) alerts of \(diff) start outside the recorded span \(result.span.map { "\($0.lowerBound) … \($0.upperBound)" } ?? "(empty)") and are not compared")
+            }
             var out = StandardOutput()
             for change in d.changes { out.write(change.line + "\n") }
             out.write(d.summary + "\n")

@@ -24,6 +24,9 @@ package struct OfflineResult: Sendable {
     package var transitions: [AlertTransition]
     package var damage: [DamageReport]
     package var seconds: Double
+    /// The recorded time the run covered (receive times of a recording, source times of
+    /// stored data): an old alert log is compared only inside it.
+    package var span: ClosedRange<Timestamp>?
 }
 
 /// `tinsense replay --detect`: runs the configured detection over a recording or stored data
@@ -34,11 +37,18 @@ package enum OfflineRun {
         var transitions: [AlertTransition] = []
         var counts: OfflineCounts
         var damage: [DamageReport]
+        var span: ClosedRange<Timestamp>?
+        func cover(_ t: Timestamp) {
+            span = span.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t
+        }
         switch source {
         case .recording(let recording, let from, let to):
             var reader = try recording.records(from: from, to: to)
             var detection = RecordingDetection(config: config) { transitions.append($0) }
-            while let r = reader.next() { detection.process(r) }
+            while let r = reader.next() {
+                cover(r.receiveTime)
+                detection.process(r)
+            }
             counts = detection.totals
             damage = reader.damage
         case .data(let directory, let from, let to):
@@ -47,6 +57,7 @@ package enum OfflineRun {
             var scorer = AlertScorer(config: config, inhibit: false) { transitions.append($0) }
             counts = OfflineCounts()
             while let reading = cursor.next() {
+                cover(reading.sourceTime)
                 counts.readings += 1
                 guard let index = lookup.index(of: reading.sensor) else {
                     counts.refused += 1
@@ -64,7 +75,7 @@ package enum OfflineRun {
         counts.alerts = transitions.count
         let elapsed = (ContinuousClock.now - started).components
         return OfflineResult(counts: counts, transitions: transitions, damage: damage,
-                             seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+                             seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18, span: span)
     }
 
     /// Writes `transitions` as alerts.jsonl lines to `path` (replacing it), fsynced.
