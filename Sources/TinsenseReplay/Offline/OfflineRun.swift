@@ -24,8 +24,8 @@ package struct OfflineResult: Sendable {
     package var transitions: [AlertTransition]
     package var damage: [DamageReport]
     package var seconds: Double
-    /// The recorded time the run covered (receive times of a recording, source times of
-    /// stored data): an old alert log is compared only inside it.
+    /// The recorded time the run covered (receive and source times of a recording, source
+    /// times of stored data): an old alert log is compared only inside it.
     package var span: ClosedRange<Timestamp>?
 }
 
@@ -51,6 +51,10 @@ package enum OfflineRun {
             }
             counts = detection.totals
             damage = reader.damage
+            if let s = detection.sourceSpan {
+                cover(s.lowerBound)
+                cover(s.upperBound)
+            }
         case .data(let directory, let from, let to):
             let cursor = try directory.readings(from: from, to: to)
             var lookup = SensorEntryLookup(config: config)

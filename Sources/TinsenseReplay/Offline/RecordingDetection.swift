@@ -33,6 +33,9 @@ package struct RecordingDetection {
     let toleranceMs: Int64
     var lastDuties: Timestamp?
     package private(set) var counts = OfflineCounts()
+    /// Source times of the readings scored: alerts are stamped with them, so an old alert log
+    /// is compared over this span as well as the receive times.
+    package private(set) var sourceSpan: ClosedRange<Timestamp>?
 
     package init(config: Config, emit: @escaping (AlertTransition) -> Void) {
         self.config = config
@@ -75,6 +78,8 @@ package struct RecordingDetection {
             }
             newest[reading.sensor] = max(newest[reading.sensor] ?? reading.sourceTime, reading.sourceTime)
             counts.readings += 1
+            let t = reading.sourceTime
+            sourceSpan = sourceSpan.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t
             scorer.observe(reading, specIndex: specIndex, topic: topic)
         }
     }
