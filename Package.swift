@@ -116,12 +116,25 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Record, replay and offline re-detection for R&D (docs/REPLAY.md): recordings of raw
+        // messages (WAL-format files), re-publishing them, the daemon's raw-stream archive,
+        // and decode → validate → detect offline with the alert diff. The CLI only parses and prints.
+        .target(
+            name: "TinsenseReplay",
+            dependencies: [
+                "TinsenseCore", "TinsenseSystem", "TinsenseStorage", "TinsenseMQTT", "TinsenseDecode",
+                "TinsenseValidate", "TinsenseDetect", "TinsenseAlerts", "TinsenseConfig",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Wiring: threads, files, time, lifecycle.
         .target(
             name: "TinsenseDaemon",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect",
-                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem", "TinsenseMetrics",
+                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem", "TinsenseMetrics", "TinsenseReplay",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,7 +149,7 @@ let package = Package(
             dependencies: [
                 "TinsenseCore", "TinsenseDaemon", "TinsenseSimulator", "TinsenseStorage",
                 "TinsenseConfig", "TinsenseDetect", "TinsenseAlerts", "TinsenseMQTT", "TinsenseSystem", "TinsenseEvaluation",
-                "TinsenseDecode", "TinsensePlot", "TinsenseMetrics",
+                "TinsenseDecode", "TinsensePlot", "TinsenseMetrics", "TinsenseReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -182,6 +195,14 @@ let package = Package(
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsensePlotTests", dependencies: ["TinsensePlot", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseEvaluationTests", dependencies: ["TinsenseEvaluation", "TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TinsenseReplayTests",
+            dependencies: [
+                "TinsenseReplay", "TinsenseStorage", "TinsenseMQTT", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore",
+                "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -74,6 +74,7 @@ package struct Config: Sendable {
     package var detection = Detection()
     package var alerts = Alerts()
     package var metrics = Metrics()
+    package var record = Record()
 
     package init() {}
 

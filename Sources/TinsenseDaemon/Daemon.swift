@@ -6,6 +6,7 @@ import TinsenseCore
 import TinsenseDecode
 import TinsenseAlerts
 import TinsenseMQTT
+import TinsenseReplay
 import TinsenseSystem
 import UnixSignals
 import TinsenseStorage
@@ -61,6 +62,8 @@ package final class Daemon: Service, @unchecked Sendable {
         let lock = try DataDirectoryLock(directory: dataDirectory)
         defer { withExtendedLifetime(lock) {} }
         let wal = try WriteAheadLog(directory: dataDirectory, maxFileBytes: config.storage.walFileMaxMB << 20, logger: logger)
+        // `[record]`: trimmed WAL files are hard-linked into the raw-stream archive (docs/REPLAY.md).
+        if config.record.enabled { try RawStreamArchive(config: config, logger: logger).attach(to: wal) }
         let store = try storeFactory(dataDirectory, wal, config, logger)
         let quarantine = try QuarantineLog(dataDirectory: dataDirectory, payloadLimit: config.validation.quarantinePayloadBytes,
                                            maxBytes: config.storage.quarantineMaxMB << 20, keep: config.storage.quarantineKeep, logger: logger)

@@ -14,5 +14,7 @@ enum CommandList {
         ScoreCommand.self,
         EvaluateCommand.self,
         AlertsCommand.self,
+        RecordCommand.self,
+        ReplayCommand.self,
     ]
 }

@@ -39,6 +39,8 @@ struct NumericKeyTests {
         Key(table: ["[storage]"], path: "storage", name: "out_of_order_tolerance_s", integer: true, zeroInvalid: false),
         Key(table: ["[storage]"], path: "storage", name: "retention_days", integer: true, zeroInvalid: false),
         Key(table: ["[storage]"], path: "storage", name: "retention_max_gb", integer: false, zeroInvalid: false),
+        Key(table: ["[record]"], path: "record", name: "retention_hours", integer: false, zeroInvalid: false),
+        Key(table: ["[record]"], path: "record", name: "max_gb", integer: false, zeroInvalid: false),
         Key(table: ["[validation]"], path: "validation", name: "max_payload_bytes", integer: true, zeroInvalid: true),
         Key(table: ["[validation]"], path: "validation", name: "max_batch", integer: true, zeroInvalid: true),
         Key(table: ["[validation]"], path: "validation", name: "max_future_skew_s", integer: true, zeroInvalid: false),

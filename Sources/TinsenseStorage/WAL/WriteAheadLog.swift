@@ -21,6 +21,9 @@ public final class WriteAheadLog: Sendable {
     public let maxFileBytes: Int
     let logger: Logger
     private let state: Mutex<State>
+    /// Called with each file's path just before `removeFiles` deletes it (the raw-stream
+    /// archive hard-links it away). It cannot refuse: a failing archive must never stall ingest.
+    private let archive = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     struct State {
         var fd: Int32
@@ -166,6 +169,11 @@ public final class WriteAheadLog: Sendable {
         s.dirty = false
     }
 
+    /// Hands every file `removeFiles` is about to delete to `keep` first (see `archive`).
+    public func keepRemovedFiles(with keep: @escaping @Sendable (String) -> Void) {
+        archive.withLock { $0 = keep }
+    }
+
     /// Deletes WAL files numbered below `position.file` (their messages are all before the
     /// checkpoint) and fsyncs the directory. Returns how many were removed.
     @discardableResult
@@ -174,6 +182,7 @@ public final class WriteAheadLog: Sendable {
         var removed = 0
         for n in try WriteAheadLog.fileNumbers(in: directory) where n < position.file && n < current {
             let path = directory + "/" + WALFormat.fileName(n)
+            if let keep = archive.withLock({ $0 }) { keep(path) }
             try PosixIO.unlink(path)
             removed += 1
         }

@@ -1,0 +1,54 @@
+import TinsenseAlerts
+import TinsenseConfig
+import TinsenseCore
+import TinsenseDetect
+
+/// detect → alert for an offline run, the same steps as the daemon's `DetectionStage`: one
+/// streaming `SensorDetector` per sensor, built from the config's `[[sensor]]` entry, and one
+/// `AlertEngine`. Bad and stale readings are not scored but still feed value inhibitions.
+/// Times are the recorded ones, handed in; this type reads no clock.
+package struct AlertScorer {
+    let sensors: [Config.SensorEntry]
+    package private(set) var engine: AlertEngine
+    private var detectors: [String: SensorDetector] = [:]
+    /// Where transitions go, in the order they happen.
+    let emit: (AlertTransition) -> Void
+    package private(set) var scored = 0
+
+    package init(config: Config, inhibit: Bool = true, emit: @escaping (AlertTransition) -> Void) {
+        sensors = config.sensors
+        engine = AlertEngine(rules: config.detection.rules, inhibitRules: inhibit ? config.detection.inhibits : [],
+                             staleSeverity: config.alerts.staleSeverity)
+        self.emit = emit
+    }
+
+    package mutating func observe(_ reading: Reading, specIndex: Int, topic: String?) {
+        let x = reading.value.doubleValue
+        let settings = specIndex < sensors.count ? sensors[specIndex].detection : nil
+        guard let settings, let spec = settings.spec, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
+            send(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
+            return
+        }
+        scored += 1
+        let result = detectors[reading.sensor, default: spec.makeDetector()].observe(time: reading.sourceTime, value: x)
+        for rule in settings.rules {
+            send(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
+                                detector: result.detector.name, reason: result.reason.description), topic: topic)
+        }
+    }
+
+    package mutating func stale(sensor: String, stale: Bool, lastSeen: Timestamp, now: Timestamp) {
+        send(stale ? engine.sensorWentStale(sensor: sensor, time: now, lastSeen: lastSeen) : engine.sensorCameBack(sensor: sensor, time: now), topic: nil)
+    }
+
+    package mutating func tick(now: Timestamp) {
+        send(engine.advance(to: now), topic: nil)
+    }
+
+    private func send(_ transitions: [AlertTransition], topic: String?) {
+        for var t in transitions {
+            if t.topic == nil { t.topic = topic }
+            emit(t)
+        }
+    }
+}

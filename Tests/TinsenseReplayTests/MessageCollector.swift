@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import Synchronization
+import TinsenseMQTT
+import TinsenseReplay
+import TinsenseTestSupport
+
+/// Everything a subscriber received, with the monotonic arrival time of each message.
+final class MessageCollector: MQTTMessageSink {
+    struct Message: Sendable {
+        var topic: String
+        var payload: [UInt8]
+        var retained: Bool
+        var arrivalNs: Int64
+    }
+
+    let messages = Mutex<[Message]>([])
+
+    func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int) {
+        let m = Message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload), retained: retained, arrivalNs: ReplayPacer.monotonicNs())
+        messages.withLock { $0.append(m) }
+    }
+
+    var count: Int { messages.withLock { $0.count } }
+    var all: [Message] { messages.withLock { $0 } }
+
+    /// A started subscriber on `filter` whose SUBACK has had time to arrive.
+    static func subscribe(_ broker: MosquittoBroker, _ filter: String, id: String) throws -> (MQTTSubscriber, MessageCollector) {
+        let collector = MessageCollector()
+        let s = MQTTSubscriber(options: SubscriberOptions(broker: try BrokerURL(parsing: broker.url), clientID: id, cleanSession: true, subscriptions: [filter]),
+                               sink: collector, logger: quietLogger)
+        try s.start()
+        _ = eventually(timeout: 10) { s.isConnected }
+        Thread.sleep(forTimeInterval: 0.3)
+        return (s, collector)
+    }
+}
