@@ -133,7 +133,7 @@ package final class Daemon: Service, @unchecked Sendable {
         let metricsServer = DaemonMetrics.serve(config.metrics, sources: DaemonMetrics(
             queue: queue, sink: sink, subscriber: subscriber, dataDirectory: dataDirectory, started: start), logger: logger)
         defer { metricsServer?.stop() }
-        watchdog.attach(sink: sink, queue: queue, subscriber: subscriber, broker: "\(broker)")
+        watchdog.attach(sink: sink, queue: queue, subscriber: subscriber, broker: "\(connection.broker)")
         await Daemon.awaitFirstConnect(subscriber)
         notifier.notify("READY=1\nSTATUS=ready; \(watchdog.brokerState())")
         logger.info("tinsense running", metadata: [

@@ -27,7 +27,7 @@ final class MessageCollector: MQTTMessageSink {
     /// A started subscriber on `filter` whose SUBACK has had time to arrive.
     static func subscribe(_ broker: MosquittoBroker, _ filter: String, id: String) throws -> (MQTTSubscriber, MessageCollector) {
         let collector = MessageCollector()
-        let s = MQTTSubscriber(options: SubscriberOptions(broker: try BrokerURL(parsing: broker.url), clientID: id, cleanSession: true, subscriptions: [filter]),
+        let s = MQTTSubscriber(options: SubscriberOptions(connection: BrokerConnection(broker: try BrokerURL(parsing: broker.url)), clientID: id, cleanSession: true, subscriptions: [filter]),
                                sink: collector, logger: quietLogger)
         try s.start()
         _ = eventually(timeout: 10) { s.isConnected }

@@ -77,7 +77,7 @@ package final class StreamRecorder {
         let wal = try WriteAheadLog(directory: options.directory, maxFileBytes: options.fileMaxBytes, logger: logger)
         let sink = RecordSink(wal: wal, logger: logger)
         let subscriber = MQTTSubscriber(
-            options: SubscriberOptions(broker: options.broker, clientID: options.clientID, cleanSession: false, qos: options.qos, subscriptions: options.topics),
+            options: SubscriberOptions(connection: BrokerConnection(broker: options.broker), clientID: options.clientID, cleanSession: false, qos: options.qos, subscriptions: options.topics),
             sink: sink, logger: logger
         )
         let started = ContinuousClock.now
