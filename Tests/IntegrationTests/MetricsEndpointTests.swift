@@ -34,7 +34,11 @@ struct MetricsEndpointTests {
             try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
             if k == plan.count / 2 {
                 try publisher.flush(timeout: .seconds(30))
-                midway = try MetricSamples.scrape(port: port)
+                // The broker has them all now; the daemon takes them an instant later.
+                _ = eventually(timeout: 10, every: 0.05) {
+                    midway = try? MetricSamples.scrape(port: port)
+                    return (midway?["tinsense_mqtt_messages_received_total"] ?? 0) >= Double(plan.count / 2 + 1)
+                }
             }
         }
         let ts = TestClock.anHourAgo
