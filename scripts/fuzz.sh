@@ -58,11 +58,15 @@ for t in "${targets[@]}"; do
     mkdir -p "$(dirname "$log")"
     echo "== fuzzing $t for ${seconds}s (corpus $work)"
     set +e
-    TINSENSE_FUZZ_SEEDS="$work" "$bin/$t" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    # SWIFT_BACKTRACE=enable=no: the Swift runtime's crash reporter would take the signal
+    # before libFuzzer's handler, and the crashing input would not be saved.
+    SWIFT_BACKTRACE=enable=no TINSENSE_FUZZ_SEEDS="$work" "$bin/$t" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$crashes/" -print_final_stats=1 $(extra_flags "$t") >"$log" 2>&1
     status=$?
     set -e
-    execs="$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)"
+    # After a crash there are no final stats: fall back to the last progress line (and never let
+    # a grep that finds nothing end the script under `set -e`).
+    execs="$( { grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" || grep -oE '^#[0-9]+' "$log" || true; } | grep -oE '[0-9]+$' | tail -1)"
     found="$(find "$crashes" -type f | wc -l)"
     [ "$status" -ne 0 ] && failed=1
     summary+=("$(printf '%-20s %12s executions  %3s crash inputs  corpus %5s  exit %s' "$t" "${execs:-?}" "$found" "$(ls "$work" | wc -l)" "$status")")
