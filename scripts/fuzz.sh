@@ -5,7 +5,9 @@
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
 #
-# Builds in .build-fuzz (release, -sanitize=fuzzer plus $FUZZ_SANITIZE, default "address"),
+# Builds in .build-fuzz (release, -sanitize=fuzzer plus $FUZZ_SANITIZE, default "address";
+# FUZZ_BUILD=debug builds unoptimised in .build-fuzz-debug: what CI's smoke run uses, cheaper
+# to compile, so a target that no longer compiles or crashes at once fails the test command),
 # seeds each run from Fuzz/corpus/<name>/ plus seeds the real writers make (segments, WAL
 # files, chunks), and prints executions and crashes per target. A crashing input is saved
 # under .build-fuzz/crashes/<target>/; turn it into a regression test (Tests/*/FuzzRegressionTests.swift)
@@ -19,7 +21,9 @@ targets=("${@:-${all[@]}}")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 sanitize="fuzzer${FUZZ_SANITIZE-,address}"
 sanitize="${sanitize%,}"
+build="${FUZZ_BUILD:-release}"
 scratch=.build-fuzz
+[ "$build" = release ] || scratch=".build-fuzz-$build"
 
 # TOMLKit leaks ~120 bytes per TOML parse error (TOMLTable.init(string:), third-party), which
 # LeakSanitizer would report on the first malformed input; leaks are not what this target hunts.
@@ -38,13 +42,13 @@ corpus_name() {
 for t in "${targets[@]}"; do
     echo "== building $t (-sanitize=$sanitize)"
     mkdir -p "$scratch"
-    if ! TINSENSE_FUZZ=1 swift build -c release --scratch-path "$scratch" --product "$t" \
+    if ! TINSENSE_FUZZ=1 swift build -c "$build" --scratch-path "$scratch" --product "$t" \
         -Xswiftc -sanitize="$sanitize" -Xswiftc -enable-testing >"$scratch/build-$t.log" 2>&1; then
         grep -E "error:" "$scratch/build-$t.log" | head -20
         exit 1
     fi
 done
-bin="$(TINSENSE_FUZZ=1 swift build -c release --scratch-path "$scratch" --show-bin-path)"
+bin="$(TINSENSE_FUZZ=1 swift build -c "$build" --scratch-path "$scratch" --show-bin-path)"
 
 summary=()
 failed=0

@@ -244,7 +244,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
         // Read first: libmosquitto ends its loop on EPROTO (an OpenSSL read error, e.g. the
         // broker's TLS alert after the handshake), and logging could change errno.
         let cause = errno
-        connectedFlag.store(false, ordering: .relaxed)
+        let hadConnack = connectedFlag.exchange(false, ordering: .relaxed)
         // rc 0: a disconnect we asked for (the TLS restart thread's), nothing to report.
         if stopping.load(ordering: .relaxed) || rc == MOSQ_ERR_SUCCESS.rawValue { return }
         if rc == MOSQ_ERR_TLS.rawValue && options.broker.usesTLS {
@@ -257,6 +257,20 @@ package final class MQTTSubscriber: @unchecked Sendable {
         }
         if MQTTSubscriber.endsLoop(rc) {
             fail(.loopEnded(reason: MosquittoLibrary.errorString(rc)))
+            return
+        }
+        // A broker that accepts the TCP connection and closes it before any CONNACK refuses us
+        // as surely as a CONNACK code would, and just as lastingly: mosquitto 2.0 does this to
+        // a CONNECT whose will QoS is above a listener's `max_qos`, and plugins that reject
+        // silently do the same. Counted, so the daemon does not reconnect deaf forever. Not on
+        // TLS: there a close before CONNACK is most often the TLS layer's refusal (a missing
+        // client certificate), which the TLS supervision names and counts from libmosquitto's
+        // log; counting it here too would race it with a vaguer reason.
+        // Only "connection lost" (the peer closed an established connection): a broker that is
+        // down gives an errno (ECONNREFUSED) here on the first failed connect, and is retried.
+        if !hadConnack && !options.broker.usesTLS && rc == MOSQ_ERR_CONN_LOST.rawValue {
+            noteRefusal("the broker closed the connection before answering the CONNECT (\(MosquittoLibrary.errorString(rc))); "
+                + "a listener with max_qos 0 does this to our QoS 1 will (mqtt.status_topic)")
             return
         }
         logger.warning("disconnected from broker; reconnecting with backoff", metadata: [

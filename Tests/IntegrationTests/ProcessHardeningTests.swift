@@ -174,4 +174,23 @@ struct ProcessHardeningTests {
         #expect(status == 1)
         #expect(daemon.log.contains(#"granted QoS 0 for "test/#" where QoS 1 was asked"#), "\(daemon.log.suffix(1500))")
     }
+
+    @Test("a broker that drops our CONNECT before any CONNACK (max_qos 0 and a QoS 1 will) is a refusal: exit 1 naming it, not deaf reconnects")
+    func connectDroppedBeforeConnack() throws {
+        let broker = try MosquittoBroker()
+        let conf = broker.directory.file("mosquitto.conf")
+        try (try String(contentsOfFile: conf, encoding: .utf8) + "\nmax_qos 0\n").write(toFile: conf, atomically: true, encoding: .utf8)
+        try broker.start()
+        let dir = TemporaryDirectory("qos0will")
+        let data = dir.file("data")
+        // The status topic stays: its QoS 1 `offline` will is what the listener refuses.
+        let configPath = try Self.config(dir, name: "qos0will", broker: broker, data: data)
+        let text = try String(contentsOfFile: configPath, encoding: .utf8) + "\n"
+        try text.replacingOccurrences(of: "[mqtt]\n", with: "[mqtt]\nrefusals_before_exit = 3\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess(configPath: configPath, dataDirectory: data, broker: broker.url, logPath: dir.file("qos0will.log"))
+        try daemon.start()
+        #expect(eventually(timeout: 60) { !daemon.isRunning }, "the daemon kept reconnecting: \(daemon.log.suffix(1500))")
+        #expect(daemon.stop() == 1)
+        #expect(daemon.log.contains("closed the connection before answering the CONNECT"), "\(daemon.log.suffix(1500))")
+    }
 }
