@@ -5,9 +5,12 @@
 #   2. re-publish at `--speed max` vs a plain C libmosquitto publisher (Benchmarks/replay/replaybench.c)
 #      sending the same messages to the same broker, same run;
 #   3. timing error at `--speed 1`: |arrival gap − recorded gap| per message, p50/p99/max.
-# Usage: bash scripts/replay-benchmark.sh [DETECT_MESSAGES=2000000] [PUBLISH_MESSAGES=200000] [TIMED_MESSAGES=1500]
+# Usage: bash scripts/replay-benchmark.sh [--detect-only] [DETECT_MESSAGES=2000000] [PUBLISH_MESSAGES=200000] [TIMED_MESSAGES=1500]
+#   --detect-only: part 1 only (no broker needed), for profiling the offline path.
 # Needs: a release build (built if missing, or $TINSENSE_BIN), gcc, libmosquitto-dev, mosquitto, python3.
 source "$(dirname "$0")/reliability/lib.sh"
+DETECT_ONLY=
+if [ "${1:-}" = --detect-only ]; then DETECT_ONLY=1; shift; fi
 DETECT_N="${1:-2000000}"
 PUBLISH_N="${2:-200000}"
 TIMED_N="${3:-1500}"
@@ -28,6 +31,7 @@ for cfg in "$CONFIG:default" "$WORK/zscore.toml:zscore"; do
     log "   ${cfg##*:} detectors: $per_cpu readings per CPU second (user+sys $cpu s); wall: $line"
 done
 log "   load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "$DETECT_ONLY" ] && finish PASS "replay benchmark (part 1 only) done"
 
 PORT="$(free_port)"
 start_broker "$PORT"

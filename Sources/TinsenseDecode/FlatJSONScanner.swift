@@ -5,8 +5,8 @@
 /// Foundation; a test checks both paths agree on thousands of generated payloads.
 enum FlatJSONScanner {
     enum Shape {
-        case object([String: JSONScalar])
-        case array([[String: JSONScalar]])
+        case object(ItemFields)
+        case array([ItemFields])
         case plain(JSONScalar)
     }
 
@@ -21,7 +21,7 @@ enum FlatJSONScanner {
             shape = .object(o)
         case UInt8(ascii: "["):
             s.i += 1
-            var items: [[String: JSONScalar]] = []
+            var items: [ItemFields] = []
             s.skipWhitespace()
             if s.peek == UInt8(ascii: "]") {
                 s.i += 1
@@ -61,21 +61,21 @@ enum FlatJSONScanner {
             }
         }
 
-        mutating func object() -> [String: JSONScalar]? {
+        mutating func object() -> ItemFields? {
             guard peek == UInt8(ascii: "{") else { return nil }
             i += 1
-            var fields: [String: JSONScalar] = [:]
+            var fields = ItemFields()
             skipWhitespace()
             if peek == UInt8(ascii: "}") { i += 1; return fields }
             while true {
                 skipWhitespace()
-                guard let key = string() else { return nil }
+                guard let key = asciiString() else { return nil }
                 skipWhitespace()
                 guard peek == UInt8(ascii: ":") else { return nil }
                 i += 1
                 skipWhitespace()
                 guard let value = scalar() else { return nil }
-                fields[key] = value
+                fields.set(asciiKey: key, value)
                 skipWhitespace()
                 if peek == UInt8(ascii: ",") { i += 1; continue }
                 guard peek == UInt8(ascii: "}") else { return nil }
@@ -86,6 +86,11 @@ enum FlatJSONScanner {
 
         /// A string without escapes, control characters or non-ASCII bytes.
         mutating func string() -> String? {
+            asciiString().map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// `string()`'s bytes, between the quotes, without making a String (object keys).
+        mutating func asciiString() -> UnsafeRawBufferPointer? {
             guard peek == UInt8(ascii: "\"") else { return nil }
             let start = i + 1
             var j = start
@@ -93,7 +98,7 @@ enum FlatJSONScanner {
                 let c = p[j]
                 if c == UInt8(ascii: "\"") {
                     i = j + 1
-                    return String(decoding: UnsafeRawBufferPointer(rebasing: p[start..<j]), as: UTF8.self)
+                    return UnsafeRawBufferPointer(rebasing: p[start..<j])
                 }
                 if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { return nil }
                 j += 1

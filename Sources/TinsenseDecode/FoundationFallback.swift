@@ -16,8 +16,8 @@ enum FoundationFallback {
     static let stringPrefix = marker + "s"
 
     enum Shape {
-        case object([String: JSONScalar])
-        case array([Result<[String: JSONScalar], DecodeFailure>])
+        case object(ItemFields)
+        case array([Result<ItemFields, DecodeFailure>])
         case plain(JSONScalar)
     }
 
@@ -47,9 +47,9 @@ enum FoundationFallback {
         return .failure(DecodeFailure(.malformed, "payload is a JSON \(kind(top)), not an object, array or number"))
     }
 
-    static func fields(_ dict: [String: Any]) -> [String: JSONScalar] {
-        var out: [String: JSONScalar] = [:]
-        for (k, v) in dict { out[String(k.dropFirst(stringPrefix.count))] = scalar(v) }
+    static func fields(_ dict: [String: Any]) -> ItemFields {
+        var out = ItemFields()
+        for (k, v) in dict { out.set(String(k.dropFirst(stringPrefix.count)), scalar(v)) }
         return out
     }
 

@@ -8,8 +8,8 @@ import TinsenseCore
 /// `unit` (string), `quality` (name such as `good` or a numeric OPC UA / Sparkplug code).
 /// Other keys are ignored.
 enum ItemInterpreter {
-    static func item(from fields: [String: JSONScalar]) -> Result<DecodedItem, DecodeFailure> {
-        guard let raw = fields["value"] else {
+    static func item(from fields: ItemFields) -> Result<DecodedItem, DecodeFailure> {
+        guard let raw = fields.value else {
             return .failure(DecodeFailure(.malformed, "object has no \"value\" field"))
         }
         let value: DecodedItem.Value
@@ -33,7 +33,7 @@ enum ItemInterpreter {
         }
 
         var sourceTime: Timestamp?
-        if let ts = fields["ts"] ?? fields["timestamp"] ?? fields["time"] {
+        if let ts = fields.ts ?? fields.timestamp ?? fields.time {
             switch timestamp(ts) {
             case .success(let t): sourceTime = t
             case .failure(let f): return .failure(f)
@@ -41,14 +41,14 @@ enum ItemInterpreter {
         }
 
         var unit: String?
-        switch fields["unit"] {
+        switch fields.unit {
         case .none, .null: break
         case .string(let u): unit = u
         default: return .failure(DecodeFailure(.malformed, "unit is not a string"))
         }
 
         var quality: Quality?
-        switch fields["quality"] {
+        switch fields.quality {
         case .none, .null: break
         case .string(let q):
             if let parsed = Quality(name: q) {

@@ -1,5 +1,5 @@
 /// A scalar JSON value with number text kept verbatim: both decoder paths reduce an object to
-/// `[key: JSONScalar]` and hand it to `ItemInterpreter`, so they cannot disagree on meaning.
+/// `ItemFields` and hand it to `ItemInterpreter`, so they cannot disagree on meaning.
 enum JSONScalar: Equatable {
     /// A bare number token (or `NaN`/`Infinity`, which some devices send unquoted), verbatim.
     case number(String)

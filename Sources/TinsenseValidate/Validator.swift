@@ -84,14 +84,21 @@ package struct Validator: Sendable {
             return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic", sensor: nil)
         }
         let id = resolution.sensorID
-        let spec = catalog.specs[resolution.specIndex]
+        // The spec is read field by field in place (`specs[s].…`): a copy of it per reading
+        // retained every one of its strings and arrays.
+        let s = resolution.specIndex
+        // One hash of the id for a known sensor (this runs for every reading): its slot is
+        // read and written back by index.
+        let known = sensors.index(forKey: id)
         // Before any state exists for it: a sensor refused here costs no memory.
-        if sensors[id] == nil, sensors.count >= policy.maxSeries {
+        if known == nil, sensors.count >= policy.maxSeries {
             return .reject(.seriesLimit, detail: "\(sensors.count) sensors known, max_series is \(policy.maxSeries)", sensor: id)
         }
-        var state = sensors[id] ?? SensorState(specIndex: resolution.specIndex, lastReceive: receiveTime, stale: false)
+        var state = known.map { sensors.values[$0] } ?? SensorState(specIndex: resolution.specIndex, lastReceive: receiveTime, stale: false)
         state.lastReceive = max(state.lastReceive, receiveTime)
-        defer { sensors[id] = state }
+        defer {
+            if let known { sensors.values[known] = state } else { sensors[id] = state }
+        }
 
         let value: DecimalValue
         switch item.value {
@@ -131,11 +138,11 @@ package struct Validator: Sendable {
         }
 
         let x = value.doubleValue
-        if let range = spec.range, !range.contains(x) {
+        if let range = catalog.specs[s].range, !range.contains(x) {
             return .reject(.outOfRange, detail: "value \(value) outside range [\(range.lowerBound), \(range.upperBound)]", sensor: id)
         }
 
-        let unit = item.unit ?? spec.unit
+        let unit = item.unit ?? catalog.specs[s].unit
         let unitHash = UnitHash.of(unit)
         if !state.units.contains(unitHash) {
             guard state.units.count < policy.maxUnitsPerSeries else {
@@ -145,20 +152,20 @@ package struct Validator: Sendable {
         }
 
         var downgrades: [Downgrade] = []
-        if let plausible = spec.plausible, !plausible.contains(x) {
+        if let plausible = catalog.specs[s].plausible, !plausible.contains(x) {
             downgrades.append(.implausible)
         }
-        if let maxRate = spec.maxRatePerSecond, let newest = state.newestSourceTime, let last = state.newestValue, sourceTime > newest {
+        if let maxRate = catalog.specs[s].maxRatePerSecond, let newest = state.newestSourceTime, let last = state.newestValue, sourceTime > newest {
             let seconds = Double(newest.milliseconds(to: sourceTime)) / 1000
             let rate = abs(x - last) / seconds
             if rate > maxRate {
-                if spec.rateAction == .quarantine {
+                if catalog.specs[s].rateAction == .quarantine {
                     return .reject(.rateOfChange, detail: "changed \(rate) per s, max_rate is \(maxRate)", sensor: id)
                 }
                 downgrades.append(.rateOfChange)
             }
         }
-        if let expected = spec.unit, let got = item.unit, got != expected {
+        if let expected = catalog.specs[s].unit, let got = item.unit, got != expected {
             downgrades.append(.unitMismatch)
         }
 

@@ -97,11 +97,13 @@ package struct AlertEngine: Sendable {
     ///
     /// - Parameters:
     ///   - detector: the detector behind the score (for the log line).
-    ///   - reason: why the score is what it is (the detector's explanation).
+    ///   - reason: why the score is what it is (the detector's explanation). Evaluated only
+    ///     when the score reaches the resolve threshold of a pending or firing alert or the
+    ///     threshold of a new one: formatting it for every reading cost more than detecting.
     /// - Returns: the transitions this reading causes, in order (possibly none). A rule name
     ///   that is not configured yields none.
     package mutating func observe(sensor: String, rule ruleName: String, time: Timestamp, score: Double,
-                                 value: Double, detector: String? = nil, reason: String? = nil) -> [AlertTransition] {
+                                 value: Double, detector: String? = nil, reason: @autoclosure () -> String? = nil) -> [AlertTransition] {
         var out: [AlertTransition] = []
         updateValueInhibitions(source: sensor, value: value, time: time, into: &out)
         releaseExpiredInhibitions(now: time, into: &out)
@@ -114,7 +116,7 @@ package struct AlertEngine: Sendable {
                 alert.lastHeld = time
                 if score >= rule.threshold || alert.firing {
                     if let detector { alert.detector = detector }
-                    if let reason { alert.message = reason }
+                    if let reason = reason() { alert.message = reason }
                 }
             }
             if alert.firing {
@@ -139,7 +141,7 @@ package struct AlertEngine: Sendable {
                 firing: false, start: time, firedAt: time, lastHeld: time, announced: false,
                 id: AlertTransition.makeID(sensor: sensor, rule: ruleName, start: time),
                 lastScore: score, lastValue: value, detector: detector,
-                message: reason ?? "score \(FixedDecimal.short(score)) ≥ \(FixedDecimal.short(rule.threshold))")
+                message: reason() ?? "score \(FixedDecimal.short(score)) ≥ \(FixedDecimal.short(rule.threshold))")
             if rule.pendingForMilliseconds == 0 || score >= rule.immediateThreshold ?? .infinity {
                 fire(key, rule: rule, time: time, into: &out)
             }

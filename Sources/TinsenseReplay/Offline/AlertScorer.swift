@@ -8,7 +8,10 @@ import TinsenseDetect
 /// `AlertEngine`. Bad and stale readings are not scored but still feed value inhibitions.
 /// Times are the recorded ones, handed in; this type reads no clock.
 package struct AlertScorer {
-    let sensors: [Config.SensorEntry]
+    /// Per `[[sensor]]` entry: its detector set (nil: not scored) and the rules its scores
+    /// feed, kept apart from the entries so that a reading copies neither.
+    private let specs: [DetectorSpec?]
+    private let rules: [[String]]
     package private(set) var engine: AlertEngine
     private var detectors: [String: SensorDetector] = [:]
     /// Where transitions go, in the order they happen.
@@ -16,7 +19,8 @@ package struct AlertScorer {
     package private(set) var scored = 0
 
     package init(config: Config, inhibit: Bool = true, emit: @escaping (AlertTransition) -> Void) {
-        sensors = config.sensors
+        specs = config.sensors.map(\.detection.spec)
+        rules = config.sensors.map(\.detection.rules)
         engine = AlertEngine(rules: config.detection.rules, inhibitRules: inhibit ? config.detection.inhibits : [],
                              staleSeverity: config.alerts.staleSeverity)
         self.emit = emit
@@ -24,14 +28,22 @@ package struct AlertScorer {
 
     package mutating func observe(_ reading: Reading, specIndex: Int, topic: String?) {
         let x = reading.value.doubleValue
-        let settings = specIndex < sensors.count ? sensors[specIndex].detection : nil
-        guard let settings, let spec = settings.spec, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
+        let scorable = specIndex < specs.count && specs[specIndex] != nil
+        guard scorable, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
             send(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
             return
         }
         scored += 1
-        let result = detectors[reading.sensor, default: spec.makeDetector()].observe(time: reading.sourceTime, value: x)
-        for rule in settings.rules {
+        // In place by index: the spec is only touched for a sensor's first reading.
+        let result: DetectionResult
+        if let i = detectors.index(forKey: reading.sensor) {
+            result = detectors.values[i].observe(time: reading.sourceTime, value: x)
+        } else {
+            var detector = specs[specIndex]!.makeDetector()
+            result = detector.observe(time: reading.sourceTime, value: x)
+            detectors[reading.sensor] = detector
+        }
+        for rule in rules[specIndex] {
             send(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
                                 detector: result.detector.name, reason: result.reason.description), topic: topic)
         }

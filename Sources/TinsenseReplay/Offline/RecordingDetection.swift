@@ -70,15 +70,19 @@ package struct RecordingDetection {
                 counts.refused += 1
                 continue
             }
-            if let n = newest[reading.sensor] {
-                if reading.sourceTime == n || n.milliseconds(to: reading.sourceTime) < -toleranceMs {
+            let t = reading.sourceTime
+            // One hash of the sensor id per reading: this runs for every reading.
+            if let i = newest.index(forKey: reading.sensor) {
+                let n = newest.values[i]
+                if t == n || n.milliseconds(to: t) < -toleranceMs {
                     counts.refused += 1
                     continue
                 }
+                if t > n { newest.values[i] = t }
+            } else {
+                newest[reading.sensor] = t
             }
-            newest[reading.sensor] = max(newest[reading.sensor] ?? reading.sourceTime, reading.sourceTime)
             counts.readings += 1
-            let t = reading.sourceTime
             sourceSpan = sourceSpan.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t
             scorer.observe(reading, specIndex: specIndex, topic: topic)
         }

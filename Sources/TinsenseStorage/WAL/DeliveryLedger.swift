@@ -38,6 +38,20 @@ public struct DeliveryLedger: Sendable {
         var payloadBytes: UInt32
     }
 
+    /// A topic as a dictionary key, hashed as one block of bytes: `[UInt8]`'s own hashing
+    /// feeds the hasher byte by byte, which made this lookup (once per message) the ledger's
+    /// largest cost.
+    struct TopicKey: Sendable, Hashable {
+        var bytes: [UInt8]
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(bytes.count)
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+    }
+
     /// How many recent messages are compared, and how early in a connection a redelivery can
     /// come (a broker resends at most its in-flight limit: mosquitto's default is 20).
     public let window: Int
@@ -49,7 +63,7 @@ public struct DeliveryLedger: Sendable {
     var recentNext = 0
     var connection: UInt32?
     var sinceConnectionStart = 0
-    var lastOnTopic: [[UInt8]: LastOnTopic] = [:]
+    var lastOnTopic: [TopicKey: LastOnTopic] = [:]
     var topicOrder: [[UInt8]] = []
     var topicOrderHead = 0
 
@@ -69,11 +83,14 @@ public struct DeliveryLedger: Sendable {
             sinceConnectionStart = 0
         }
         sinceConnectionStart += 1
-        let payloadCRC = CRC32C.checksum(record.payload)
+        // Through the raw bytes: the generic `Collection` overload is not specialised across
+        // modules and cost as much again as the checksums.
+        let payloadCRC = record.payload.withUnsafeBytes { CRC32C.checksum($0) }
         let payloadBytes = UInt32(clamping: record.payloadBytes)
-        let digest = UInt64(CRC32C.checksum(record.topic)) << 32 | UInt64(payloadCRC ^ payloadBytes &* 0x9E37_79B9)
+        let topicCRC = record.topic.withUnsafeBytes { CRC32C.checksum($0) }
+        let digest = UInt64(topicCRC) << 32 | UInt64(payloadCRC ^ payloadBytes &* 0x9E37_79B9)
         var verdict = Verdict.new
-        if record.retained, let last = lastOnTopic[record.topic], last == LastOnTopic(payloadCRC: payloadCRC, payloadBytes: payloadBytes) {
+        if record.retained, let last = lastOnTopic[TopicKey(record.topic)], last == LastOnTopic(payloadCRC: payloadCRC, payloadBytes: payloadBytes) {
             verdict = .retainedRepeat
         } else if record.qos > 0, sinceConnectionStart <= window,
                   recent.contains(where: { $0.packetID == record.packetID && $0.digest == digest && $0.connection != record.connection }) {
@@ -94,10 +111,10 @@ public struct DeliveryLedger: Sendable {
     }
 
     private mutating func remember(topic: [UInt8], _ last: LastOnTopic) {
-        if lastOnTopic.updateValue(last, forKey: topic) != nil { return }
+        if lastOnTopic.updateValue(last, forKey: TopicKey(topic)) != nil { return }
         topicOrder.append(topic)
         while lastOnTopic.count > maxTopics {
-            lastOnTopic[topicOrder[topicOrderHead]] = nil
+            lastOnTopic[TopicKey(topicOrder[topicOrderHead])] = nil
             topicOrderHead += 1
         }
         if topicOrderHead > 4_096, topicOrderHead * 2 > topicOrder.count {

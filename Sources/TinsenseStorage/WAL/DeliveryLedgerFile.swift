@@ -75,7 +75,7 @@ public enum DeliveryLedgerFile {
         let topics = ledger.topicsInOrder
         WALFormat.appendLE(UInt32(topics.count), to: &out)
         for t in topics {
-            let last = ledger.lastOnTopic[t]!
+            let last = ledger.lastOnTopic[DeliveryLedger.TopicKey(t)]!
             WALFormat.appendLE(UInt16(t.count), to: &out)
             out.append(contentsOf: t)
             WALFormat.appendLE(last.payloadCRC, to: &out)
