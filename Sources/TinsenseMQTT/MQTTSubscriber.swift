@@ -252,7 +252,10 @@ package final class MQTTSubscriber: @unchecked Sendable {
             return
         }
         if rc == MOSQ_ERR_ERRNO.rawValue && cause == EPROTO && options.broker.usesTLS {
-            noteTLSFailure("the broker ended the TLS session (\(String(cString: strerror(cause))))")
+            // What the broker's alert said is in libmosquitto's log only when that line wins the
+            // race to us; name the usual cause either way.
+            noteTLSFailure("the broker ended the TLS session (\(String(cString: strerror(cause)))): it may require a client certificate "
+                + "(mqtt.tls_cert_file, tls_key_file) or refuse the one given")
             return
         }
         if MQTTSubscriber.endsLoop(rc) {
