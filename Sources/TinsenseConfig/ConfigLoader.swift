@@ -22,7 +22,8 @@ package enum ConfigLoader {
     }
 
     package static func parse(_ text: String, file: String) throws(ConfigError) -> Config {
-        if let bad = TOMLHeaderGuard.firstBadHeader(in: text) {
+        let index = TOMLLineIndex(source: text)
+        if let bad = index.keylessHeader {
             throw ConfigError(issues: [ConfigIssue(file: file, line: bad.line, keyPath: "", message: "TOML syntax: a table header needs a key after '[', found \(bad.found)")])
         }
         let table: TOMLTable
@@ -33,7 +34,7 @@ package enum ConfigLoader {
         } catch {
             throw ConfigError(issues: [ConfigIssue(file: file, line: nil, keyPath: "", message: "TOML syntax: \(error)")])
         }
-        let reader = TableReader(file: file, index: TOMLLineIndex(source: text))
+        let reader = TableReader(file: file, index: index)
         let config = reader.read(table)
         if !reader.issues.isEmpty {
             throw ConfigError(issues: reader.issues.sorted { ($0.line ?? 0, $0.keyPath) < ($1.line ?? 0, $1.keyPath) })

@@ -7,6 +7,11 @@
 /// skipped by bracket and string state.
 struct TOMLLineIndex {
     private(set) var lines: [String: Int] = [:]
+    /// The first table header with no key after its `[` or `[[` (a line holding only `[`,
+    /// `[=]`, `[ # note`): its line and what follows the bracket. toml++ (inside TOMLKit 0.6.0)
+    /// asserts instead of reporting an error on that shape, so the loader refuses it with a
+    /// FILE:LINE error before TOMLKit parses (found by the config fuzzer, docs/RELIABILITY.md).
+    private(set) var keylessHeader: (line: Int, found: String)?
 
     init(source: String) {
         var arrayCounts: [String: Int] = [:]
@@ -24,6 +29,9 @@ struct TOMLLineIndex {
             if depth > 0 {
                 depth += TOMLLineIndex.bracketBalance(line)
                 continue
+            }
+            if keylessHeader == nil, line.hasPrefix("["), let found = TOMLLineIndex.keylessHeaderStart(line) {
+                keylessHeader = (lineNumber, found)
             }
             if line.hasPrefix("[[") {
                 let name = TOMLLineIndex.headerName(line.dropFirst(2), closing: "]]")
@@ -69,6 +77,20 @@ struct TOMLLineIndex {
             if let l = lines[p] { return l }
             guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
             p = String(p[..<cut])
+        }
+    }
+
+    /// What follows a header's `[`/`[[` and spaces when it cannot start a key (a bare-key
+    /// character or a quote) or close the header; nil when it can. A `[` there is left to
+    /// toml++, which reports `[ [x]]` itself.
+    static func keylessHeaderStart(_ line: Substring) -> String? {
+        var rest = line.dropFirst()
+        if rest.first == "[" { rest = rest.dropFirst() }
+        rest = rest.drop(while: { $0 == " " || $0 == "\t" })
+        guard let next = rest.unicodeScalars.first else { return "the end of the line" }
+        switch next {
+        case "A"..."Z", "a"..."z", "0"..."9", "_", "-", "\"", "'", "]", "[": return nil
+        default: return "'\(next.escaped(asASCII: true))'"
         }
     }
 
