@@ -16,11 +16,34 @@ enum BrokerAddress {
     }
 
     static func filterProblem(_ filter: String) -> String? {
+        // `$share/GROUP/FILTER`: the broker hands each message to one member of GROUP.
+        if filter.hasPrefix("$share/") {
+            let rest = filter.dropFirst("$share/".count)
+            guard let slash = rest.firstIndex(of: "/") else { return "\"\(filter)\": a shared subscription is $share/GROUP/FILTER" }
+            if let problem = shareGroupProblem(String(rest[..<slash])) { return "\"\(filter)\": \(problem)" }
+            let inner = String(rest[rest.index(after: slash)...])
+            if inner.isEmpty { return "\"\(filter)\": no topic filter after the share group" }
+            return filterProblem(inner)
+        }
         let levels = filter.split(separator: "/", omittingEmptySubsequences: false)
         if filter.isEmpty { return "an empty topic filter" }
         for (i, level) in levels.enumerated() {
             if level.contains("#") && (level != "#" || i != levels.count - 1) { return "\"\(filter)\": '#' must be a whole last level" }
             if level.contains("+") && level != "+" { return "\"\(filter)\": '+' must be a whole level" }
+        }
+        return nil
+    }
+
+    /// The longest share group name accepted; names are labels, and this keeps a typo'd
+    /// paste from becoming part of every SUBSCRIBE.
+    static let maxShareGroupBytes = 128
+
+    /// Why `group` cannot name a shared subscription group (MQTT 5, 4.8.2: no '/', '+' or '#'), or nil.
+    static func shareGroupProblem(_ group: String) -> String? {
+        if group.isEmpty { return "the share group name is empty" }
+        if group.utf8.count > maxShareGroupBytes { return "the share group name is longer than \(maxShareGroupBytes) bytes" }
+        for bad in ["/", "+", "#", "\u{0}"] where group.contains(bad) {
+            return "the share group name \"\(group)\" must not contain '\(bad == "\u{0}" ? "NUL" : bad)'"
         }
         return nil
     }

@@ -38,7 +38,24 @@ package struct Config: Sendable {
         package var queueCapacity = 8192
         /// MB the hand-off queue may hold (payloads and topics) before the network thread waits.
         package var queueMaxMB = 64
+        /// `mqtt.protocol`: MQTT 3.1.1 (`"3.1.1"`, the default) or 5 (`5`).
+        package var protocolVersion = ProtocolVersion.v311
+        /// `mqtt.session_expiry_s` (MQTT 5 only): how long the broker keeps the session after a
+        /// connection ends, when `clean_session = false`.
+        package var sessionExpirySeconds = Config.MQTT.defaultSessionExpirySeconds
+        /// `mqtt.share_group`: every filter is subscribed as `$share/GROUP/FILTER`, so the
+        /// daemons of one group split the stream (docs/SCALING.md).
+        package var shareGroup: String?
         package init() {}
+
+        package enum ProtocolVersion: Sendable, Equatable {
+            case v311
+            case v5
+        }
+
+        /// A week: a daemon down over a long weekend resumes its backlog; one decommissioned
+        /// without a clean stop stops costing the broker memory after that.
+        package static let defaultSessionExpirySeconds = 604_800
     }
 
     package struct Storage: Sendable {
@@ -106,8 +123,14 @@ package struct Config: Sendable {
 
     /// The MQTT subscriptions: `mqtt.subscribe`, or, when empty, one filter per sensor pattern.
     package var subscriptions: [String] {
-        if !mqtt.subscribe.isEmpty { return mqtt.subscribe }
-        var seen = Set<String>()
-        return sensors.map(\.spec.topic.subscriptionFilter).filter { seen.insert($0).inserted }
+        let filters: [String]
+        if !mqtt.subscribe.isEmpty {
+            filters = mqtt.subscribe
+        } else {
+            var seen = Set<String>()
+            filters = sensors.map(\.spec.topic.subscriptionFilter).filter { seen.insert($0).inserted }
+        }
+        guard let group = mqtt.shareGroup else { return filters }
+        return filters.map { "$share/\(group)/\($0)" }
     }
 }

@@ -123,6 +123,7 @@ final class TableReader {
             }
             c.mqtt.queueCapacity = s.int("queue_capacity", default: c.mqtt.queueCapacity, min: 16, max: 1_000_000)
             c.mqtt.queueMaxMB = s.int("queue_max_mb", default: c.mqtt.queueMaxMB, min: 1, max: 65_536)
+            readProtocolAndSharing(&s, into: &c)
             s.finish()
         }
         if let t = section(root, "storage") {
