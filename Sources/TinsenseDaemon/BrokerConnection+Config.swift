@@ -45,6 +45,6 @@ extension BrokerConnection {
                 throw SettingsProblem(description: "mqtt.tls_key_file: \(key) \(problem)")
             }
         }
-        self.init(broker: url, tls: tls, username: config.username, password: password)
+        self.init(broker: url, tls: tls, username: config.username, password: password, mqttProtocol: config.protocolVersion == .v5 ? .v5 : .v311)
     }
 }

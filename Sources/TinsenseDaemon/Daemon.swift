@@ -125,7 +125,9 @@ package final class Daemon: Service, @unchecked Sendable {
                 subscriptions: config.subscriptions,
                 statusTopic: config.mqtt.statusTopic,
                 reconnectMinSeconds: config.mqtt.reconnectMinSeconds, reconnectMaxSeconds: config.mqtt.reconnectMaxSeconds,
-                refusalsBeforeFailure: config.mqtt.refusalsBeforeExit
+                refusalsBeforeFailure: config.mqtt.refusalsBeforeExit,
+                // MQTT 5: clean_session = true is a session that ends with the connection.
+                sessionExpirySeconds: config.mqtt.cleanSession ? 0 : UInt32(config.mqtt.sessionExpirySeconds)
             ),
             sink: sink, logger: logger
         )

@@ -11,22 +11,28 @@ package struct BrokerConnection: Sendable, CustomStringConvertible {
     package var tls: TLSFiles
     package var username: String?
     package var password: String?
+    /// MQTT 3.1.1 or 5 (`mqtt.protocol`); TLS and credentials work the same under both.
+    package var mqttProtocol: MQTTProtocol
 
-    package init(broker: BrokerURL, tls: TLSFiles = TLSFiles(), username: String? = nil, password: String? = nil) {
+    package init(broker: BrokerURL, tls: TLSFiles = TLSFiles(), username: String? = nil, password: String? = nil, mqttProtocol: MQTTProtocol = .v311) {
         self.broker = broker
         self.tls = tls
         self.username = username
         self.password = password
+        self.mqttProtocol = mqttProtocol
     }
 
     package var description: String {
         var text = broker.description
+        if mqttProtocol == .v5 { text += " (MQTT 5)" }
         if let username { text += " as \(username)" + (password == nil ? "" : " (password set)") }
         return text
     }
 
-    /// Sets credentials and, for `mqtts://`, TLS on a fresh libmosquitto handle.
+    /// Sets the protocol version, credentials and, for `mqtts://`, TLS on a fresh libmosquitto
+    /// handle (the version must be set before the first connect).
     func configure(_ m: OpaquePointer) throws(MQTTError) {
+        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, mqttProtocol.libraryValue), "MOSQ_OPT_PROTOCOL_VERSION")
         if let username {
             try MosquittoLibrary.check(mosquitto_username_pw_set(m, username, password), "mosquitto_username_pw_set")
         }

@@ -24,6 +24,9 @@ package final class MQTTPublisher: @unchecked Sendable {
     struct State {
         var connected = false
         var connackError: Int32?
+        /// MQTT 5: the broker sent DISCONNECT (0x8B shutting down, 0x8E taken over, ...), after
+        /// which libmosquitto 2.0.11's network thread ends instead of reconnecting.
+        var endedByBroker: Int32?
         /// libmosquitto's log lines about a failed TLS handshake (its network thread ends then).
         var tlsFailure: String?
         var outstanding = Set<Int32>()
@@ -81,9 +84,13 @@ package final class MQTTPublisher: @unchecked Sendable {
                 if rc == 0 { s.connected = true; s.connackError = nil } else { s.connackError = rc }
             }
         }
-        mosquitto_disconnect_callback_set(m) { _, userdata, _ in
+        mosquitto_disconnect_callback_set(m) { _, userdata, rc in
             let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
-            me.state.withLock { $0.connected = false }
+            let v5 = me.connection.mqttProtocol == .v5
+            me.state.withLock { s in
+                s.connected = false
+                if v5 && rc >= 0x80 { s.endedByBroker = rc }
+            }
         }
         mosquitto_publish_callback_set(m) { _, userdata, mid in
             let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
@@ -107,7 +114,7 @@ package final class MQTTPublisher: @unchecked Sendable {
         try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
         _ = mosquitto_connect_async(m, broker.host, Int32(broker.port), 30)
         try wait(timeout: timeout, what: "connecting to \(broker)") { s in
-            if let rc = s.connackError { throw MQTTError.refused(MosquittoLibrary.connackString(rc)) }
+            if let rc = s.connackError { throw MQTTError.refused(connackText(rc)) }
             if let why = s.tlsFailure, !s.connected { throw MQTTError.tls(why) }
             return s.connected
         }
@@ -120,6 +127,9 @@ package final class MQTTPublisher: @unchecked Sendable {
             try wait(timeout: .seconds(120), what: "waiting for the broker to acknowledge publishes") { s in
                 s.outstanding.count < maxUnacknowledged
             }
+        }
+        if let rc = state.withLock({ $0.endedByBroker }) {
+            throw MQTTError.refused("the broker ended the MQTT 5 session (DISCONNECT \(V5ReasonCode(rc)))")
         }
         var mid: Int32 = 0
         let rc = payload.withUnsafeBytes { p in
@@ -136,6 +146,11 @@ package final class MQTTPublisher: @unchecked Sendable {
 
     package func publish(topic: String, payload: String, qos: Int, retain: Bool) throws {
         try publish(topic: topic, payload: Array(payload.utf8), qos: qos, retain: retain)
+    }
+
+    /// A CONNACK refusal in the words of the protocol in use (MQTT 5 reason codes are not 3.1.1's).
+    private func connackText(_ rc: Int32) -> String {
+        connection.mqttProtocol == .v5 ? "CONNACK \(V5ReasonCode(rc))" : MosquittoLibrary.connackString(rc)
     }
 
     /// Waits until every QoS 1 publish so far has been acknowledged.

@@ -24,7 +24,14 @@ package struct SubscriberOptions: Sendable {
     /// The broker, TLS and credentials (shared with the alert republisher).
     package var connection: BrokerConnection
     package var clientID: String
+    /// MQTT 3.1.1: the clean-session flag. MQTT 5: Clean Start; with false, the session (the
+    /// subscriptions and the QoS 1 backlog) is resumed and outlives each connection by
+    /// `sessionExpirySeconds`.
     package var cleanSession: Bool
+    /// MQTT 5 only: the Session Expiry Interval sent in every CONNECT (0: the session ends with
+    /// the connection; `UInt32.max`: never expires). Ignored under 3.1.1, where the broker's
+    /// `persistent_client_expiration` decides.
+    package var sessionExpirySeconds: UInt32
     package var qos: Int
     package var keepaliveSeconds: Int
     package var subscriptions: [String]
@@ -42,11 +49,13 @@ package struct SubscriberOptions: Sendable {
     package init(
         connection: BrokerConnection, clientID: String, cleanSession: Bool = false, qos: Int = 1,
         keepaliveSeconds: Int = 30, subscriptions: [String], statusTopic: String? = nil,
-        reconnectMinSeconds: Int = 1, reconnectMaxSeconds: Int = 30, refusalsBeforeFailure: Int = 10
+        reconnectMinSeconds: Int = 1, reconnectMaxSeconds: Int = 30, refusalsBeforeFailure: Int = 10,
+        sessionExpirySeconds: UInt32 = 604_800
     ) {
         self.connection = connection
         self.clientID = clientID
         self.cleanSession = cleanSession
+        self.sessionExpirySeconds = sessionExpirySeconds
         self.qos = qos
         self.keepaliveSeconds = keepaliveSeconds
         self.subscriptions = subscriptions
@@ -72,30 +81,35 @@ package final class MQTTSubscriber: @unchecked Sendable {
     // @unchecked: `handle` is set once in `start` and torn down in `stop`; the TLS restart
     // thread uses it only under `lifecycle`, which `stop` takes too; callbacks only read
     // immutable fields and the atomics and mutexes below.
-    private var handle: OpaquePointer?
+    var handle: OpaquePointer?
     private var retained: Unmanaged<MQTTSubscriber>?
     let options: SubscriberOptions
     let sink: any MQTTMessageSink
     let logger: Logger
 
-    private let connectedFlag = Atomic<Bool>(false)
-    private let connectCount = Atomic<Int>(0)
+    let connectedFlag = Atomic<Bool>(false)
+    let connectCount = Atomic<Int>(0)
     private let messageCount = Atomic<Int>(0)
-    private let stopping = Atomic<Bool>(false)
+    let stopping = Atomic<Bool>(false)
     /// Filters by SUBSCRIBE message id, to name the filter a SUBACK refers to.
-    private let pendingSubscriptions = Mutex<[Int32: String]>([:])
+    let pendingSubscriptions = Mutex<[Int32: String]>([:])
     private let failureFeed = AsyncStream.makeStream(of: SubscriberFailure.self, bufferingPolicy: .bufferingOldest(16))
+    /// MQTT 5: the CONNECT properties (Session Expiry Interval), built once in `start`.
+    var connectProperties: OpaquePointer?
+    /// MQTT 5: the last CONNACK was not a success, so the disconnect that follows is part of
+    /// that answer (already logged and counted), not a new failure.
+    let connackRefused = Atomic<Bool>(false)
     /// Refusals since the last successful connect.
-    private let refusalsInARow = Atomic<Int>(0)
+    let refusalsInARow = Atomic<Int>(0)
     /// libmosquitto's words about a failed TLS handshake, gathered from its log (on the network
     /// thread) until the restart thread takes them.
-    private let tlsFailure = Mutex<String?>(nil)
+    let tlsFailure = Mutex<String?>(nil)
     /// Wakes the restart thread: a TLS failure was noted, or `stop` was called. Signalled from
     /// the network thread, so it never blocks there.
-    private let restartWakeup = DispatchSemaphore(value: 0)
+    let restartWakeup = DispatchSemaphore(value: 0)
     /// Serialises the restart thread's calls on `handle` with `stop`. The network thread
     /// never takes it, so the restart thread may join that thread while holding it.
-    private let lifecycle = NSLock()
+    let lifecycle = NSLock()
 
     /// Failures after which this subscriber cannot deliver what it was configured for (see
     /// `SubscriberFailure`); the daemon stops on the first. One consumer.
@@ -125,12 +139,15 @@ package final class MQTTSubscriber: @unchecked Sendable {
         }
         handle = m
         retained = me
-        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311), "MOSQ_OPT_PROTOCOL_VERSION")
-        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
         try options.connection.configure(m)
+        try MosquittoLibrary.check(mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1), "MOSQ_OPT_TCP_NODELAY")
         if let status = options.statusTopic {
             let offline = Array("offline".utf8)
             try MosquittoLibrary.check(mosquitto_will_set(m, status, Int32(offline.count), offline, 1, true), "mosquitto_will_set")
+        }
+        if options.connection.mqttProtocol == .v5 {
+            try startVersion5(m)
+            return
         }
         mosquitto_reconnect_delay_set(m, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true)
         mosquitto_connect_callback_set(m) { _, userdata, rc in
@@ -163,11 +180,17 @@ package final class MQTTSubscriber: @unchecked Sendable {
                 "broker": "\(options.broker)", "error": "\(MosquittoLibrary.errorString(rc))",
             ])
         }
-        logger.info("MQTT subscriber started", metadata: [
+        logStarted()
+    }
+
+    func logStarted() {
+        var metadata: Logger.Metadata = [
             "broker": "\(options.connection)", "client_id": "\(options.clientID)",
             "clean_session": "\(options.cleanSession)", "qos": "\(options.qos)",
             "subscriptions": "\(options.subscriptions.joined(separator: ","))",
-        ])
+        ]
+        if options.connection.mqttProtocol == .v5 { metadata["session_expiry_s"] = "\(options.sessionExpirySeconds)" }
+        logger.info("MQTT subscriber started", metadata: metadata)
     }
 
     /// Publishes `offline` (when configured), disconnects cleanly and stops the network
@@ -188,6 +211,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
         mosquitto_loop_stop(m, force)
         mosquitto_destroy(m)
         handle = nil
+        mosquitto_property_free_all(&connectProperties)
         retained?.release()
         retained = nil
         connectedFlag.store(false, ordering: .relaxed)
@@ -205,6 +229,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
         mosquitto_loop_stop(m, true)
         mosquitto_destroy(m)
         handle = nil
+        mosquitto_property_free_all(&connectProperties)
         retained?.release()
         retained = nil
     }
@@ -218,13 +243,22 @@ package final class MQTTSubscriber: @unchecked Sendable {
             noteRefusal("the broker refused the connection (CONNACK \(rc): \(MosquittoLibrary.connackString(rc)))")
             return
         }
+        didConnectSuccessfully()
+    }
+
+    /// After a successful CONNACK, under either protocol: resubscribe (whatever the broker
+    /// says about the session) and announce `online`.
+    func didConnectSuccessfully() {
         refusalsInARow.store(0, ordering: .relaxed)
         connectedFlag.store(true, ordering: .relaxed)
         let n = connectCount.wrappingAdd(1, ordering: .relaxed).newValue
         guard let m = handle else { return }
+        let v5 = options.connection.mqttProtocol == .v5
         for filter in options.subscriptions {
             var mid: Int32 = 0
-            let src = mosquitto_subscribe(m, &mid, filter, Int32(options.qos))
+            let src = v5
+                ? mosquitto_subscribe_v5(m, &mid, filter, Int32(options.qos), 0, nil)
+                : mosquitto_subscribe(m, &mid, filter, Int32(options.qos))
             if src != MOSQ_ERR_SUCCESS.rawValue {
                 logger.error("subscribe failed", metadata: ["filter": "\(filter)", "error": "\(MosquittoLibrary.errorString(src))"])
             } else {
@@ -296,10 +330,12 @@ package final class MQTTSubscriber: @unchecked Sendable {
     }
 
     /// One entry per filter, in the order of the SUBSCRIBE (we send one filter per SUBSCRIBE).
-    private func didSubscribe(mid: Int32, granted: [Int32]) {
+    /// A code from 0x80 up is a refusal: 3.1.1 only has 0x80; MQTT 5 names the cause (0x87 not
+    /// authorised, 0x8F filter invalid, 0x9E shared subscriptions not supported, ...).
+    func didSubscribe(mid: Int32, granted: [Int32]) {
         let filter = pendingSubscriptions.withLock { $0.removeValue(forKey: mid) } ?? "(mid \(mid))"
         for g in granted {
-            if g == 0x80 {
+            if g >= 0x80 {
                 fail(.subscriptionRefused(filter: filter))
             } else if g < options.qos {
                 fail(.subscriptionDowngraded(filter: filter, requested: options.qos, granted: Int(g)))
@@ -309,14 +345,14 @@ package final class MQTTSubscriber: @unchecked Sendable {
 
     /// libmosquitto's log, at debug (its lines never carry the password); a TLS error is also the sign
     /// that its network thread is ending (see `superviseTLS`).
-    private func didLog(level: Int32, _ text: String) {
+    func didLog(level: Int32, _ text: String) {
         logger.debug("libmosquitto: \(text)")
         if level == MOSQ_LOG_ERR && options.broker.usesTLS && MosquittoLibrary.isTLSFailure(text) {
             noteTLSFailure(text)
         }
     }
 
-    private func noteTLSFailure(_ text: String) {
+    func noteTLSFailure(_ text: String) {
         tlsFailure.withLock { $0 = $0.map { "\($0); \(text)" } ?? text }
         restartWakeup.signal()
     }
@@ -324,7 +360,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
     /// Counts a refusal, logs it with the reason, and reports `.refused` at the limit.
     /// Returns false once the limit is reached (no more retries are useful).
     @discardableResult
-    private func noteRefusal(_ reason: String) -> Bool {
+    func noteRefusal(_ reason: String) -> Bool {
         let n = refusalsInARow.wrappingAdd(1, ordering: .relaxed).newValue
         let limit = options.refusalsBeforeFailure
         logger.error("cannot connect to the broker: \(reason)", metadata: [
@@ -380,12 +416,12 @@ package final class MQTTSubscriber: @unchecked Sendable {
     }
 
     /// Logs the failure and hands it to whoever supervises this subscriber.
-    private func fail(_ failure: SubscriberFailure) {
+    func fail(_ failure: SubscriberFailure) {
         logger.critical("MQTT subscriber failure", metadata: ["failure": "\(failure)"])
         failureFeed.continuation.yield(failure)
     }
 
-    private func didReceive(_ message: mosquitto_message) {
+    func didReceive(_ message: mosquitto_message) {
         let topicLength = message.topic.map { strlen($0) } ?? 0
         let topic = UnsafeRawBufferPointer(start: message.topic, count: topicLength)
         let payload = UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))
