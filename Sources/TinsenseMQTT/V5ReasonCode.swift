@@ -45,7 +45,7 @@ package struct V5ReasonCode: Sendable, Equatable, CustomStringConvertible {
         return V5ReasonCode.transientCodes.contains(code) ? .transient : .refusal
     }
 
-    /// libmosquitto's name for the code ("Bad username or password", "Server busy", ...).
+    /// libmosquitto's name for the code ("Bad User Name or Password", "Server busy", ...).
     package var name: String {
         guard let p = mosquitto_reason_string(code) else { return "unknown reason" }
         return String(cString: p)

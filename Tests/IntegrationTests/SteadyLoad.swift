@@ -12,6 +12,9 @@ final class SteadyLoad: @unchecked Sendable {
 
     let sensors: Int
     let count: Int
+    /// The index of the first message: a second load on the same plant starts where the first
+    /// ended, so no two messages of the two loads carry the same value.
+    let firstIndex: Int
     let rate: Double
     let shape: Shape
     let firstSourceTime = TestClock.anHourAgo
@@ -21,12 +24,13 @@ final class SteadyLoad: @unchecked Sendable {
     private var failure: (any Error)?
     private var sent = 0
 
-    init(plant: TestPlant, sensors: Int = 200, count: Int, rate: Double, shape: Shape = .timestamped) throws {
+    init(plant: TestPlant, sensors: Int = 200, count: Int, rate: Double, shape: Shape = .timestamped, firstIndex: Int = 0, clientSuffix: String = "load") throws {
         self.sensors = sensors
         self.count = count
+        self.firstIndex = firstIndex
         self.rate = rate
         self.shape = shape
-        publisher = try plant.publisher("load")
+        publisher = try plant.publisher(clientSuffix)
     }
 
     func value(_ k: Int) -> String {
@@ -42,7 +46,7 @@ final class SteadyLoad: @unchecked Sendable {
     /// What must be stored: (sensor, source time, value); the source time is "" for bare
     /// readings (the daemon stamps them with the receive time).
     var expected: [StoredRow] {
-        (0..<count).map { StoredRow(sensor: sensor($0), sourceTime: shape == .bare ? "" : sourceTime($0).description, value: value($0)) }
+        (firstIndex..<(firstIndex + count)).map { StoredRow(sensor: sensor($0), sourceTime: shape == .bare ? "" : sourceTime($0).description, value: value($0)) }
     }
 
     /// How many messages have been handed to the publisher so far.
@@ -52,8 +56,8 @@ final class SteadyLoad: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             let t0 = Date()
             do {
-                for k in 0..<count {
-                    let due = t0.addingTimeInterval(Double(k) / rate)
+                for k in firstIndex..<(firstIndex + count) {
+                    let due = t0.addingTimeInterval(Double(k - firstIndex) / rate)
                     let wait = due.timeIntervalSinceNow
                     if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                     let payload = shape == .bare ? value(k) : #"{"ts":"\#(sourceTime(k))","value":\#(value(k))}"#

@@ -15,10 +15,10 @@ final class TestPlant: @unchecked Sendable {
     /// `storage` replaces the `[storage]` keys after `fsync_interval_ms` (e.g. a small head, so
     /// the daemon seals while a test reads). `extraConfig` is appended to the config (whole
     /// sections); by default it turns `/metrics` off, so test daemons do not compete for the
-    /// default port.
+    /// default port. `mqtt` adds `[mqtt]` keys (e.g. `protocol = 5`, `share_group`).
     init(
         name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600",
-        extraConfig: String = "[metrics]\nenabled = false"
+        extraConfig: String = "[metrics]\nenabled = false", mqtt: String = ""
     ) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
@@ -39,6 +39,7 @@ final class TestPlant: @unchecked Sendable {
         status_topic = "tinsense/\(name)/status"
         reconnect_min_s = 1
         reconnect_max_s = 2
+        \(mqtt)
 
         [storage]
         fsync_interval_ms = 50
@@ -72,8 +73,10 @@ final class TestPlant: @unchecked Sendable {
     }
 
     /// Every stored reading as (sensor, source_time, value text), from `tinsense export`.
-    func exported() throws -> [StoredRow] {
-        let (status, out, err) = try runTinsense(["export", "--data", directory.file("data"), "--format", "csv"])
+    /// `live`: also what a running (or killed) daemon has only in its WAL, decoded with its config.
+    func exported(live: Bool = false) throws -> [StoredRow] {
+        let config = live ? ["--config", directory.file("tinsense.toml")] : []
+        let (status, out, err) = try runTinsense(["export", "--data", directory.file("data"), "--format", "csv"] + config)
         guard status == 0 else { throw TestFailure("export failed (\(status)): \(err)") }
         var lines = out.split(separator: "\n")
         guard let header = lines.first else { return [] }
