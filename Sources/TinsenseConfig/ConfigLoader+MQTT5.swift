@@ -22,7 +22,8 @@ extension TableReader {
             issue("mqtt.session_expiry_s", "is set but clean_session = true asks for a session that ends with the connection; set clean_session = false to keep a session")
         }
         let group = s.string("share_group", default: "")
-        if s.table["share_group"]?.string != nil {
+        // "" = not shared, like the other optional string keys.
+        if !group.isEmpty {
             if let problem = BrokerAddress.shareGroupProblem(group) {
                 issue("mqtt.share_group", problem)
             } else {

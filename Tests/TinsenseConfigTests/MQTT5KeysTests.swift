@@ -63,6 +63,13 @@ struct MQTT5KeysTests {
         #expect(listed.subscriptions == ["$share/g1/plant/#"])
     }
 
+    @Test("share_group = \"\" is no sharing, as for the other optional names")
+    func emptyGroup() throws {
+        let config = try ConfigLoader.parse(MQTT5KeysTests.text(#"share_group = """#), file: "t.toml")
+        #expect(config.mqtt.shareGroup == nil)
+        #expect(config.subscriptions == ["plant/+/+", "lab/xrf/sn"])
+    }
+
     @Test("a $share/GROUP/FILTER written in subscribe is taken as it is")
     func explicitShare() throws {
         let config = try ConfigLoader.parse(MQTT5KeysTests.text(#"subscribe = ["$share/site-a/plant/#", "lab/#"]"#), file: "t.toml")
@@ -80,7 +87,6 @@ struct MQTT5KeysTests {
         (#"share_group = "a/b""#, 4, "mqtt.share_group", "must not contain '/'"),
         (#"share_group = "a+""#, 4, "mqtt.share_group", "must not contain '+'"),
         (##"share_group = "#""##, 4, "mqtt.share_group", "must not contain '#'"),
-        (#"share_group = """#, 4, "mqtt.share_group", "the share group name is empty"),
         ("share_group = \"\(String(repeating: "g", count: 129))\"", 4, "mqtt.share_group", "longer than 128 bytes"),
         ("share_group = 7", 4, "mqtt.share_group", "must be a string"),
         (#"subscribe = ["$share/g+/plant/#"]"#, 4, "mqtt.subscribe[0]", "must not contain '+'"),
