@@ -54,9 +54,10 @@ struct ReloadPlan {
     }
 
     /// The TOML spelling of a Config property (`clientID` → `client_id`, `walFileMaxMB` →
-    /// `wal_file_max_mb`, `stopTimeoutSeconds` → `stop_timeout_s`).
+    /// `wal_file_max_mb`, `stopTimeoutSeconds` → `stop_timeout_s`, `protocolVersion` → `protocol`).
     static func tomlName(_ label: String) -> String {
         if label == "dataDirectory" { return "data_dir" }
+        if label == "protocolVersion" { return "protocol" }
         var out = ""
         var previousUpper = false
         for ch in label {

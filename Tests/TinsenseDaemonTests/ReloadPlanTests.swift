@@ -31,6 +31,18 @@ struct ReloadPlanTests {
         #expect(plan.needsRestart.sorted() == ["detection.enabled", "mqtt.client_id", "storage.wal_file_max_mb"])
     }
 
+    @Test("the protocol, the session expiry and the share group are restart-only, named as in the file")
+    func mqtt5KeysNeedARestart() {
+        let running = ReloadPlanTests.config(range: 0...100)
+        var loaded = running
+        loaded.mqtt.protocolVersion = .v5
+        loaded.mqtt.sessionExpirySeconds = 60
+        loaded.mqtt.shareGroup = "tinsense"
+        let plan = ReloadPlan(running: running, loaded: loaded)
+        #expect(plan.effective.mqtt.protocolVersion == .v311 && plan.effective.mqtt.shareGroup == nil)
+        #expect(plan.needsRestart.filter { !$0.hasPrefix("mqtt.subscribe ") }.sorted() == ["mqtt.protocol", "mqtt.session_expiry_s", "mqtt.share_group"])
+    }
+
     @Test("an unchanged file needs nothing restarted")
     func unchanged() {
         let c = ReloadPlanTests.config(range: 0...100)
