@@ -83,6 +83,13 @@ extension MQTTSubscriber {
             let reason = V5ReasonCode(rc)
             if reason.errorClass == .refusal {
                 noteRefusal("the broker disconnected us (DISCONNECT \(reason))")
+            } else if rc == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) {
+                // Almost always a second client with our id: two members of a share group
+                // given the same client_id take the session from each other in turn.
+                logger.error("another client connected with our client id and took the session; reconnecting with backoff", metadata: [
+                    "client_id": "\(options.clientID)", "reason": "\(reason)",
+                    "hint": "every daemon needs its own mqtt.client_id, also in a share group",
+                ])
             } else {
                 logger.warning("the broker disconnected us; reconnecting with backoff", metadata: [
                     "reason": "\(reason)", "backoff": "\(options.reconnectMinSeconds)s…\(options.reconnectMaxSeconds)s",

@@ -73,13 +73,16 @@ package struct SubscriberOptions: Sendable {
 /// libmosquitto's bounded exponential backoff; every connect resubscribes, whatever the
 /// broker says about the session, so a broker that lost its state still delivers.
 ///
+/// Under MQTT 5 the connection life cycle differs (MQTTSubscriber+Version5.swift): a supervisor
+/// thread connects with the session expiry and reconnects after every disconnect.
+///
 /// A TLS handshake failure ends libmosquitto's network thread for good (2.0.11 does not retry
 /// it, and says so only in its log), so a restart thread (`superviseTLS`) starts it again with
 /// backoff. Refusals (TLS failures and CONNACK refusals) are counted; after
 /// `refusalsBeforeFailure` in a row the subscriber reports `SubscriberFailure.refused`.
 package final class MQTTSubscriber: @unchecked Sendable {
     // @unchecked: `handle` is set once in `start` and torn down in `stop`; the TLS restart
-    // thread uses it only under `lifecycle`, which `stop` takes too; callbacks only read
+    // thread and the MQTT 5 supervisor use it only under `lifecycle`, which `stop` takes too; callbacks only read
     // immutable fields and the atomics and mutexes below.
     var handle: OpaquePointer?
     private var retained: Unmanaged<MQTTSubscriber>?
@@ -104,8 +107,9 @@ package final class MQTTSubscriber: @unchecked Sendable {
     /// libmosquitto's words about a failed TLS handshake, gathered from its log (on the network
     /// thread) until the restart thread takes them.
     let tlsFailure = Mutex<String?>(nil)
-    /// Wakes the restart thread: a TLS failure was noted, or `stop` was called. Signalled from
-    /// the network thread, so it never blocks there.
+    /// Wakes the restart thread (or, under MQTT 5, the supervisor): a TLS failure was noted, a
+    /// v5 connection ended, or `stop` was called. Signalled from the network thread, so it
+    /// never blocks there.
     let restartWakeup = DispatchSemaphore(value: 0)
     /// Serialises the restart thread's calls on `handle` with `stop`. The network thread
     /// never takes it, so the restart thread may join that thread while holding it.
