@@ -26,7 +26,7 @@ package struct MessageDecoder: Sendable {
             return PayloadDecoder.decode(payload, limits: limits)
         case .influx:
             if let refusal = PayloadDecoder.envelopeFailure(payload, limits) { return .failure(refusal) }
-            return .failure(DecodeFailure(.malformed, "line protocol decoding not built"))
+            return LineProtocolDecoder.decode(payload, precision: format.precision, limits: limits)
         case .sparkplug:
             if let refusal = PayloadDecoder.envelopeFailure(payload, limits) { return .failure(refusal) }
             return sparkplug.decode(topic: topic, payload: payload, receiveTime: receiveTime, limits: limits)
