@@ -15,10 +15,11 @@ final class TestPlant: @unchecked Sendable {
     /// `storage` replaces the `[storage]` keys after `fsync_interval_ms` (e.g. a small head, so
     /// the daemon seals while a test reads). `extraConfig` is appended to the config (whole
     /// sections); by default it turns `/metrics` off, so test daemons do not compete for the
-    /// default port.
+    /// default port. `sensorsFirst` ([[sensor]] entries) goes before the default sensors, whose
+    /// `test/{line}/{sensor}` would otherwise decide the format of every `test/x/y` topic.
     init(
         name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600",
-        extraConfig: String = "[metrics]\nenabled = false"
+        extraConfig: String = "[metrics]\nenabled = false", sensorsFirst: String = ""
     ) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
@@ -43,6 +44,8 @@ final class TestPlant: @unchecked Sendable {
         [storage]
         fsync_interval_ms = 50
         \(storage)
+
+        \(sensorsFirst)
 
         [[sensor]]
         topic = "test/bounded/{name}"
