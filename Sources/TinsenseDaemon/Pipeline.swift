@@ -41,25 +41,26 @@ final class Pipeline {
 
     func process(_ m: IngestedMessage) {
         counters.message()
+        let format = validator.payloadFormat(topic: m.topic)
+        // A refusal before an item is known belongs to the topic's sensor only where the topic
+        // names one (JSON); a bad line-protocol line or Sparkplug message names no sensor.
+        var topicSensor: String? { format.kind == .json ? validator.resolve(topic: m.topic)?.sensorID : nil }
         if let refusal = admission?.refusal(for: m) {
             m.payload.withUnsafeBytes { payload in
-                reject(m, payload, sensor: validator.resolve(topic: m.topic)?.sensorID, reason: refusal.reason, detail: refusal.detail, item: 0)
+                reject(m, payload, sensor: topicSensor, reason: refusal.reason, detail: refusal.detail, item: 0)
             }
             if let end = m.walEnd { processedThrough = end }
             return
         }
-        let format = validator.payloadFormat(topic: m.topic)
         m.payload.withUnsafeBytes { payload in
             switch decoder.decode(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) {
             case .failure(let f):
-                let sensor = validator.resolve(topic: m.topic)?.sensorID
-                reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: 0)
+                reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: 0)
             case .items(let results):
                 for (index, result) in results.enumerated() {
                     switch result {
                     case .failure(let f):
-                        let sensor = validator.resolve(topic: m.topic)?.sensorID
-                        reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: index)
+                        reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: index)
                     case .success(let item):
                         accept(m, payload, item: item, index: index)
                     }

@@ -82,6 +82,8 @@ struct LineProtocolIngestTests {
         let details = quarantine.compactMap { $0["detail"] as? String }
         #expect(details.filter { $0 == #"line 6: field "power_kw" has no '=value'"# }.count == messages, "\(Set(details))")
         #expect(details.filter { $0 == #"line 5: field "state" of "crusher" is a string, not a reading"# }.count == messages, "\(Set(details))")
+        // A broken line or a string field names no sensor; a NaN field does (it resolved first).
+        #expect(quarantine.filter { $0["reason"] as? String == "malformed" }.allSatisfy { $0["sensor"] as? String == nil })
         #expect(quarantine.filter { $0["reason"] as? String == "nan" }.allSatisfy { $0["sensor"] as? String == "test/lp/s1/crusher/temp{unit=jaw1}" })
     }
 }
