@@ -221,6 +221,7 @@ let package = Package(
 if Context.environment["TINSENSE_FUZZ"] != nil {
     let fuzzed: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzPayloadDecoder", ["TinsenseDecode", "TinsenseCore"]),
+        ("FuzzLineProtocol", ["TinsenseDecode", "TinsenseCore"]),
         ("FuzzTopicPattern", ["TinsenseValidate"]),
         ("FuzzConfigLoader", ["TinsenseConfig"]),
         ("FuzzSegmentReader", ["TinsenseStorage"]),

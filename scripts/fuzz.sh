@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that take outside bytes with libFuzzer (docs/RELIABILITY.md, "Fuzzing"):
-# the payload decoder (differential against Foundation), the topic matcher, the config loader,
+# the payload decoder (differential against Foundation), the line-protocol decoder (each line
+# alone decodes as inside its message), the topic matcher, the config loader,
 # the segment, WAL and chunk readers.
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-all=(FuzzPayloadDecoder FuzzTopicPattern FuzzConfigLoader FuzzSegmentReader FuzzWALReader FuzzChunkDecoder)
+all=(FuzzPayloadDecoder FuzzLineProtocol FuzzTopicPattern FuzzConfigLoader FuzzSegmentReader FuzzWALReader FuzzChunkDecoder)
 targets=("${@:-${all[@]}}")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 sanitize="fuzzer${FUZZ_SANITIZE-,address}"
@@ -33,7 +34,7 @@ extra_flags() {
 
 corpus_name() {
     case "$1" in
-        FuzzPayloadDecoder) echo payload ;; FuzzTopicPattern) echo topic ;; FuzzConfigLoader) echo config ;;
+        FuzzPayloadDecoder) echo payload ;; FuzzLineProtocol) echo lineprotocol ;; FuzzTopicPattern) echo topic ;; FuzzConfigLoader) echo config ;;
         FuzzSegmentReader) echo segment ;; FuzzWALReader) echo wal ;; FuzzChunkDecoder) echo chunk ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac

@@ -14,7 +14,12 @@ final class Pipeline {
     var validator: Validator
     let store: any ReadingStore
     let quarantine: QuarantineLog
-    var limits: DecodeLimits
+    /// Decodes every format; holds the Sparkplug session across messages.
+    var decoder: MessageDecoder
+    var limits: DecodeLimits {
+        get { decoder.limits }
+        set { decoder.limits = newValue }
+    }
     let logger: Logger
     /// Scores stored readings and raises alerts; nil when detection is off.
     let detection: DetectionStage?
@@ -29,31 +34,33 @@ final class Pipeline {
         self.detection = detection
         self.store = store
         self.quarantine = quarantine
-        self.limits = limits
+        decoder = MessageDecoder(limits: limits)
         self.logger = logger
         processedThrough = store.checkpoint
     }
 
     func process(_ m: IngestedMessage) {
         counters.message()
+        let format = validator.payloadFormat(topic: m.topic)
+        // A refusal before an item is known belongs to the topic's sensor only where the topic
+        // names one (JSON); a bad line-protocol line or Sparkplug message names no sensor.
+        var topicSensor: String? { format.kind == .json ? validator.resolve(topic: m.topic)?.sensorID : nil }
         if let refusal = admission?.refusal(for: m) {
             m.payload.withUnsafeBytes { payload in
-                reject(m, payload, sensor: validator.resolve(topic: m.topic)?.sensorID, reason: refusal.reason, detail: refusal.detail, item: 0)
+                reject(m, payload, sensor: topicSensor, reason: refusal.reason, detail: refusal.detail, item: 0)
             }
             if let end = m.walEnd { processedThrough = end }
             return
         }
         m.payload.withUnsafeBytes { payload in
-            switch PayloadDecoder.decode(payload, limits: limits) {
+            switch decoder.decode(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) {
             case .failure(let f):
-                let sensor = validator.resolve(topic: m.topic)?.sensorID
-                reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: 0)
+                reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: 0)
             case .items(let results):
                 for (index, result) in results.enumerated() {
                     switch result {
                     case .failure(let f):
-                        let sensor = validator.resolve(topic: m.topic)?.sensorID
-                        reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: index)
+                        reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: index)
                     case .success(let item):
                         accept(m, payload, item: item, index: index)
                     }

@@ -16,9 +16,11 @@ final class TestPlant: @unchecked Sendable {
     /// the daemon seals while a test reads). `extraConfig` is appended to the config (whole
     /// sections); by default it turns `/metrics` off, so test daemons do not compete for the
     /// default port. `mqtt` adds `[mqtt]` keys (e.g. `protocol = 5`, `share_group`).
+    /// `sensorsFirst` ([[sensor]] entries) goes before the default sensors, whose
+    /// `test/{line}/{sensor}` would otherwise decide the format of every `test/x/y` topic.
     init(
         name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600",
-        extraConfig: String = "[metrics]\nenabled = false", mqtt: String = ""
+        extraConfig: String = "[metrics]\nenabled = false", mqtt: String = "", sensorsFirst: String = ""
     ) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
@@ -44,6 +46,8 @@ final class TestPlant: @unchecked Sendable {
         [storage]
         fsync_interval_ms = 50
         \(storage)
+
+        \(sensorsFirst)
 
         [[sensor]]
         topic = "test/bounded/{name}"
