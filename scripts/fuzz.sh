@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-all=(FuzzPayloadDecoder FuzzTopicPattern FuzzConfigLoader FuzzSegmentReader FuzzWALReader FuzzChunkDecoder)
+all=(FuzzPayloadDecoder FuzzTopicPattern FuzzConfigLoader FuzzSegmentReader FuzzWALReader FuzzChunkDecoder FuzzSparkplugDecoder)
 targets=("${@:-${all[@]}}")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 sanitize="fuzzer${FUZZ_SANITIZE-,address}"
@@ -35,6 +35,7 @@ corpus_name() {
     case "$1" in
         FuzzPayloadDecoder) echo payload ;; FuzzTopicPattern) echo topic ;; FuzzConfigLoader) echo config ;;
         FuzzSegmentReader) echo segment ;; FuzzWALReader) echo wal ;; FuzzChunkDecoder) echo chunk ;;
+        FuzzSparkplugDecoder) echo sparkplug ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac
 }
