@@ -193,7 +193,7 @@ final class TableReader {
             return []
         }
         var entries: [Config.SensorEntry] = []
-        var seenPatterns: [String: Int] = [:]
+        var seenPatterns: [String: [(index: Int, metric: MetricFilter?)]] = [:]
         for i in 0..<array.count {
             let path = "sensor[\(i)]"
             guard let t = array[i].table else {
@@ -210,14 +210,16 @@ final class TableReader {
                 // The entry is unusable; its other keys are not "unknown", so don't finish().
                 continue
             }
-            if let previous = seenPatterns[topicText] {
-                issue(path + ".topic", "same pattern as sensor[\(previous)]; the first match wins, so this entry would never apply")
-            }
-            seenPatterns[topicText] = i
             var spec = SensorSpec(topic: pattern)
             let id = s.string("id", default: "")
             spec.idTemplate = id.isEmpty ? nil : id
-            if TableReader.bracesUnbalanced(id) { issue(path + ".id", "\"\(id)\" has an unmatched { or }") }
+            readPayloadKeys(&s, path: path, into: &spec)
+            // Entries on one pattern are told apart by their metric filter; one without a
+            // filter takes every item, so nothing after it on that pattern ever applies.
+            if let earlier = seenPatterns[topicText, default: []].first(where: { $0.metric == nil || $0.metric == spec.metric }) {
+                issue(path + ".topic", "same pattern as sensor[\(earlier.index)]\(earlier.metric.map { " and metric \"\($0)\"" } ?? ""); the first match wins, so this entry would never apply")
+            }
+            seenPatterns[topicText, default: []].append((i, spec.metric))
             let unknown = spec.unknownTemplateNames
             if !unknown.isEmpty {
                 issue(path + ".id", "{\(unknown.joined(separator: "}, {"))} is not captured by the topic pattern (captures: \(pattern.captureNames.map { "{\($0)}" }.joined(separator: ", ")), or {topic})")
@@ -244,6 +246,7 @@ final class TableReader {
             s.finish()
             entries.append(Config.SensorEntry(spec: spec, detection: sensorDetection))
         }
+        checkFormatShadowing(entries)
         return entries
     }
 

@@ -93,7 +93,7 @@ package struct FreshReadings {
 private struct TailReplay {
     var validator: Validator
     let admission: MessageAdmission
-    let limits: DecodeLimits
+    var decoder: MessageDecoder
     let toleranceMs: Int64
     /// Readings validation accepted, in WAL order, before the store's refusals.
     var validated: [Reading] = []
@@ -103,7 +103,7 @@ private struct TailReplay {
     init(config: Config) {
         validator = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: WallClock.now())
         admission = MessageAdmission(maxPayloadBytes: config.validation.maxPayloadBytes)
-        limits = DecodeLimits(maxPayloadBytes: config.validation.maxPayloadBytes, maxBatch: config.validation.maxBatch)
+        decoder = MessageDecoder(limits: DecodeLimits(maxPayloadBytes: config.validation.maxPayloadBytes, maxBatch: config.validation.maxBatch))
         toleranceMs = StorageOptions(config: config.storage).outOfOrderToleranceMs
     }
 
@@ -112,7 +112,8 @@ private struct TailReplay {
             refused += 1
             return
         }
-        let outcome = m.payload.withUnsafeBytes { PayloadDecoder.decode($0, limits: limits) }
+        let format = validator.payloadFormat(topic: m.topic)
+        let outcome = m.payload.withUnsafeBytes { decoder.decode(topic: m.topic, payload: $0, format: format, receiveTime: m.receiveTime) }
         switch outcome {
         case .failure:
             refused += 1

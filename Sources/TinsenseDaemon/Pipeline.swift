@@ -14,7 +14,12 @@ final class Pipeline {
     var validator: Validator
     let store: any ReadingStore
     let quarantine: QuarantineLog
-    var limits: DecodeLimits
+    /// Decodes every format; holds the Sparkplug session across messages.
+    var decoder: MessageDecoder
+    var limits: DecodeLimits {
+        get { decoder.limits }
+        set { decoder.limits = newValue }
+    }
     let logger: Logger
     /// Scores stored readings and raises alerts; nil when detection is off.
     let detection: DetectionStage?
@@ -29,7 +34,7 @@ final class Pipeline {
         self.detection = detection
         self.store = store
         self.quarantine = quarantine
-        self.limits = limits
+        decoder = MessageDecoder(limits: limits)
         self.logger = logger
         processedThrough = store.checkpoint
     }
@@ -43,8 +48,9 @@ final class Pipeline {
             if let end = m.walEnd { processedThrough = end }
             return
         }
+        let format = validator.payloadFormat(topic: m.topic)
         m.payload.withUnsafeBytes { payload in
-            switch PayloadDecoder.decode(payload, limits: limits) {
+            switch decoder.decode(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) {
             case .failure(let f):
                 let sensor = validator.resolve(topic: m.topic)?.sensorID
                 reject(m, payload, sensor: sensor, reason: f.reason, detail: f.detail, item: 0)

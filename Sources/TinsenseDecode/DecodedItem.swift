@@ -13,12 +13,23 @@ package struct DecodedItem: Sendable, Equatable {
     package var sourceTime: Timestamp?
     package var unit: String?
     package var quality: Quality?
+    /// The metric's name inside a message that carries many (line protocol `measurement/field`,
+    /// a Sparkplug metric name); nil for JSON and bare numbers, whose topic is the sensor.
+    /// With the topic it selects the `[[sensor]]` entry (`metric` filter) and the sensor id
+    /// (`{metric}` in `id`).
+    package var metric: String?
+    /// Labels the message gave this metric (line-protocol tags), for `{tag.NAME}` in `id`.
+    /// A dictionary so that the order a device lists them in never changes a sensor's identity.
+    package var tags: [String: String]
 
-    package init(value: Value, sourceTime: Timestamp? = nil, unit: String? = nil, quality: Quality? = nil) {
+    package init(value: Value, sourceTime: Timestamp? = nil, unit: String? = nil, quality: Quality? = nil,
+                 metric: String? = nil, tags: [String: String] = [:]) {
         self.value = value
         self.sourceTime = sourceTime
         self.unit = unit
         self.quality = quality
+        self.metric = metric
+        self.tags = tags
     }
 }
 

@@ -28,12 +28,7 @@ package enum PayloadDecoder {
     /// Decodes with a forced path (nil = scanner, then Foundation when the scanner declines);
     /// returns the path actually used.
     package static func decode(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits, path: Path?) -> (Outcome, Path) {
-        guard bytes.count <= limits.maxPayloadBytes else {
-            return (.failure(DecodeFailure(.tooLarge, "payload of \(bytes.count) bytes exceeds max_payload_bytes = \(limits.maxPayloadBytes)")), .scanner)
-        }
-        guard !bytes.isEmpty else {
-            return (.failure(DecodeFailure(.malformed, "empty payload")), .scanner)
-        }
+        if let refusal = envelopeFailure(bytes, limits) { return (.failure(refusal), .scanner) }
         if path != .foundation, let shape = FlatJSONScanner.scan(bytes) {
             switch shape {
             case .object(let f): return (.items([ItemInterpreter.item(from: f)]), .scanner)
@@ -54,6 +49,16 @@ package enum PayloadDecoder {
             if let failure = batchFailure(objects.count, limits) { return (.failure(failure), .foundation) }
             return (.items(objects.map { $0.flatMap(ItemInterpreter.item(from:)) }), .foundation)
         }
+    }
+
+    /// What every format refuses before looking inside: a payload over `max_payload_bytes`,
+    /// or an empty one.
+    package static func envelopeFailure(_ bytes: UnsafeRawBufferPointer, _ limits: DecodeLimits) -> DecodeFailure? {
+        if bytes.count > limits.maxPayloadBytes {
+            return DecodeFailure(.tooLarge, "payload of \(bytes.count) bytes exceeds max_payload_bytes = \(limits.maxPayloadBytes)")
+        }
+        if bytes.isEmpty { return DecodeFailure(.malformed, "empty payload") }
+        return nil
     }
 
     static func batchFailure(_ count: Int, _ limits: DecodeLimits) -> DecodeFailure? {

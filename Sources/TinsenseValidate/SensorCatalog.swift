@@ -1,23 +1,45 @@
-/// Resolves topics to sensors: the first `SensorSpec` (in config order) whose pattern matches
-/// wins. Results are cached per topic, so steady-state lookups are one hash probe.
+import TinsenseDecode
+
+/// Resolves (topic, metric) to sensors: the first `SensorSpec` (in config order) whose topic
+/// pattern matches and whose `metric` filter takes the item wins. Results are cached, so
+/// steady-state lookups are one hash probe; an item without a metric (JSON) is looked up by
+/// its topic alone, exactly as before many-metric formats existed.
 package struct SensorCatalog: Sendable {
     package struct Resolution: Sendable, Hashable {
         package var sensorID: String
         package var specIndex: Int
     }
 
+    /// A many-metric item's cache key: the tags are part of it because `{tag.NAME}` and the
+    /// default id put them in the sensor id.
+    private struct MetricKey: Hashable {
+        var topic: String
+        var metric: String
+        var tags: [String: String]
+    }
+
     package let specs: [SensorSpec]
     private var cache: [String: Resolution?] = [:]
-    /// Bound on cached topics so a flood of unknown topics cannot grow memory without limit.
+    private var metricCache: [MetricKey: Resolution?] = [:]
+    private var formatCache: [String: PayloadFormat] = [:]
+    /// Bound on each cache's entries so a flood of unknown topics or metrics cannot grow
+    /// memory without limit.
     package var cacheLimit = 100_000
-    /// Topics longer than this are resolved uncached, so the cache holds at most
-    /// `cacheLimit` × this many bytes of keys (about 100 MB) whatever topics arrive.
+    /// Keys longer than this (topic, plus metric and tags for many-metric items) are resolved
+    /// uncached, so a cache holds at most `cacheLimit` × this many bytes of keys (about 100 MB)
+    /// whatever arrives.
     package static let cachedTopicMaxBytes = 1024
+    /// The one format of every entry when they all agree (the common case): then no lookup
+    /// is needed to learn a topic's format.
+    private let uniformFormat: PayloadFormat?
 
     package init(specs: [SensorSpec]) {
         self.specs = specs
+        let formats = Set(specs.map(\.format))
+        uniformFormat = formats.count <= 1 ? (formats.first ?? .json) : nil
     }
 
+    /// The sensor of an item without a metric on `topic`.
     package mutating func resolve(_ topic: String) -> Resolution? {
         guard topic.utf8.count <= SensorCatalog.cachedTopicMaxBytes else { return SensorCatalog.lookup(topic, in: specs) }
         if let hit = cache[topic] { return hit }
@@ -27,13 +49,51 @@ package struct SensorCatalog: Sendable {
         return r
     }
 
-    /// Uncached lookup.
+    /// The sensor of an item, by its topic and (when it has one) its metric and tags.
+    package mutating func resolve(_ topic: String, metric: String?, tags: [String: String]) -> Resolution? {
+        guard let metric else { return resolve(topic) }
+        var bytes = topic.utf8.count + metric.utf8.count
+        for (k, v) in tags { bytes += k.utf8.count + v.utf8.count }
+        guard bytes <= SensorCatalog.cachedTopicMaxBytes else { return SensorCatalog.lookup(topic, metric: metric, tags: tags, in: specs) }
+        let key = MetricKey(topic: topic, metric: metric, tags: tags)
+        if let hit = metricCache[key] { return hit }
+        let r = SensorCatalog.lookup(topic, metric: metric, tags: tags, in: specs)
+        if metricCache.count >= cacheLimit { metricCache.removeAll(keepingCapacity: true) }
+        metricCache[key] = r
+        return r
+    }
+
+    /// How payloads on `topic` are decoded: the format of the first entry whose topic pattern
+    /// matches (metric filters play no part: the metric is only known after decoding); JSON
+    /// when none matches, so an unknown topic is decoded, and quarantined, as before.
+    package mutating func payloadFormat(topic: String) -> PayloadFormat {
+        if let uniformFormat { return uniformFormat }
+        guard topic.utf8.count <= SensorCatalog.cachedTopicMaxBytes else { return SensorCatalog.format(topic, in: specs) }
+        if let hit = formatCache[topic] { return hit }
+        let f = SensorCatalog.format(topic, in: specs)
+        if formatCache.count >= cacheLimit { formatCache.removeAll(keepingCapacity: true) }
+        formatCache[topic] = f
+        return f
+    }
+
+    /// Uncached lookup of an item without a metric.
     package static func lookup(_ topic: String, in specs: [SensorSpec]) -> Resolution? {
+        lookup(topic, metric: nil, tags: [:], in: specs)
+    }
+
+    /// Uncached lookup.
+    package static func lookup(_ topic: String, metric: String?, tags: [String: String], in specs: [SensorSpec]) -> Resolution? {
         for (i, spec) in specs.enumerated() {
+            if let filter = spec.metric, !filter.matches(metric) { continue }
             if let captures = spec.topic.match(topic) {
-                return Resolution(sensorID: spec.sensorID(topic: topic, captures: captures), specIndex: i)
+                return Resolution(sensorID: spec.sensorID(topic: topic, captures: captures, metric: metric, tags: tags), specIndex: i)
             }
         }
         return nil
+    }
+
+    /// Uncached format lookup.
+    package static func format(_ topic: String, in specs: [SensorSpec]) -> PayloadFormat {
+        specs.first { $0.topic.match(topic) != nil }?.format ?? .json
     }
 }

@@ -80,6 +80,32 @@ package struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
         }.joined(separator: "/")
     }
 
+    /// Whether some topic whose first level is `level` can match (false when the pattern's
+    /// first level is another literal).
+    package func canMatch(prefix level: String) -> Bool {
+        guard case .literal(let l) = levels.first else { return true }
+        return l == level
+    }
+
+    /// Whether every topic `other` matches, this pattern matches too (checked level by level:
+    /// `#` covers the rest, `+` and captures cover any one level, a literal only itself).
+    package func covers(_ other: TopicPattern) -> Bool {
+        var mine = levels[...]
+        var theirs = other.levels[...]
+        while let level = mine.popFirst() {
+            if case .rest = level { return true }
+            guard let their = theirs.popFirst() else { return false }
+            switch (level, their) {
+            case (.literal(let a), .literal(let b)): if a != b { return false }
+            case (.literal, _): return false
+            case (.any, .rest), (.capture, .rest): return false
+            case (.any, _), (.capture, _): continue
+            case (.rest, _): return true
+            }
+        }
+        return theirs.isEmpty
+    }
+
     /// Names of the captures, in order.
     package var captureNames: [String] {
         levels.compactMap { if case .capture(let n) = $0 { n } else { nil } }

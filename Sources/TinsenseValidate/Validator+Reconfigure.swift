@@ -8,20 +8,22 @@ extension Validator {
     /// whose entry still exists — found by its topic pattern — and duplicate, order and rate
     /// checks carry on across the reload. Sensors whose entry was removed are forgotten; the
     /// concrete topics of new entries are expected from `now` on (they go stale if silent).
+    /// Entries sharing a topic pattern are told apart by their `metric` filter.
     package mutating func reconfigure(catalog newCatalog: SensorCatalog, policy newPolicy: ValidationPolicy, now: Timestamp) {
         let oldSpecs = catalog.specs
         var indexByPattern: [String: Int] = [:]
-        for (i, spec) in newCatalog.specs.enumerated() where indexByPattern[spec.topic.text] == nil {
-            indexByPattern[spec.topic.text] = i
+        func entryKey(_ spec: SensorSpec) -> String { spec.topic.text + "\u{0}" + (spec.metric?.text ?? "") }
+        for (i, spec) in newCatalog.specs.enumerated() where indexByPattern[entryKey(spec)] == nil {
+            indexByPattern[entryKey(spec)] = i
         }
         var kept: [String: SensorState] = [:]
         kept.reserveCapacity(sensors.count)
         for (id, var state) in sensors {
-            guard state.specIndex < oldSpecs.count, let i = indexByPattern[oldSpecs[state.specIndex].topic.text] else { continue }
+            guard state.specIndex < oldSpecs.count, let i = indexByPattern[entryKey(oldSpecs[state.specIndex])] else { continue }
             state.specIndex = i
             kept[id] = state
         }
-        for (i, spec) in newCatalog.specs.enumerated() where spec.topic.isConcrete {
+        for (i, spec) in newCatalog.specs.enumerated() where spec.namesOneSensor {
             let id = spec.sensorID(topic: spec.topic.text, captures: [:])
             if kept[id] == nil { kept[id] = SensorState(specIndex: i, lastReceive: now, stale: false) }
         }

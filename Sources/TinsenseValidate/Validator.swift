@@ -68,19 +68,28 @@ package struct Validator: Sendable {
         self.policy = policy
         // Sensors named by a concrete topic are expected from the start: if they never
         // report, they go stale.
-        for (i, spec) in catalog.specs.enumerated() where spec.topic.isConcrete {
+        for (i, spec) in catalog.specs.enumerated() where spec.namesOneSensor {
             let id = spec.sensorID(topic: spec.topic.text, captures: [:])
             sensors[id] = SensorState(specIndex: i, lastReceive: start, stale: false)
         }
     }
 
-    /// Resolves a topic to its sensor (nil for unknown topics).
-    package mutating func resolve(topic: String) -> SensorCatalog.Resolution? {
-        catalog.resolve(topic)
+    /// Resolves a topic (and, for a many-metric item, its metric and tags) to its sensor (nil
+    /// when no entry takes it).
+    package mutating func resolve(topic: String, metric: String? = nil, tags: [String: String] = [:]) -> SensorCatalog.Resolution? {
+        catalog.resolve(topic, metric: metric, tags: tags)
+    }
+
+    /// How payloads on `topic` are decoded (see `SensorCatalog.payloadFormat`).
+    package mutating func payloadFormat(topic: String) -> PayloadFormat {
+        catalog.payloadFormat(topic: topic)
     }
 
     package mutating func validate(topic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
-        guard let resolution = catalog.resolve(topic) else {
+        guard let resolution = catalog.resolve(topic, metric: item.metric, tags: item.tags) else {
+            if let metric = item.metric {
+                return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic with metric \"\(metric)\"", sensor: nil)
+            }
             return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic", sensor: nil)
         }
         let id = resolution.sensorID

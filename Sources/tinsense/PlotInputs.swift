@@ -104,7 +104,10 @@ struct PlotInputs {
                       patterns.contains(where: { $0.matches(sensor) }) else { continue }
                 var time = CSVImporter.parseTime(e.time)?.millisecondsSinceEpoch
                 var value: Double?
-                if let payload = e.payload, !e.truncated, case .items(let items) = PayloadDecoder.decode(Array(payload.utf8)),
+                // No config here: `auto` tells JSON from line protocol as the daemon's would.
+                var payloadDecoder = MessageDecoder(limits: DecodeLimits())
+                if let payload = e.payload, !e.truncated,
+                   case .items(let items) = payloadDecoder.decode(topic: e.topic, payload: Array(payload.utf8), format: PayloadFormat(.auto), receiveTime: Timestamp(millisecondsSinceEpoch: time ?? 0)),
                    e.item < items.count, case .success(let item) = items[e.item] {
                     if case .number(let v) = item.value { value = v.doubleValue }
                     if let t = item.sourceTime { time = t.millisecondsSinceEpoch }

@@ -29,7 +29,7 @@ package struct RecordingDetection {
     var ledger = DeliveryLedger()
     var newest: [String: Timestamp] = [:]
     let config: Config
-    let limits: DecodeLimits
+    var decoder: MessageDecoder
     let toleranceMs: Int64
     var lastDuties: Timestamp?
     package private(set) var counts = OfflineCounts()
@@ -39,7 +39,7 @@ package struct RecordingDetection {
 
     package init(config: Config, emit: @escaping (AlertTransition) -> Void) {
         self.config = config
-        limits = DecodeLimits(maxPayloadBytes: config.validation.maxPayloadBytes, maxBatch: config.validation.maxBatch)
+        decoder = MessageDecoder(limits: DecodeLimits(maxPayloadBytes: config.validation.maxPayloadBytes, maxBatch: config.validation.maxBatch))
         toleranceMs = Int64(config.storage.outOfOrderToleranceSeconds) * 1000
         scorer = AlertScorer(config: config, emit: emit)
     }
@@ -59,7 +59,8 @@ package struct RecordingDetection {
             return
         }
         let topic = record.topicString
-        let outcome = record.payload.withUnsafeBytes { PayloadDecoder.decode($0, limits: limits) }
+        let format = validator!.payloadFormat(topic: topic)
+        let outcome = record.payload.withUnsafeBytes { decoder.decode(topic: topic, payload: $0, format: format, receiveTime: now) }
         guard case .items(let results) = outcome else {
             counts.refused += 1
             return

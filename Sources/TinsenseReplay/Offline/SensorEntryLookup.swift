@@ -10,10 +10,26 @@ struct SensorEntryLookup {
 
     init(config: Config) {
         patterns = config.sensors.map { entry in
-            guard let template = entry.spec.idTemplate else { return entry.spec.topic }
-            let text = template.replacingOccurrences(of: "{topic}", with: entry.spec.topic.text)
+            let spec = entry.spec
+            guard let template = spec.idTemplate else {
+                // A many-metric item's default id is the topic, `/metric` and its tags.
+                guard spec.format.kind != .json, !spec.topic.text.hasSuffix("#") else { return spec.topic }
+                return try? TopicPattern(spec.topic.text + "/#")
+            }
+            var text = template.replacingOccurrences(of: "{topic}", with: spec.topic.text)
+            // A metric may hold `/` (line protocol's `measurement/field`): last, it is the rest.
+            if text.hasSuffix("/{metric}") { text = String(text.dropLast("{metric}".count)) + "#" }
+            text = SensorEntryLookup.wildcardingPlaceholders(text)
             return try? TopicPattern(text)
         }
+    }
+
+    /// `{metric}` and `{tag.NAME}` that fill a whole level become `+`; no pattern is made
+    /// (nil) when they sit inside a level, and such ids are not found.
+    private static func wildcardingPlaceholders(_ text: String) -> String {
+        text.split(separator: "/", omittingEmptySubsequences: false).map { level in
+            level == "{metric}" || (level.hasPrefix("{tag.") && level.hasSuffix("}")) ? "+" : String(level)
+        }.joined(separator: "/")
     }
 
     /// The entry index for `sensor`, or nil when no entry names it.

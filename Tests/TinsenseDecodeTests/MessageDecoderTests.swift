@@ -1,0 +1,64 @@
+import Testing
+import TinsenseCore
+import TinsenseDecode
+
+private let t0 = Timestamp(millisecondsSinceEpoch: 1_767_225_600_000)
+
+private func decodeMessage(_ text: String, topic: String = "plant/x", format: PayloadFormat) -> PayloadDecoder.Outcome {
+    var decoder = MessageDecoder(limits: DecodeLimits())
+    return decoder.decode(topic: topic, payload: Array(text.utf8), format: format, receiveTime: t0)
+}
+
+@Suite("MessageDecoder")
+struct MessageDecoderTests {
+    @Test("format json decodes exactly as PayloadDecoder does, errors included, and gives no metric", arguments: [
+        #"{"value": 7.14, "ts": "2026-11-27T03:37:11.250Z", "unit": "[pH]"}"#, "7.14", #"[{"value":1},{"value":"x"}]"#,
+        #"{"value": true}"#, "not json", "", "[]",
+    ])
+    func jsonUnchanged(text: String) {
+        let outcome = decodeMessage(text, format: .json)
+        #expect(outcome == decode(text))
+        if case .items(let items) = outcome {
+            for case .success(let item) in items { #expect(item.metric == nil && item.tags.isEmpty) }
+        }
+    }
+
+    @Test("auto: a topic under spBv1.0/ is Sparkplug whatever the payload")
+    func autoSparkplugByTopic() {
+        let bytes: [UInt8] = Array("{\"value\":1}".utf8)
+        #expect(bytes.withUnsafeBytes { PayloadFormat.detect(topic: "spBv1.0/plant/NDATA/node1", payload: $0) } == .sparkplug)
+        #expect(bytes.withUnsafeBytes { PayloadFormat.detect(topic: "spBv1.0x/plant", payload: $0) } == .json)
+        #expect(bytes.withUnsafeBytes { PayloadFormat.detect(topic: "plant/spBv1.0/a", payload: $0) } == .json)
+    }
+
+    @Test("auto: JSON and numbers by their first non-blank byte, anything else is line protocol", arguments: [
+        ("{\"value\":1}", PayloadFormat.Kind.json), ("[{\"value\":1}]", .json), ("7.1", .json), ("-3", .json), ("+3", .json),
+        (".5", .json), ("  \n\t{\"value\":1}", .json), ("flotation,cell=3 ph=7.1", .influx), ("# comment\nm v=1", .influx),
+        ("NaN", .influx), ("\u{FF}", .influx),
+    ])
+    func autoByPayload(text: String, expected: PayloadFormat.Kind) {
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBytes { PayloadFormat.detect(topic: "plant/x", payload: $0) } == expected)
+    }
+
+    @Test("auto on a JSON payload decodes it as format json does")
+    func autoJSONDecodesAsJSON() {
+        let text = #"{"value": 7.14, "unit": "[pH]"}"#
+        #expect(decodeMessage(text, format: PayloadFormat(.auto)) == decode(text))
+    }
+
+    @Test("sparkplug is refused with a clear reason until its decoder is built")
+    func sparkplugNotBuilt() {
+        let outcome = decodeMessage("\u{08}\u{01}", topic: "spBv1.0/g/NDATA/n", format: PayloadFormat(.sparkplug))
+        #expect(outcome == .failure(DecodeFailure(.malformed, "sparkplug decoding not built")))
+    }
+
+    @Test("every format refuses a payload over max_payload_bytes and an empty one before looking inside", arguments: PayloadFormat.Kind.allCases)
+    func envelope(kind: PayloadFormat.Kind) {
+        var decoder = MessageDecoder(limits: DecodeLimits(maxPayloadBytes: 8, maxBatch: 10))
+        let big = decoder.decode(topic: "spBv1.0/g/NDATA/n", payload: Array("m v=1,w=2,x=3".utf8), format: PayloadFormat(kind), receiveTime: t0)
+        #expect(big == .failure(DecodeFailure(.tooLarge, "payload of 13 bytes exceeds max_payload_bytes = 8")))
+        let empty = decoder.decode(topic: "plant/x", payload: [], format: PayloadFormat(kind), receiveTime: t0)
+        #expect(empty == .failure(DecodeFailure(.malformed, "empty payload")))
+    }
+}
