@@ -20,7 +20,8 @@ struct SparkplugPlantEncoderTests {
         #expect(events.isEmpty)  // births declare, they carry no values
         let samples = model.messages(upTo: Self.t0.adding(milliseconds: 60_000))
         for sample in samples {
-            let m = try #require(encoder.data(sample))
+            let encoded = encoder.data(sample)
+            let m = try #require(encoded)
             events += try session.receive(topic: m.topic, payload: m.payload, receivedAt: sample.time).get()
         }
         let readings = events.readings
@@ -58,7 +59,8 @@ struct SparkplugPlantEncoderTests {
         var sample = try #require(model.messages(upTo: Self.t0.adding(milliseconds: 2_000)).first)
         sample.sentValue = nil
         let before = encoder.seq
-        let m = try #require(encoder.data(sample))
+        let encoded = encoder.data(sample)
+        let m = try #require(encoded)
         #expect(encoder.seq == before)
         guard case .failure(let error) = SparkplugPayloadDecoder.decode(m.payload) else {
             Issue.record("malformed bytes decoded")
