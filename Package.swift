@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "TinsenseSystem", dependencies: ["TinsenseCore"], swiftSettings: strict),
 
         // Pure stages.
-        .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
+        .target(name: "TinsenseDecode", dependencies: ["TinsenseCore", "TinsenseSparkplug"], swiftSettings: strict),
         .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
         .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseEncoding", dependencies: ["CZstd"], swiftSettings: strict),
@@ -180,7 +180,7 @@ let package = Package(
         ),
         .testTarget(name: "TinsenseCoreTests", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseSystemTests", dependencies: ["TinsenseSystem", "TinsenseTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseSparkplug", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseValidateTests", dependencies: ["TinsenseValidate", "TinsenseDecode", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),

@@ -18,7 +18,7 @@ import TinsenseCore
 ///   devices' metrics stale; one that does not is a previous connection's will and is ignored.
 ///   A DDEATH marks its device's metrics stale.
 package struct SparkplugSession: Sendable {
-    package let limits: SparkplugLimits
+    package var limits: SparkplugLimits
     package private(set) var counters = SparkplugCounters()
     private(set) var nodes: [SparkplugTopic.EdgeNode: SparkplugEdgeNodeState] = [:]
 
