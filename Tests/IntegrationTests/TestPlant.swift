@@ -18,7 +18,7 @@ final class TestPlant: @unchecked Sendable {
     /// default port.
     init(
         name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600",
-        extraConfig: String = "[metrics]\nenabled = false"
+        extraConfig: String = "[metrics]\nenabled = false", subscribe: [String] = ["test/#"]
     ) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
@@ -35,7 +35,7 @@ final class TestPlant: @unchecked Sendable {
         qos = 1
         clean_session = false
         keepalive_s = \(keepalive)
-        subscribe = ["test/#"]
+        subscribe = [\(subscribe.map { "\"\($0)\"" }.joined(separator: ", "))]
         status_topic = "tinsense/\(name)/status"
         reconnect_min_s = 1
         reconnect_max_s = 2
