@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Sparkplug B payloads (TinsenseSparkplug only): the runtime of the committed generated code.
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // C libraries from Debian (apt: libmosquitto-dev, libzstd-dev).
@@ -49,10 +51,19 @@ let package = Package(
         .target(name: "TinsenseSystem", dependencies: ["TinsenseCore"], swiftSettings: strict),
 
         // Pure stages.
-        .target(name: "TinsenseDecode", dependencies: ["TinsenseCore"], swiftSettings: strict),
+        .target(name: "TinsenseDecode", dependencies: ["TinsenseCore", "TinsenseSparkplug"], swiftSettings: strict),
         .target(name: "TinsenseValidate", dependencies: ["TinsenseCore", "TinsenseDecode"], swiftSettings: strict),
         .target(name: "TinsenseDetect", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .target(name: "TinsenseEncoding", dependencies: ["CZstd"], swiftSettings: strict),
+        // Sparkplug B (docs/SPARKPLUG.md): topics, the protobuf payload (generated code committed,
+        // scripts/generate-sparkplug.sh) and the per-edge-node session state (aliases, seq,
+        // bdSeq, death). Pure: receive times are passed in.
+        .target(
+            name: "TinsenseSparkplug",
+            dependencies: ["TinsenseCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protobuf/sparkplug_b.proto"],
+            swiftSettings: strict
+        ),
 
         // I/O layers.
         .target(
@@ -98,7 +109,7 @@ let package = Package(
         ),
         .target(
             name: "TinsenseSimulator",
-            dependencies: ["TinsenseCore"],
+            dependencies: ["TinsenseCore", "TinsenseSparkplug"],
             swiftSettings: strict
         ),
         // `tinsense plot`: readings, alert spans and quarantine marks in, SVG text out (pure).
@@ -169,7 +180,7 @@ let package = Package(
         ),
         .testTarget(name: "TinsenseCoreTests", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseSystemTests", dependencies: ["TinsenseSystem", "TinsenseTestSupport"], swiftSettings: strict),
-        .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseSparkplug", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseValidateTests", dependencies: ["TinsenseValidate", "TinsenseDecode", "TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseConfigTests", dependencies: ["TinsenseConfig", "TinsenseValidate", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseStorageTests", dependencies: ["TinsenseStorage", "TinsenseEncoding", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
@@ -190,6 +201,14 @@ let package = Package(
         .testTarget(
             name: "TinsenseMetricsTests",
             dependencies: ["TinsenseMetrics", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TinsenseSparkplugTests",
+            dependencies: [
+                "TinsenseSparkplug", "TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "TinsenseSimulatorTests", dependencies: ["TinsenseSimulator", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
@@ -227,6 +246,7 @@ if Context.environment["TINSENSE_FUZZ"] != nil {
         ("FuzzSegmentReader", ["TinsenseStorage"]),
         ("FuzzWALReader", ["TinsenseStorage", "TinsenseCore", .product(name: "Logging", package: "swift-log")]),
         ("FuzzChunkDecoder", ["TinsenseEncoding"]),
+        ("FuzzSparkplugDecoder", ["TinsenseSparkplug", "TinsenseCore"]),
     ]
     package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/Sources/CLibFuzzer"))
     package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Sources/FuzzSupport", swiftSettings: strict))

@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
-all=(FuzzPayloadDecoder FuzzLineProtocol FuzzTopicPattern FuzzConfigLoader FuzzSegmentReader FuzzWALReader FuzzChunkDecoder)
+all=(FuzzPayloadDecoder FuzzLineProtocol FuzzTopicPattern FuzzConfigLoader FuzzSegmentReader FuzzWALReader FuzzChunkDecoder FuzzSparkplugDecoder)
 targets=("${@:-${all[@]}}")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 sanitize="fuzzer${FUZZ_SANITIZE-,address}"
@@ -36,6 +36,7 @@ corpus_name() {
     case "$1" in
         FuzzPayloadDecoder) echo payload ;; FuzzLineProtocol) echo lineprotocol ;; FuzzTopicPattern) echo topic ;; FuzzConfigLoader) echo config ;;
         FuzzSegmentReader) echo segment ;; FuzzWALReader) echo wal ;; FuzzChunkDecoder) echo chunk ;;
+        FuzzSparkplugDecoder) echo sparkplug ;;
         *) echo "unknown target $1" >&2; exit 2 ;;
     esac
 }

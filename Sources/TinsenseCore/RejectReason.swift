@@ -34,6 +34,12 @@ public enum RejectReason: String, Sendable, CaseIterable, Hashable, CustomString
     case badValue = "bad_value"
     /// Storage refused the reading for good with an error no other code names; `detail` says which.
     case storageRefused = "storage_refused"
+    /// Sparkplug B: a DATA metric whose alias (or name) no BIRTH of its edge node or device declared.
+    case unknownMetric = "unknown_metric"
+    /// Sparkplug B: DATA or a device BIRTH from an edge node (or device) with no live BIRTH.
+    case notBorn = "not_born"
+    /// Sparkplug B: a metric whose datatype is no number (string, bytes, data set, template, …).
+    case notNumeric = "not_numeric"
 
     public var description: String { rawValue }
 }

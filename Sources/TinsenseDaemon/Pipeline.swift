@@ -67,7 +67,13 @@ final class Pipeline {
                 }
             }
         }
-        if let end = m.walEnd { processedThrough = end }
+        for mark in decoder.sparkplug.takeStaleMarks() {
+            guard let t = validator.markStale(topic: mark.topic, metric: mark.metric, at: mark.time) else { continue }
+            detection?.stale(t, now: mark.time)
+            logger.warning("sensor stale (Sparkplug death)", metadata: ["sensor": "\(t.sensor)", "last_reading": "\(t.lastReceive)"])
+        }
+        // A Sparkplug message held for reordering is only in memory: the checkpoint waits for it.
+        if let end = m.walEnd, decoder.sparkplug.heldMessageCount == 0 { processedThrough = end }
     }
 
     private func accept(_ m: IngestedMessage, _ payload: UnsafeRawBufferPointer, item: DecodedItem, index: Int) {

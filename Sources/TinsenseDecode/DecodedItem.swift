@@ -21,15 +21,19 @@ package struct DecodedItem: Sendable, Equatable {
     /// Labels the message gave this metric (line-protocol tags), for `{tag.NAME}` in `id`.
     /// A dictionary so that the order a device lists them in never changes a sensor's identity.
     package var tags: [String: String]
+    /// The topic this item is validated under when it is not the message's own: a Sparkplug
+    /// metric's DATA topic (its BIRTH value and a message released from reordering included).
+    package var topic: String?
 
     package init(value: Value, sourceTime: Timestamp? = nil, unit: String? = nil, quality: Quality? = nil,
-                 metric: String? = nil, tags: [String: String] = [:]) {
+                 metric: String? = nil, tags: [String: String] = [:], topic: String? = nil) {
         self.value = value
         self.sourceTime = sourceTime
         self.unit = unit
         self.quality = quality
         self.metric = metric
         self.tags = tags
+        self.topic = topic
     }
 }
 

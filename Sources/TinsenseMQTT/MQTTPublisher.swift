@@ -33,6 +33,8 @@ package final class MQTTPublisher: @unchecked Sendable {
         /// PUBACKs that arrived before `publish` recorded their message id.
         var earlyAcks = Set<Int32>()
         var acknowledged = 0
+        /// CONNACKs accepted so far: more than one means libmosquitto reconnected on its own.
+        var connections = 0
     }
 
     private let state = Mutex(State())
@@ -81,7 +83,7 @@ package final class MQTTPublisher: @unchecked Sendable {
         mosquitto_connect_callback_set(m) { _, userdata, rc in
             let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
             me.state.withLock { s in
-                if rc == 0 { s.connected = true; s.connackError = nil } else { s.connackError = rc }
+                if rc == 0 { s.connected = true; s.connackError = nil; s.connections += 1 } else { s.connackError = rc }
             }
         }
         mosquitto_disconnect_callback_set(m) { _, userdata, rc in
@@ -162,6 +164,20 @@ package final class MQTTPublisher: @unchecked Sendable {
     package var acknowledged: Int { state.withLock { $0.acknowledged } }
 
     package var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// Sessions the broker accepted on this publisher (libmosquitto reconnects on its own);
+    /// a Sparkplug edge node must be born again on each.
+    package var connectionCount: Int { state.withLock { $0.connections } }
+
+    /// Registers the last will the broker publishes if this client goes away without a
+    /// DISCONNECT (a Sparkplug edge node's NDEATH). Call before `connect`.
+    package func setWill(topic: String, payload: [UInt8], qos: Int, retain: Bool) throws {
+        guard let m = handle else { throw MQTTError.library("setWill after disconnect", MOSQ_ERR_INVAL.rawValue) }
+        let rc = payload.withUnsafeBytes { p in
+            mosquitto_will_set(m, topic, Int32(p.count), p.baseAddress, Int32(qos), retain)
+        }
+        try MosquittoLibrary.check(rc, "mosquitto_will_set")
+    }
 
     /// Sends DISCONNECT and stops the network thread.
     package func disconnect() {

@@ -52,6 +52,9 @@ package struct Validator: Sendable {
     package internal(set) var catalog: SensorCatalog
     package internal(set) var policy: ValidationPolicy
     var sensors: [String: SensorState] = [:]
+    /// Sensors a Sparkplug death marked stale: stale until their next reading, whatever their
+    /// deadman says (a subset of `sensors`, so bounded by `max_series`).
+    var diedStale: Set<String> = []
 
     struct SensorState: Sendable {
         var specIndex: Int
@@ -85,7 +88,9 @@ package struct Validator: Sendable {
         catalog.payloadFormat(topic: topic)
     }
 
-    package mutating func validate(topic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
+    package mutating func validate(topic messageTopic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
+        // A Sparkplug item names its own (DATA) topic; every other item is its message's.
+        let topic = item.topic ?? messageTopic
         guard let resolution = catalog.resolve(topic, metric: item.metric, tags: item.tags) else {
             if let metric = item.metric {
                 return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic with metric \"\(metric)\"", sensor: nil)
@@ -93,6 +98,7 @@ package struct Validator: Sendable {
             return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic", sensor: nil)
         }
         let id = resolution.sensorID
+        if !diedStale.isEmpty { diedStale.remove(id) }
         // The spec is read field by field in place (`specs[s].…`): a copy of it per reading
         // retained every one of its strings and arrays.
         let s = resolution.specIndex
@@ -204,12 +210,36 @@ package struct Validator: Sendable {
         package var lastReceive: Timestamp
     }
 
+    /// A Sparkplug death (NDEATH, DDEATH): the sensor of `metric` on `topic` has no current
+    /// value until its next reading. Returns the transition when it was not stale already; nil
+    /// for a sensor never heard from (nothing to mark).
+    package mutating func markStale(topic: String, metric: String?, at time: Timestamp) -> StaleTransition? {
+        guard let resolution = catalog.resolve(topic, metric: metric, tags: [:]),
+              var s = sensors[resolution.sensorID] else { return nil }
+        let id = resolution.sensorID
+        diedStale.insert(id)
+        guard !s.stale else { return nil }
+        s.stale = true
+        sensors[id] = s
+        return StaleTransition(sensor: id, specIndex: s.specIndex, stale: true, lastReceive: s.lastReceive)
+    }
+
     /// Checks every known sensor's deadman at `now`; returns the sensors that changed state
     /// since the last call (went stale, or reported again after being stale).
     package mutating func checkStale(now: Timestamp) -> [StaleTransition] {
         var out: [StaleTransition] = []
         for (id, var s) in sensors {
-            guard let limit = catalog.specs[s.specIndex].staleAfterMs else { continue }
+            // Dead by its edge node's word, whatever the deadman says, until it reports again.
+            if !diedStale.isEmpty, diedStale.contains(id) { continue }
+            // A sensor marked stale by a death and reporting again comes back even without a deadman.
+            guard let limit = catalog.specs[s.specIndex].staleAfterMs else {
+                if s.stale {
+                    s.stale = false
+                    sensors[id] = s
+                    out.append(StaleTransition(sensor: id, specIndex: s.specIndex, stale: false, lastReceive: s.lastReceive))
+                }
+                continue
+            }
             let isStale = s.lastReceive.milliseconds(to: now) > limit
             if isStale != s.stale {
                 s.stale = isStale

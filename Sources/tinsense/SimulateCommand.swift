@@ -24,6 +24,13 @@ struct SimulateCommand: AsyncParsableCommand {
         Payloads: {"ts":"<RFC 3339>","value":7.14,"unit":"[pH]","quality":"good"}; table02 sends \
         {"ts":<epoch ms>,"value":4.52} and jig01 a bare number (no timestamp).
 
+        --format sparkplug publishes the plant as Sparkplug B edge node pilot1 of group tinmine \
+        instead (docs/SPARKPLUG.md): each equipment a device, each sensor a metric (crusher01/vibration \
+        is metric vibration of device crusher01); NBIRTH with bdSeq and one DBIRTH per device with \
+        aliases, then DDATA by alias with seq; the NDEATH is the MQTT will; a dropped connection \
+        is replaced and the node born again with the next bdSeq; the NDEATH is published at the end. \
+        config/sparkplug-site.toml reads it.
+
         --rate is a speed-up factor of simulated time over wall time (1 = real time, 60 = one \
         simulated minute per second) or "max" (as fast as the broker acknowledges). --duration is \
         simulated time. At a rate above 1 the simulated clock runs ahead of the wall clock; keep \
@@ -91,6 +98,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Simulated start time: \"now\", an RFC 3339 time, or -DURATION before now (--start=-1h).")
     var start: String = "now"
 
+    @Option(help: "Payload format: json (the plant's JSON and bare-number gateways) or sparkplug (one Sparkplug B edge node).")
+    var format: String = "json"
+
     func run() async throws {
         let plan: Plan
         do {
@@ -135,6 +145,7 @@ struct SimulateCommand: AsyncParsableCommand {
         var durationMilliseconds: Int64
         /// nil = as fast as possible.
         var speedUp: Double?
+        var sparkplug = false
     }
 
     private func makePlan() throws(SimulationSetupError) -> Plan {
@@ -160,6 +171,9 @@ struct SimulateCommand: AsyncParsableCommand {
             }
             speedUp = factor
         }
+        guard format == "json" || format == "sparkplug" else {
+            throw SimulationSetupError(description: "--format '\(format)': expected json or sparkplug")
+        }
         let setup = try SimulationSetup(duration: duration, seed: seed, faults: faults, start: start, now: WallClock.now())
         for warning in setup.warnings { printError("tinsense simulate: warning: \(warning)") }
         return Plan(
@@ -167,13 +181,15 @@ struct SimulateCommand: AsyncParsableCommand {
             csvPath: csv,
             model: setup.model,
             durationMilliseconds: setup.durationMilliseconds,
-            speedUp: speedUp
+            speedUp: speedUp,
+            sparkplug: format == "sparkplug"
         )
     }
 
     /// Publishes the plan's messages, paced by wall time unless the rate is max, and returns
     /// how many were published. Stops early (still counting and flushing) on SIGINT/SIGTERM.
     private func publish(_ plan: Plan) async throws(MQTTError) -> Int {
+        if plan.sparkplug { return try await publishSparkplug(plan) }
         let logger = Logger(label: "tinsense.simulate")
         let publisher: MQTTPublisher
         do {

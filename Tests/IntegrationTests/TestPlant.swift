@@ -20,7 +20,8 @@ final class TestPlant: @unchecked Sendable {
     /// `test/{line}/{sensor}` would otherwise decide the format of every `test/x/y` topic.
     init(
         name: String, broker: MosquittoBroker, keepalive: Int = 10, storage: String = "seal_interval_s = 3600",
-        extraConfig: String = "[metrics]\nenabled = false", mqtt: String = "", sensorsFirst: String = ""
+        extraConfig: String = "[metrics]\nenabled = false", mqtt: String = "", sensorsFirst: String = "",
+        subscribe: [String] = ["test/#"]
     ) throws {
         directory = TemporaryDirectory(name)
         self.broker = broker
@@ -37,7 +38,7 @@ final class TestPlant: @unchecked Sendable {
         qos = 1
         clean_session = false
         keepalive_s = \(keepalive)
-        subscribe = ["test/#"]
+        subscribe = [\(subscribe.map { "\"\($0)\"" }.joined(separator: ", "))]
         status_topic = "tinsense/\(name)/status"
         reconnect_min_s = 1
         reconnect_max_s = 2

@@ -51,6 +51,21 @@ private func issues(_ text: String, file: String = "test.toml") -> [ConfigIssue]
 
 @Suite("ConfigLoader")
 struct ConfigLoaderTests {
+    @Test("the Sparkplug site example config/sparkplug-site.toml loads with no issues, every sensor entry format sparkplug")
+    func sparkplugExampleLoads() throws {
+        let path = repositoryRoot.appendingPathComponent("config/sparkplug-site.toml").path
+        let config: Config
+        do {
+            config = try ConfigLoader.load(path: path)
+        } catch {
+            Issue.record("config/sparkplug-site.toml has issues:\n\(error)")
+            return
+        }
+        #expect(config.sensorSpecs.count == 4)
+        #expect(config.sensorSpecs.allSatisfy { "\($0.format)" == "sparkplug" })
+        #expect(config.mqtt.subscribe == ["spBv1.0/tinmine/#"])
+    }
+
     @Test("the example config/tinsense.toml loads with no issues")
     func exampleConfigLoads() throws {
         let path = repositoryRoot.appendingPathComponent("config/tinsense.toml").path

@@ -134,6 +134,7 @@ struct QualityTests {
             "malformed", "nan", "out_of_range", "rate_of_change", "clock_skew",
             "duplicate", "out_of_order", "unknown_sensor", "too_large",
             "unit_limit", "series_limit", "sensor_id_too_long", "unit_too_long", "unreadable_chunk", "bad_value", "storage_refused",
+            "unknown_metric", "not_born", "not_numeric",
         ])
     }
 }

@@ -47,10 +47,11 @@ struct MessageDecoderTests {
         #expect(decodeMessage(text, format: PayloadFormat(.auto)) == decode(text))
     }
 
-    @Test("sparkplug is refused with a clear reason until its decoder is built")
-    func sparkplugNotBuilt() {
-        let outcome = decodeMessage("\u{08}\u{01}", topic: "spBv1.0/g/NDATA/n", format: PayloadFormat(.sparkplug))
-        #expect(outcome == .failure(DecodeFailure(.malformed, "sparkplug decoding not built")))
+    @Test("sparkplug goes to the Sparkplug session: data from an edge node never born is refused as not_born")
+    func sparkplugDispatched() {
+        // A payload with seq 1 and no metrics (the decoder's own tests: SparkplugMessageDecoderTests).
+        let outcome = decodeMessage("\u{18}\u{01}", topic: "spBv1.0/g/NDATA/n", format: PayloadFormat(.sparkplug))
+        #expect(outcome == .items([.failure(DecodeFailure(.notBorn, "edge node g/n has no live NBIRTH"))]))
     }
 
     @Test("every format refuses a payload over max_payload_bytes and an empty one before looking inside", arguments: PayloadFormat.Kind.allCases)
