@@ -42,6 +42,13 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        // libcurl for the forwarder's HTTP client (apt: libcurl4-openssl-dev); why not
+        // AsyncHTTPClient: Sources/TinsenseForward/HTTPPoster.swift.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
 
         // Shared value types: readings, decimal values, timestamps, CRC32C, the seeded PRNG. No I/O.
         .target(name: "TinsenseCore", swiftSettings: strict),
@@ -140,12 +147,23 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // `[forward]`: stored readings to VictoriaMetrics through a disk spool (docs/FORWARDING.md).
+        .target(
+            name: "TinsenseForward",
+            dependencies: [
+                "CCurl", "TinsenseCore", "TinsenseSystem", "TinsenseStorage", "TinsenseAlerts", "TinsenseConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Wiring: threads, files, time, lifecycle.
         .target(
             name: "TinsenseDaemon",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect",
-                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem", "TinsenseMetrics", "TinsenseReplay",
+                "TinsenseStorage", "TinsenseMQTT", "TinsenseAlerts", "TinsenseConfig", "TinsenseSystem", "TinsenseMetrics", "TinsenseReplay", "TinsenseForward",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -219,6 +237,14 @@ let package = Package(
             dependencies: [
                 "TinsenseReplay", "TinsenseStorage", "TinsenseMQTT", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore",
                 "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TinsenseForwardTests",
+            dependencies: [
+                "TinsenseForward", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -2,7 +2,7 @@
 # Installs the Debian packages tinsense builds and tests against, if any is missing.
 # (Swift itself comes with the machine image: /opt/swift.)
 set -euo pipefail
-packages=(mosquitto mosquitto-clients libmosquitto-dev libzstd-dev pkg-config python3 librsvg2-bin openssl make systemd init-system-helpers procps protobuf-compiler python3-protobuf)
+packages=(mosquitto mosquitto-clients libmosquitto-dev libzstd-dev pkg-config python3 librsvg2-bin openssl make systemd init-system-helpers procps protobuf-compiler python3-protobuf libcurl4-openssl-dev victoria-metrics)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

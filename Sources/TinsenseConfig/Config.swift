@@ -92,6 +92,7 @@ package struct Config: Sendable {
     package var alerts = Alerts()
     package var metrics = Metrics()
     package var record = Record()
+    package var forward = Forward()
 
     package init() {}
 

@@ -60,7 +60,7 @@ final class TableReader {
 
     func read(_ root: TOMLTable) -> Config {
         var c = Config()
-        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "alert_rule", "alerts", "inhibit", "metrics", "record"]
+        let known: Set<String> = ["daemon", "mqtt", "storage", "validation", "sensor", "detection", "alert_rule", "alerts", "inhibit", "metrics", "record", "forward"]
         for key in root.keys where !known.contains(key) {
             issue(key, "unknown section (expected one of: \(known.sorted().joined(separator: ", ")))")
         }
@@ -153,6 +153,7 @@ final class TableReader {
         readMetrics(root, into: &c)
         readDetection(root, into: &c)
         readRecord(root, into: &c)
+        readForward(root, into: &c)
         c.sensors = readSensors(root, detection: c.detection)
         if c.sensors.isEmpty { issue("sensor", "no [[sensor]] entries: every topic would be quarantined as unknown_sensor") }
         c.detection.inhibits = readInhibits(root, sensorIDs: [], rules: c.detection.rules)

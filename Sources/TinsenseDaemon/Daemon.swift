@@ -5,6 +5,7 @@ import TinsenseConfig
 import TinsenseCore
 import TinsenseDecode
 import TinsenseAlerts
+import TinsenseForward
 import TinsenseMQTT
 import TinsenseReplay
 import TinsenseSystem
@@ -96,6 +97,10 @@ package final class Daemon: Service, @unchecked Sendable {
             maxPayloadBytes: config.validation.maxPayloadBytes
         )
         pipeline.admission = admission
+        // `[forward]`: the spool is fed from the replay on, the forwarder sends from now on.
+        let forward = config.forward.enabled ? try ForwardOutput(settings: config.forward, dataDirectory: dataDirectory, logger: logger) : nil
+        pipeline.forward = forward?.makeTap(logger: logger) { alertOutput.emit($0, replaying: false) }
+        forward?.start()
         (store as? SegmentStore)?.willTrimWAL = { try admission.persist(at: $0, segmentsDirectory: segmentsDirectory) }
 
         // Started before the replay, which pings it as it goes: a long recovery is progress.
@@ -133,7 +138,7 @@ package final class Daemon: Service, @unchecked Sendable {
         )
         try subscriber.start()
         let metricsServer = DaemonMetrics.serve(config.metrics, sources: DaemonMetrics(
-            queue: queue, sink: sink, subscriber: subscriber, dataDirectory: dataDirectory, started: start), logger: logger)
+            queue: queue, sink: sink, subscriber: subscriber, dataDirectory: dataDirectory, started: start, forward: forward), logger: logger)
         defer { metricsServer?.stop() }
         watchdog.attach(sink: sink, queue: queue, subscriber: subscriber, broker: "\(connection.broker)")
         await Daemon.awaitFirstConnect(subscriber)
@@ -150,6 +155,7 @@ package final class Daemon: Service, @unchecked Sendable {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
                     Daemon.groupCommit(wal: wal, quarantine: quarantine, logger: self.logger)
+                    forward?.sync()
                     try? alertLog.sync()
                     health.committed()
                 }
@@ -195,6 +201,8 @@ package final class Daemon: Service, @unchecked Sendable {
             sealFailure = error
             logger.error("cannot seal the head at stop; it stays in the WAL and is replayed on the next start", metadata: ["error": "\(error)"])
         }
+        forward?.sync()
+        forward?.stop()
         try wal.close()
         try quarantine.sync()
         alertOutput.close()

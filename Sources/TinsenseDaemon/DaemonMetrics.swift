@@ -6,6 +6,7 @@ import Metrics
 import Synchronization
 import TinsenseConfig
 import TinsenseCore
+import TinsenseForward
 import TinsenseMQTT
 import TinsenseMetrics
 import TinsenseStorage
@@ -24,6 +25,8 @@ final class DaemonMetrics: Sendable {
     let walDirectory: String
     let segmentsDirectory: String
     let started: Timestamp
+    /// `[forward]`'s spool and lag gauges, when forwarding is on.
+    let forward: ForwardOutput?
 
     private let connected = Gauge(label: "tinsense_mqtt_connected")
     private let reconnects = Counter(label: "tinsense_mqtt_reconnects_total")
@@ -38,7 +41,8 @@ final class DaemonMetrics: Sendable {
     /// Reconnects already added to the counter (the subscriber counts connects, not reconnects).
     private let reconnectsCounted = Mutex<Int>(0)
 
-    init(queue: MessageQueue, sink: IngestSink, subscriber: MQTTSubscriber, dataDirectory: String, started: Timestamp) {
+    init(queue: MessageQueue, sink: IngestSink, subscriber: MQTTSubscriber, dataDirectory: String, started: Timestamp, forward: ForwardOutput? = nil) {
+        self.forward = forward
         self.queue = queue
         self.sink = sink
         self.subscriber = subscriber
@@ -67,6 +71,7 @@ final class DaemonMetrics: Sendable {
         sinceLastMessage.record(Double(max(0, (last ?? started).milliseconds(to: now))) / 1000)
         let oldest = queue.oldestReceiveTime
         pipelineLag.record(Double(max(0, oldest.map { $0.milliseconds(to: now) } ?? 0)) / 1000)
+        forward?.refreshGauges()
     }
 
     /// Total size of the regular files in `directory` whose names `counted` accepts.

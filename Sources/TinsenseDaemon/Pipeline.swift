@@ -1,6 +1,7 @@
 import Logging
 import TinsenseCore
 import TinsenseDecode
+import TinsenseForward
 import TinsenseStorage
 import TinsenseSystem
 import TinsenseValidate
@@ -28,6 +29,8 @@ final class Pipeline {
     private(set) var processedThrough: WALPosition?
     /// Refuses oversized messages and broker resends before decoding (issue 9, findings 2, 7).
     var admission: MessageAdmission?
+    /// `[forward]`: every stored reading is spooled for VictoriaMetrics (docs/FORWARDING.md).
+    var forward: ForwardTap?
 
     init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, detection: DetectionStage?, logger: Logger) {
         self.validator = validator
@@ -100,6 +103,7 @@ final class Pipeline {
             switch written {
             case .success(.stored):
                 counters.stored()
+                forward?.stored(reading)
                 for d in downgrades { counters.downgrade(d) }
                 detection?.observe(reading, specIndex: specIndex, topic: m.topic)
             case .success(.duplicate):

@@ -24,6 +24,8 @@ struct ExportCommand: ParsableCommand {
           csv     header sensor,source_time,receive_time,value,unit,quality
           jsonl   {"sensor":…,"source_time":…,"receive_time":…,"value":12.50,"unit":…,"quality":…,"flags":[…]}
           influx  tinsense,sensor=<id> value=<value>,quality="good"[,unit="…"] <source time in ns>
+          victoriametrics  tinsense,sensor=<id>[,unit=<unit>],quality=<q> value=<value> <source ms>
+                  (what [forward] sends; back-fill: POST it to <url>/write?precision=ms, docs/FORWARDING.md)
 
         --from is inclusive, --to exclusive; both take RFC 3339 (zone optional, UTC) or epoch ms.
         --sensor takes a sensor pattern: * any run of characters (including /), ? one character,
@@ -50,7 +52,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Exclusive end (RFC 3339 or epoch ms).")
     var to: String?
 
-    @Option(help: "csv, jsonl or influx.")
+    @Option(help: "csv, jsonl, influx or victoriametrics.")
     var format: String = "csv"
 
     @Flag(help: "Mark each row with where it was read from: sealed (a segment) or wal (not sealed yet).")
@@ -60,7 +62,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         guard ReadingFormat(rawValue: format) != nil else {
-            throw usageError("export", "--format must be csv, jsonl or influx (got \"\(format)\")")
+            throw usageError("export", "--format must be csv, jsonl, influx or victoriametrics (got \"\(format)\")")
         }
         if let f = from, CSVImporter.parseTime(f) == nil { throw usageError("export", "--from: cannot read time \"\(f)\"") }
         if let t = to, CSVImporter.parseTime(t) == nil { throw usageError("export", "--to: cannot read time \"\(t)\"") }

@@ -48,9 +48,20 @@ struct ReadingFormatTests {
             == "tinsense,sensor=\\  value=12.50,quality=\"stale\" 1772431200250000000\n")
     }
 
-    @Test("the --format names are the three formats")
+    @Test("victoriametrics lines carry unit and quality as tags and the source time in ms, escaped like influx tags")
+    func victoriaMetricsLines() {
+        #expect(ReadingFormat.victoriametrics.line(Self.reading(sensor: "a b,c=d\\e", unit: "m3/h"))
+            == "tinsense,sensor=a\\ b\\,c\\=d\\\\e,unit=m3/h,quality=good value=12.50 1772431200250\n")
+        #expect(ReadingFormat.victoriametrics.line(Self.reading(sensor: "x", unit: nil, quality: .uncertain))
+            == "tinsense,sensor=x,quality=uncertain value=12.50 1772431200250\n")
+        // --source must not split the series a back-fill writes.
+        #expect(ReadingFormat.victoriametrics.line(Self.reading(sensor: "x", unit: nil), source: .wal)
+            == ReadingFormat.victoriametrics.line(Self.reading(sensor: "x", unit: nil)))
+    }
+
+    @Test("the --format names are the four formats")
     func names() {
-        #expect(ReadingFormat.allCases.map(\.rawValue) == ["csv", "jsonl", "influx"])
+        #expect(ReadingFormat.allCases.map(\.rawValue) == ["csv", "jsonl", "influx", "victoriametrics"])
     }
 }
 

@@ -16,6 +16,10 @@ public enum ReadingFormat: String, CaseIterable, Sendable {
     case jsonl
     /// Influx line protocol: measurement `tinsense`, the sensor id as a tag, nanoseconds.
     case influx
+    /// Influx line protocol as the forwarder sends it to VictoriaMetrics (docs/FORWARDING.md):
+    /// unit and quality as tags, so they become labels (VictoriaMetrics keeps no string
+    /// fields), milliseconds (`/write?precision=ms`). Back-fill posts this to the same URL.
+    case victoriametrics
 
     /// What comes before the first line (the CSV header); nil for line-only formats.
     public var header: String? {
@@ -28,6 +32,7 @@ public enum ReadingFormat: String, CaseIterable, Sendable {
         case .csv: Self.csv(r)
         case .jsonl: Self.jsonLine(r)
         case .influx: Self.influx(r)
+        case .victoriametrics: Self.victoriaMetrics(r)
         }
     }
 
@@ -49,6 +54,8 @@ public enum ReadingFormat: String, CaseIterable, Sendable {
             return String(Self.jsonLine(r).dropLast(2)) + ",\"source\":\"\(source.rawValue)\"}\n"
         case .influx:
             return Self.influx(r, sourceTag: source.rawValue)
+        case .victoriametrics:
+            return Self.victoriaMetrics(r)
         }
     }
 
@@ -81,6 +88,14 @@ public enum ReadingFormat: String, CaseIterable, Sendable {
         line += " value=\(r.value),quality=\"\(r.quality)\""
         if let u = r.unit { line += ",unit=\(influxFieldString(u))" }
         return line + " \(r.sourceTime.millisecondsSinceEpoch)000000\n"
+    }
+
+    /// `tinsense,sensor=<id>[,unit=<unit>],quality=<q> value=<value> <source ms>`: in
+    /// VictoriaMetrics the sample `tinsense_value{sensor, unit, quality}` at the source time.
+    public static func victoriaMetrics(_ r: Reading) -> String {
+        var line = "tinsense,sensor=\(influxTag(r.sensor))"
+        if let u = r.unit, !u.isEmpty { line += ",unit=\(influxTag(u))" }
+        return line + ",quality=\(r.quality) value=\(r.value) \(r.sourceTime.millisecondsSinceEpoch)\n"
     }
 
     static func influxTag(_ s: String) -> String {
