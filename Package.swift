@@ -196,6 +196,17 @@ let package = Package(
             path: "Tests/TinsenseTestSupport",
             swiftSettings: strict
         ),
+        // What one sensor's state costs per component (docs/PERFORMANCE.md "Memory per sensor"):
+        // an executable, not a test, because it measures the process heap and must run alone.
+        .executableTarget(
+            name: "MemoryPerSensor",
+            dependencies: [
+                "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect", "TinsenseStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/MemoryPerSensor",
+            swiftSettings: strict
+        ),
         .testTarget(name: "TinsenseCoreTests", dependencies: ["TinsenseCore"], swiftSettings: strict),
         .testTarget(name: "TinsenseSystemTests", dependencies: ["TinsenseSystem", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(name: "TinsenseDecodeTests", dependencies: ["TinsenseDecode", "TinsenseSparkplug", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),

@@ -26,6 +26,37 @@ struct WindowStructureTests {
         }
     }
 
+    @Test("a window that grows its buffers as readings arrive gives the medians of the last w readings, past every growth step")
+    func growingWindowMatchesBruteForce() {
+        // 300 is not a power of two: the last step grows 256 slots to the bound, not to 512.
+        for w in [17, 300] {
+            var median = RollingMedian(.samples(w))
+            var rng = SplitMix64(steppedSeed: UInt64(100 + w))
+            var all: [Double] = []
+            for i in 0..<(3 * w) {
+                let v = Double(Int.random(in: 0..<1000, using: &rng)) / 8
+                all.append(v)
+                median.append(time: Int64(i), value: v)
+                let window = all.suffix(w).sorted()
+                let n = window.count
+                let expected = n % 2 == 1 ? window[n / 2] : 0.5 * (window[n / 2 - 1] + window[n / 2])
+                #expect(median.median == expected, "w=\(w) i=\(i)")
+            }
+        }
+    }
+
+    @Test("a copy taken before the buffers grow keeps its own readings")
+    func copyAcrossGrowth() {
+        var a = RollingMedian(.samples(100))
+        for i in 0..<16 { a.append(time: Int64(i), value: Double(i)) }
+        var b = a
+        for i in 16..<40 { a.append(time: Int64(i), value: 1000) }
+        b.append(time: 16, value: -1)
+        #expect(a.median == 1000)
+        #expect(b.count == 17 && b.median == 7)
+        #expect(b.oldest.value == 0)
+    }
+
     @Test("a time window keeps exactly the readings of the last span, with irregular gaps")
     func timeWindowMedian() {
         var median = RollingMedian(.duration(milliseconds: 10_000, maxSamples: 100))

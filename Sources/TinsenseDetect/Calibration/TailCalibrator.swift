@@ -22,7 +22,8 @@
 ///
 /// Cost: O(1) per reading (the cumulative table is rebuilt from 68 bins every 4 readings while
 /// the history is young, every 32 until it is as long as its memory, then every 64);
-/// memory: three arrays of 68 doubles, whatever the history length.
+/// memory: three arrays of doubles, one per bin up to the highest bin that holds any mass
+/// (about 20 of the 68 for the usual priors and statistics), whatever the history length.
 struct TailCalibrator {
     static let binsPerOctave = 4
     static let binCount = 68
@@ -77,19 +78,27 @@ struct TailCalibrator {
         maturity = max(historyLength, 512)
         self.anomalousWeight = anomalousWeight
         let n = Self.binCount
-        bins = CalibratorBins(binCount: n)
-        let mass = bins.mass, excessSum = bins.excessSum
         growthPerRecord = 1 / (1 - 1 / Double(max(historyLength, 16)))
+        // The prior's mass per bin; bins above the last with any mass are not stored (the
+        // prior's tail underflows to 0 long before bin 68), they read as 0.
+        var priorMass = [Double](repeating: 0, count: n)
         if priorWeight > 0 {
             for b in 0..<n {
                 let lo = Self.lowerEdge(b), hi = Self.lowerEdge(b + 1)
-                let m = exponentialPrior
+                priorMass[b] = exponentialPrior
                     ? priorWeight * (Math.exp(-lo / priorScale) - Math.exp(-hi / priorScale))
                     : priorWeight * (Math.twoSidedGaussianTail(lo / priorScale) - Math.twoSidedGaussianTail(hi / priorScale))
-                mass[b] = m
-                excessSum[b] = m * 0.5 * (lo + hi)
-                total += m
             }
+        }
+        bins = CalibratorBins(binCount: (priorMass.lastIndex { $0 != 0 } ?? 0) + 1)
+        let mass = bins.mass, excessSum = bins.excessSum
+        for b in 0..<n {
+            let m = priorMass[b]
+            if b < bins.binCount {
+                mass[b] = m
+                excessSum[b] = m * 0.5 * (Self.lowerEdge(b) + Self.lowerEdge(b + 1))
+            }
+            total += m
         }
         refresh()
     }
@@ -108,6 +117,8 @@ struct TailCalibrator {
         }
         let tailMass = bins.tailMass
         let b = location.bin
+        // Unstored bins hold no mass (only reached while there is no tail model at all).
+        guard b < bins.binCount else { return 0 }
         let above = tailMass[b + 1] + (tailMass[b] - tailMass[b + 1]) * (1 - location.fraction)
         let p = above / snapshotTotal
         return p < 1 ? p : 1
@@ -123,7 +134,11 @@ struct TailCalibrator {
     @inline(__always)
     private mutating func record(_ r: Double, bin b: Int, weight: Double) {
         let w = weight * recordWeight
-        if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
+        if b >= bins.binCount {
+            bins = bins.copy(binCount: min(Self.binCount, (b + 4) & ~3))
+        } else if !isKnownUniquelyReferenced(&bins) {
+            bins = bins.copy()
+        }
         bins.mass[b] += w
         bins.excessSum[b] += w * r
         advance(by: w)
@@ -182,8 +197,10 @@ struct TailCalibrator {
     private mutating func refresh() {
         sinceRefresh = 0
         if recordWeight > 1e200 { rescale(1 / recordWeight) }
-        let n = Self.binCount
+        // Bins above the stored ones hold no mass: their running sums are 0 and none of them
+        // can start the tail, so the scan starts at the highest stored bin.
         if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
+        let n = bins.binCount
         let mass = bins.mass, excessSum = bins.excessSum, tailMass = bins.tailMass
         mass[0] += zeroMass
         zeroMass = 0
@@ -213,7 +230,7 @@ struct TailCalibrator {
 
     private mutating func rescale(_ factor: Double) {
         if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
-        for b in 0..<Self.binCount {
+        for b in 0..<bins.binCount {
             bins.mass[b] *= factor
             bins.excessSum[b] *= factor
         }
@@ -243,7 +260,8 @@ struct TailCalibrator {
 
 /// The calibrator's bins as raw memory with copy-on-write checked once per operation: the
 /// per-reading path touches two bins and must not pay `Array`'s uniqueness and bounds checks
-/// on each.
+/// on each. One allocation holds the three columns for the stored bins (`binCount` ≤ 68, the
+/// lowest ones: what lies above holds no mass yet).
 final class CalibratorBins: @unchecked Sendable {
     // @unchecked: mutated only through a uniquely referenced `TailCalibrator`.
     let binCount: Int
@@ -254,16 +272,16 @@ final class CalibratorBins: @unchecked Sendable {
 
     init(binCount: Int) {
         self.binCount = binCount
-        mass = .allocate(capacity: binCount)
-        mass.initialize(repeating: 0, count: binCount)
-        excessSum = .allocate(capacity: binCount)
-        excessSum.initialize(repeating: 0, count: binCount)
-        tailMass = .allocate(capacity: binCount + 1)
-        tailMass.initialize(repeating: 0, count: binCount + 1)
+        let all = 3 * binCount + 1
+        mass = .allocate(capacity: all)
+        mass.initialize(repeating: 0, count: all)
+        excessSum = mass + binCount
+        tailMass = mass + 2 * binCount
     }
 
-    func copy() -> CalibratorBins {
-        let c = CalibratorBins(binCount: binCount)
+    /// A copy with `binCount` bins (at least as many as this one); the new bins are empty.
+    func copy(binCount newCount: Int? = nil) -> CalibratorBins {
+        let c = CalibratorBins(binCount: max(newCount ?? binCount, binCount))
         c.mass.update(from: mass, count: binCount)
         c.excessSum.update(from: excessSum, count: binCount)
         c.tailMass.update(from: tailMass, count: binCount + 1)
@@ -272,7 +290,5 @@ final class CalibratorBins: @unchecked Sendable {
 
     deinit {
         mass.deallocate()
-        excessSum.deallocate()
-        tailMass.deallocate()
     }
 }

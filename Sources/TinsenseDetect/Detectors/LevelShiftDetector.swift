@@ -14,7 +14,7 @@ struct LevelShiftDetector {
 
     init(_ p: LevelShiftParameters, calibration: CalibrationParameters) {
         parameters = p
-        recent = RollingMedian(p.short)
+        recent = RollingMedian(p.short, keepsTimes: true)
         reference = RollingMoments(p.window)
         calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
         if case .samples(let n) = p.short { recentTarget = n } else { recentTarget = 3 }

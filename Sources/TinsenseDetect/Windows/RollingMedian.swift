@@ -4,38 +4,53 @@
 /// `move_median`): the lower half of the window sits in a max-heap, the upper half in a
 /// min-heap, and every window slot remembers where it is in its heap, so the reading that
 /// leaves the window is deleted in O(log w) without a search and nothing is ever re-sorted.
-/// Both heaps live in flat buffers of slot numbers: no allocation after `init`, cache-friendly,
-/// and cheaper than a balanced tree or skiplist for the window sizes detectors use (≤ 10⁴).
+/// Both heaps live in flat buffers of slot numbers: cache-friendly, and cheaper than a
+/// balanced tree or skiplist for the window sizes detectors use (≤ 10⁴).
+///
+/// Memory grows with the series: the buffers start at `initialSlots` and double (up to the
+/// window's bound) when the window is full of what they hold, so a sensor that has sent one
+/// reading costs a few hundred bytes, not the whole window. A slot costs 17 bytes: its heap
+/// entry (slot number and key, each heap sized for half the window), its heap side and
+/// position. A value is read back from its heap key (exactly: the lower half stores it
+/// negated), not kept twice; times are kept only for a time window or when the caller reads
+/// them (`keepsTimes`), 8 bytes more. Growing renumbers the slots but keeps every heap's
+/// order, so the medians and means are the same as with the buffers allocated whole.
 ///
 /// The buffers are raw memory in a class with copy-on-write checked once per operation (not
 /// once per element access as `Array` would), which is what keeps the detector set within
 /// its per-reading budget; a copied detector still behaves as an independent value.
 struct RollingMedian {
+    /// Slots allocated for a new window (or the bound, if smaller).
+    static let initialSlots = 16
     private var storage: MedianStorage
     private let length: WindowLength
-    private let capacity: Int
+    /// The most readings the window holds (`length.capacity`).
+    private let bound: Int
+    private let keepsTimes: Bool
     private var head = 0
     private(set) var count = 0
     private var lowCount = 0
     private var highCount = 0
-    /// Sum of the window's values (for `mean`), recomputed every `capacity` removals so
+    /// Sum of the window's values (for `mean`), recomputed every `bound` removals so
     /// rounding cannot accumulate.
     private var sum = 0.0
     private var removalsSinceRecompute = 0
 
-    init(_ length: WindowLength) {
+    /// - Parameter keepsTimes: keep each reading's time for `oldest`/`removeOldest` even in a
+    ///   count window (a time window always keeps them: it evicts by them).
+    init(_ length: WindowLength, keepsTimes: Bool = false) {
         self.length = length
-        capacity = length.capacity
-        storage = MedianStorage(capacity: capacity)
+        bound = max(1, length.capacity)
+        if case .duration = length { self.keepsTimes = true } else { self.keepsTimes = keepsTimes }
+        storage = MedianStorage(slots: min(bound, Self.initialSlots), keepsTimes: self.keepsTimes)
     }
 
     /// The median of the window (mean of the two middle values for an even count); NaN if empty.
     var median: Double {
         if lowCount == 0 { return .nan }
-        let k = storage.keys
-        let lowTop = -k[0]
+        let lowTop = -storage.keys[0]
         if lowCount > highCount { return lowTop }
-        return 0.5 * (lowTop + k[capacity])
+        return 0.5 * (lowTop + storage.keys[storage.heapSlots])
     }
 
     /// The mean of the window; NaN if empty.
@@ -46,18 +61,25 @@ struct RollingMedian {
     @inline(__always)
     func oldestIsDue(now time: Int64) -> Bool {
         guard count > 0, case .duration(let ms, _) = length else { return false }
-        return time - storage.times[head] >= ms
+        return time - storage.times![head] >= ms
     }
 
-    /// The oldest reading (the caller checked `count > 0`).
-    var oldest: (time: Int64, value: Double) { (storage.times[head], storage.values[head]) }
+    /// The oldest reading (the caller checked `count > 0`); its time is 0 unless times are kept.
+    var oldest: (time: Int64, value: Double) { (storage.times?[head] ?? 0, value(at: head)) }
 
     /// Whether the next `append` pushes the oldest reading out.
-    var isFull: Bool { count == capacity }
+    var isFull: Bool { count == bound }
 
     /// Evicts what the window no longer covers at `time`.
     mutating func evict(now time: Int64) {
         while oldestIsDue(now: time) { removeOldest() }
+    }
+
+    /// The value in `slot`, from its heap key.
+    @inline(__always)
+    private func value(at slot: Int) -> Double {
+        let i = Int(storage.position[slot])
+        return storage.side[slot] == 0 ? -storage.keys[i] : storage.keys[storage.heapSlots + i]
     }
 
     /// Removes the oldest reading and returns it (the caller checked `count > 0`).
@@ -65,10 +87,10 @@ struct RollingMedian {
     mutating func removeOldest() -> (time: Int64, value: Double) {
         makeUnique()
         let slot = head
-        let t = storage.times[slot], v = storage.values[slot]
+        let t = storage.times?[slot] ?? 0, v = value(at: slot)
         removeAt(Int(storage.position[slot]), storage.side[slot])
         head += 1
-        if head == capacity { head = 0 }
+        if head == storage.slots { head = 0 }
         count -= 1
         sum -= v
         countRemoval()
@@ -78,7 +100,7 @@ struct RollingMedian {
 
     mutating func append(time: Int64, value: Double) {
         evict(now: time)
-        if count == capacity {
+        if count == bound {
             if count > 1 {
                 replaceOldest(time: time, value: value)
                 return
@@ -86,18 +108,43 @@ struct RollingMedian {
             removeOldest()
         }
         makeUnique()
+        if count == storage.slots { grow() }
         var slot = head + count
-        if slot >= capacity { slot -= capacity }
-        storage.times[slot] = time
-        storage.values[slot] = value
+        if slot >= storage.slots { slot -= storage.slots }
+        storage.times?[slot] = time
         count += 1
         sum += value
-        if lowCount == 0 || value <= storage.values[Int(storage.heap[0])] {
-            push(slot: slot, side: 0)
+        if lowCount == 0 || value <= -storage.keys[0] {
+            push(slot: slot, side: 0, value: value)
         } else {
-            push(slot: slot, side: 1)
+            push(slot: slot, side: 1, value: value)
         }
         rebalance()
+    }
+
+    /// Doubles the buffers (up to `bound`), moving the oldest reading to slot 0. Every heap
+    /// keeps its entries in the same order, only renamed to the new slot numbers.
+    private mutating func grow() {
+        let old = storage
+        let new = MedianStorage(slots: min(bound, 2 * old.slots), keepsTimes: keepsTimes)
+        for k in 0..<count {
+            var o = head + k
+            if o >= old.slots { o -= old.slots }
+            new.side[k] = old.side[o]
+            new.position[k] = old.position[o]
+            new.times?[k] = old.times![o]
+        }
+        for (s, n) in [(0, lowCount), (1, highCount)] {
+            let from = s * old.heapSlots, to = s * new.heapSlots
+            for i in 0..<n {
+                var o = Int(old.heap[from + i]) - head
+                if o < 0 { o += old.slots }
+                new.heap[to + i] = Int32(o)
+                new.keys[to + i] = old.keys[from + i]
+            }
+        }
+        storage = new
+        head = 0
     }
 
     /// A full window's steady state: the oldest slot takes the new reading in place, one sift
@@ -107,20 +154,20 @@ struct RollingMedian {
         makeUnique()
         let slot = head
         head += 1
-        if head == capacity { head = 0 }
-        sum += value - storage.values[slot]
-        storage.times[slot] = time
-        storage.values[slot] = value
-        countRemoval()
+        if head == storage.slots { head = 0 }
+        sum += value - self.value(at: slot)
+        storage.times?[slot] = time
         let s = storage.side[slot]
         let i = Int(storage.position[slot])
         let keys = storage.keys + base(s)
         let k = s == 0 ? -value : value
         keys[i] = k
+        // After the slot holds its new value: a recompute sums the window as it now is.
+        countRemoval()
         if i > 0 && k < keys[(i - 1) / 2] { siftUp(i, s) } else { siftDown(i, s) }
         guard lowCount > 0, highCount > 0 else { return }
-        let low = storage.heap, high = storage.heap + capacity
-        let lowKeys = storage.keys, highKeys = storage.keys + capacity
+        let low = storage.heap, high = storage.heap + storage.heapSlots
+        let lowKeys = storage.keys, highKeys = storage.keys + storage.heapSlots
         // The lower half's top (its largest value, stored negated) above the upper half's?
         if -lowKeys[0] > highKeys[0] {
             let lowTop = low[0], highTop = high[0]
@@ -141,14 +188,14 @@ struct RollingMedian {
     @inline(__always)
     private mutating func countRemoval() {
         removalsSinceRecompute += 1
-        guard removalsSinceRecompute >= capacity else { return }
+        guard removalsSinceRecompute >= bound else { return }
         removalsSinceRecompute = 0
         var total = 0.0
         var i = head
         for _ in 0..<count {
-            total += storage.values[i]
+            total += value(at: i)
             i += 1
-            if i == capacity { i = 0 }
+            if i == storage.slots { i = 0 }
         }
         sum = total
     }
@@ -161,19 +208,18 @@ struct RollingMedian {
     // MARK: heap plumbing — one min-heap routine; the lower half stores negated values.
     //
     // Each heap entry keeps its key beside its slot number (`keys` parallels `heap`), so a
-    // comparison reads the heap's own contiguous memory instead of chasing the slot into
-    // `values`: one dependent load less per level on the hottest loop of `mad`.
+    // comparison reads the heap's own contiguous memory instead of chasing the slot: one
+    // dependent load less per level on the hottest loop of `mad`.
 
     @inline(__always)
-    private func base(_ s: UInt8) -> Int { s == 0 ? 0 : capacity }
+    private func base(_ s: UInt8) -> Int { s == 0 ? 0 : storage.heapSlots }
 
     @inline(__always)
     private func heapCount(_ s: UInt8) -> Int { s == 0 ? lowCount : highCount }
 
-    private mutating func push(slot: Int, side s: UInt8) {
+    private mutating func push(slot: Int, side s: UInt8, value v: Double) {
         let n = heapCount(s)
         storage.heap[base(s) + n] = Int32(slot)
-        let v = storage.values[slot]
         storage.keys[base(s) + n] = s == 0 ? -v : v
         storage.side[slot] = s
         storage.position[slot] = Int32(n)
@@ -181,11 +227,12 @@ struct RollingMedian {
         siftUp(n, s)
     }
 
-    /// Removes and returns the top slot of a heap.
-    private mutating func popTop(_ s: UInt8) -> Int32 {
+    /// Removes the top slot of a heap; returns it and its value.
+    private mutating func popTop(_ s: UInt8) -> (slot: Int32, value: Double) {
         let top = storage.heap[base(s)]
+        let key = storage.keys[base(s)]
         removeAt(0, s)
-        return top
+        return (top, s == 0 ? -key : key)
     }
 
     private mutating func removeAt(_ i: Int, _ s: UInt8) {
@@ -254,61 +301,55 @@ struct RollingMedian {
     private mutating func rebalance() {
         while lowCount > highCount + 1 {
             let top = popTop(0)
-            push(slot: Int(top), side: 1)
+            push(slot: Int(top.slot), side: 1, value: top.value)
         }
         while highCount > lowCount {
             let top = popTop(1)
-            push(slot: Int(top), side: 0)
+            push(slot: Int(top.slot), side: 0, value: top.value)
         }
     }
 }
 
-/// The raw buffers of a `RollingMedian`: ring of times and values by slot, each slot's heap
-/// side and position, and the two heaps of slot numbers.
+/// The raw buffers of a `RollingMedian`, in one allocation: each ring slot's heap side and
+/// position (and time, when kept), and the two heaps of slot numbers with their keys.
+///
+/// Each heap has room for `slots / 2 + 2` entries: after a rebalance the halves hold
+/// ⌈n/2⌉ and ⌊n/2⌋ of the n ≤ `slots` readings, and a push before the next rebalance adds one.
 final class MedianStorage: @unchecked Sendable {
     // @unchecked: mutated only through a uniquely referenced `RollingMedian` (copy-on-write).
-    let capacity: Int
-    let times: UnsafeMutablePointer<Int64>
-    let values: UnsafeMutablePointer<Double>
-    let side: UnsafeMutablePointer<UInt8>
-    let position: UnsafeMutablePointer<Int32>
-    let heap: UnsafeMutablePointer<Int32>
+    let slots: Int
+    /// Entries per heap: the upper half's entries start at this index of `heap` and `keys`.
+    let heapSlots: Int
+    private let bytes: Int
+    private let raw: UnsafeMutableRawPointer
     /// The key of each heap entry (the value, negated in the lower half), parallel to `heap`.
     let keys: UnsafeMutablePointer<Double>
+    let times: UnsafeMutablePointer<Int64>?
+    let heap: UnsafeMutablePointer<Int32>
+    let position: UnsafeMutablePointer<Int32>
+    let side: UnsafeMutablePointer<UInt8>
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        times = .allocate(capacity: capacity)
-        times.initialize(repeating: 0, count: capacity)
-        values = .allocate(capacity: capacity)
-        values.initialize(repeating: 0, count: capacity)
-        side = .allocate(capacity: capacity)
-        side.initialize(repeating: 0, count: capacity)
-        position = .allocate(capacity: capacity)
-        position.initialize(repeating: 0, count: capacity)
-        heap = .allocate(capacity: 2 * capacity)
-        heap.initialize(repeating: 0, count: 2 * capacity)
-        keys = .allocate(capacity: 2 * capacity)
-        keys.initialize(repeating: 0, count: 2 * capacity)
+    init(slots: Int, keepsTimes: Bool) {
+        self.slots = slots
+        heapSlots = slots / 2 + 2
+        // Widest first, so every part is aligned: keys, times (8), heap, position (4), side (1).
+        let keyBytes = 2 * heapSlots * 8, timeBytes = keepsTimes ? slots * 8 : 0
+        let heapBytes = 2 * heapSlots * 4, positionBytes = slots * 4
+        bytes = keyBytes + timeBytes + heapBytes + positionBytes + slots
+        raw = .allocate(byteCount: bytes, alignment: 8)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        keys = raw.assumingMemoryBound(to: Double.self)
+        times = keepsTimes ? (raw + keyBytes).assumingMemoryBound(to: Int64.self) : nil
+        heap = (raw + keyBytes + timeBytes).assumingMemoryBound(to: Int32.self)
+        position = (raw + keyBytes + timeBytes + heapBytes).assumingMemoryBound(to: Int32.self)
+        side = (raw + keyBytes + timeBytes + heapBytes + positionBytes).assumingMemoryBound(to: UInt8.self)
     }
 
     func copy() -> MedianStorage {
-        let c = MedianStorage(capacity: capacity)
-        c.times.update(from: times, count: capacity)
-        c.values.update(from: values, count: capacity)
-        c.side.update(from: side, count: capacity)
-        c.position.update(from: position, count: capacity)
-        c.heap.update(from: heap, count: 2 * capacity)
-        c.keys.update(from: keys, count: 2 * capacity)
+        let c = MedianStorage(slots: slots, keepsTimes: times != nil)
+        c.raw.copyMemory(from: raw, byteCount: bytes)
         return c
     }
 
-    deinit {
-        times.deallocate()
-        values.deallocate()
-        side.deallocate()
-        position.deallocate()
-        heap.deallocate()
-        keys.deallocate()
-    }
+    deinit { raw.deallocate() }
 }

@@ -50,6 +50,9 @@ struct SeriesHead {
 
     /// Inserts in source-time order; false when that source time is already present.
     mutating func insert(_ s: HeadSample) -> Bool {
+        // The tail never holds more than `tailLimit + 1` samples: when it would double from
+        // 16 to 32 (1 KB per series, kept until sealed), room for exactly one more instead.
+        if tail.count == SeriesHead.tailLimit, tail.capacity == tail.count { tail.reserveCapacity(SeriesHead.tailLimit + 1) }
         if packedCount > 0, s.source <= packedLastSource {
             return insertIntoPacked(s)
         }
