@@ -37,20 +37,6 @@ package struct DecodedItem: Sendable, Equatable {
     }
 }
 
-/// A payload (or one item of a batch) that could not be decoded, with a reason code and a
-/// detail a person can act on.
-package struct DecodeFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    package var reason: RejectReason
-    package var detail: String
-
-    package init(_ reason: RejectReason, _ detail: String) {
-        self.reason = reason
-        self.detail = detail
-    }
-
-    package var description: String { "\(reason): \(detail)" }
-}
-
 /// Limits the decoder enforces before doing any work on a payload.
 package struct DecodeLimits: Sendable, Equatable {
     package var maxPayloadBytes: Int

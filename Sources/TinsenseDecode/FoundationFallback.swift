@@ -1,4 +1,5 @@
 import Foundation
+import TinsenseCore
 
 /// The slow path for payloads the scanner does not fully understand (escaped strings,
 /// non-ASCII text, nested values, odd shapes): Foundation's `JSONSerialization` does the

@@ -39,7 +39,7 @@ package struct SparkplugSession: Sendable {
         }
         switch session.receive(topic: topic, payload: Array(payload), receivedAt: receiveTime) {
         case .failure(let error):
-            return .failure(DecodeFailure(error.reason, error.detail))
+            return .failure(error)
         case .success(let events):
             var items: [Result<DecodedItem, DecodeFailure>] = []
             items.reserveCapacity(events.count)

@@ -1,18 +1,5 @@
 import TinsenseCore
 
-/// One metric that could not become a reading, with the reason code quarantine uses.
-package struct SparkplugItemFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    package var reason: RejectReason
-    package var detail: String
-
-    package init(_ reason: RejectReason, _ detail: String) {
-        self.reason = reason
-        self.detail = detail
-    }
-
-    package var description: String { "\(reason): \(detail)" }
-}
-
 /// Where a metric lives: its edge node, its device (nil for the node's own metrics) and its
 /// name from the BIRTH. The message type is not part of it, so a metric's BIRTH value and its
 /// later DATA values belong to the same sensor.
@@ -62,7 +49,7 @@ package struct SparkplugReading: Sendable, Equatable {
 package enum SparkplugEvent: Sendable, Equatable {
     case reading(SparkplugReading)
     /// One metric refused; `key` when the metric could be named, with the message's topic.
-    case rejected(topic: SparkplugTopic, key: SparkplugMetricKey?, SparkplugItemFailure)
+    case rejected(topic: SparkplugTopic, key: SparkplugMetricKey?, DecodeFailure)
     /// A death (NDEATH for a node and all its devices, DDEATH for one device): these metrics
     /// have no current value until the next BIRTH.
     case stale(edgeNode: SparkplugTopic.EdgeNode, device: String?, metrics: [SparkplugMetricKey], at: Timestamp)

@@ -15,7 +15,7 @@ extension SparkplugMetric {
     /// travel as two's complement in `int_value`/`long_value`, so the datatype decides the sign.
     /// Booleans read as 0 and 1. Strings, bytes, data sets, templates, arrays and dates are
     /// not numbers; they come back as a failure naming the type.
-    func readingValue(declaredType: SparkplugDataType?) -> Result<SparkplugValue, SparkplugItemFailure> {
+    func readingValue(declaredType: SparkplugDataType?) -> Result<SparkplugValue, DecodeFailure> {
         if hasIsNull, isNull { return .success(.notANumber("null")) }
         let type = dataType ?? declaredType
         guard let value else {
@@ -63,7 +63,7 @@ extension SparkplugMetric {
     /// Floats keep their shortest round-trip text (`Float(7.14)` reads as 7.14, not
     /// 7.139999866), the digits the device meant; a whole number reads without Swift's `.0`
     /// (4, not 4.0: no resolution the device did not send).
-    private static func decimal(shortest: String?, raw: String) -> Result<SparkplugValue, SparkplugItemFailure> {
+    private static func decimal(shortest: String?, raw: String) -> Result<SparkplugValue, DecodeFailure> {
         guard var shortest else { return .success(.notANumber(raw)) }
         if shortest.hasSuffix(".0") { shortest.removeLast(2) }
         guard let decimal = DecimalValue(shortest) else {

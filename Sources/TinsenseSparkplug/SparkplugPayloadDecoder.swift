@@ -6,23 +6,10 @@ package typealias SparkplugPayload = Org_Eclipse_Tahu_Protobuf_Payload
 package typealias SparkplugMetric = Org_Eclipse_Tahu_Protobuf_Payload.Metric
 package typealias SparkplugDataType = Org_Eclipse_Tahu_Protobuf_DataType
 
-/// A payload that is not a Sparkplug B message tinsense will read; the whole message is refused.
-package struct SparkplugPayloadError: Error, Sendable, Equatable, CustomStringConvertible {
-    package var reason: RejectReason
-    package var detail: String
-
-    package init(_ reason: RejectReason, _ detail: String) {
-        self.reason = reason
-        self.detail = detail
-    }
-
-    package var description: String { "\(reason): \(detail)" }
-}
-
 /// Bytes → `SparkplugPayload`, within `SparkplugLimits`. Pure; any bytes give a payload or an
 /// error, never a crash (the fuzz target `FuzzSparkplugDecoder` holds it to that).
 package enum SparkplugPayloadDecoder {
-    package static func decode(_ bytes: [UInt8], limits: SparkplugLimits = SparkplugLimits()) -> Result<SparkplugPayload, SparkplugPayloadError> {
+    package static func decode(_ bytes: [UInt8], limits: SparkplugLimits = SparkplugLimits()) -> Result<SparkplugPayload, DecodeFailure> {
         guard bytes.count <= limits.maxPayloadBytes else {
             return .failure(.init(.tooLarge, "Sparkplug payload of \(bytes.count) bytes exceeds \(limits.maxPayloadBytes)"))
         }

@@ -81,7 +81,7 @@ extension SparkplugSession {
     }
 
     /// Every metric of a refused message, refused with the same reason (one event when it has none).
-    func rejectAll(_ topic: SparkplugTopic, _ payload: SparkplugPayload, _ failure: SparkplugItemFailure) -> [SparkplugEvent] {
+    func rejectAll(_ topic: SparkplugTopic, _ payload: SparkplugPayload, _ failure: DecodeFailure) -> [SparkplugEvent] {
         let metrics = payload.metrics.filter { !($0.hasName && Self.isProtocolMetric($0.name)) }
         guard !metrics.isEmpty else { return [reject(topic, nil, failure)] }
         return metrics.map { metric in
@@ -90,7 +90,7 @@ extension SparkplugSession {
         }
     }
 
-    func reject(_ topic: SparkplugTopic, _ key: SparkplugMetricKey?, _ failure: SparkplugItemFailure) -> SparkplugEvent {
+    func reject(_ topic: SparkplugTopic, _ key: SparkplugMetricKey?, _ failure: DecodeFailure) -> SparkplugEvent {
         .rejected(topic: topic, key: key, failure)
     }
 

@@ -37,7 +37,7 @@ package struct SparkplugSession: Sendable {
 
     /// Topic text and payload bytes in; the events, or the reason the whole message is refused
     /// (a topic outside the Sparkplug namespace, bytes that are not a Sparkplug payload).
-    package mutating func receive(topic: String, payload bytes: [UInt8], receivedAt: Timestamp) -> Result<[SparkplugEvent], SparkplugPayloadError> {
+    package mutating func receive(topic: String, payload bytes: [UInt8], receivedAt: Timestamp) -> Result<[SparkplugEvent], DecodeFailure> {
         let parsed: SparkplugTopic
         do {
             parsed = try SparkplugTopic.parse(topic)

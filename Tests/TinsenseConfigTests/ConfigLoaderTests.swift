@@ -40,15 +40,6 @@ private func base(replacing number: Int? = nil, with text: String? = nil, insert
     return lines.joined(separator: "\n") + "\n"
 }
 
-private func issues(_ text: String, file: String = "test.toml") -> [ConfigIssue] {
-    do {
-        _ = try ConfigLoader.parse(text, file: file)
-        return []
-    } catch {
-        return error.issues
-    }
-}
-
 @Suite("ConfigLoader")
 struct ConfigLoaderTests {
     @Test("the Sparkplug site example config/sparkplug-site.toml loads with no issues, every sensor entry format sparkplug")

@@ -21,14 +21,6 @@ struct MQTT5KeysTests {
         """
     }
 
-    static func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(text, file: "t.toml")
-            return []
-        } catch {
-            return error.issues
-        }
-    }
 
     @Test("the default is MQTT 3.1.1 with a week of session expiry held in reserve and no sharing")
     func defaults() throws {
@@ -97,7 +89,7 @@ struct MQTT5KeysTests {
         ("share_group = \"g\"\nsubscribe = [\"$share/h/plant/#\"]", 5, "mqtt.subscribe[0]", "is already shared"),
     ] as [(String, Int, String, String)])
     func misuse(lines text: String, line: Int, keyPath: String, messagePart: String) throws {
-        let found = MQTT5KeysTests.issues(MQTT5KeysTests.text(text))
+        let found = issues(MQTT5KeysTests.text(text))
         #expect(found.count == 1, "\(found)")
         let issue = try #require(found.first)
         #expect(issue.line == line, "\(issue)")

@@ -20,14 +20,6 @@ struct SecurityKeysTests {
         """
     }
 
-    static func issues(_ text: String) -> [ConfigIssue] {
-        do {
-            _ = try ConfigLoader.parse(text, file: "t.toml")
-            return []
-        } catch {
-            return error.issues
-        }
-    }
 
     @Test("mqtts with a CA file, a client certificate, a private key and a private password file is accepted")
     func validTLSAndPassword() throws {
@@ -54,7 +46,7 @@ struct SecurityKeysTests {
     func openSecrets() throws {
         let dir = TemporaryDirectory("cfg-open")
         _ = FileManager.default.createFile(atPath: dir.file("pw"), contents: Data("x".utf8), attributes: [.posixPermissions: 0o640])
-        let found = SecurityKeysTests.issues(SecurityKeysTests.text(broker: "mqtt://127.0.0.1", """
+        let found = issues(SecurityKeysTests.text(broker: "mqtt://127.0.0.1", """
             username = "tinsense"
             password_file = "\(dir.file("pw"))"
             """))
@@ -73,7 +65,7 @@ struct SecurityKeysTests {
         ("", "mqtts://127.0.0.1:0", 2, "mqtt.broker", "port must be 1–65535"),
     ] as [(String, String, Int, String, String)])
     func misuse(lines text: String, broker: String, line: Int, keyPath: String, messagePart: String) throws {
-        let found = SecurityKeysTests.issues(SecurityKeysTests.text(broker: broker, text))
+        let found = issues(SecurityKeysTests.text(broker: broker, text))
         #expect(found.count == 1, "\(found)")
         let issue = try #require(found.first)
         #expect(issue.line == line, "\(issue)")

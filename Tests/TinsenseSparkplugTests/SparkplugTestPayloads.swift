@@ -81,7 +81,7 @@ extension [SparkplugEvent] {
         compactMap { if case .reading(let r) = $0 { r } else { nil } }
     }
 
-    var rejections: [SparkplugItemFailure] {
+    var rejections: [DecodeFailure] {
         compactMap { if case .rejected(_, _, let f) = $0 { f } else { nil } }
     }
 
