@@ -94,6 +94,14 @@ package struct SensorCatalog: Sendable {
 
     /// Uncached format lookup.
     package static func format(_ topic: String, in specs: [SensorSpec]) -> PayloadFormat {
-        specs.first { $0.topic.match(topic) != nil }?.format ?? .json
+        if let spec = specs.first(where: { $0.topic.match(topic) != nil }) { return spec.format }
+        // An edge node's own messages (spBv1.0/GROUP/NBIRTH/NODE, one level shorter than its
+        // devices') must reach the Sparkplug session even where only device topics are
+        // configured: the NBIRTH opens the session every device's data needs. Read as JSON they
+        // would be quarantined and every DATA after them refused as not_born.
+        if topic.hasPrefix(PayloadFormat.sparkplugNamespace + "/"), let spec = specs.first(where: { $0.format.kind == .sparkplug }) {
+            return spec.format
+        }
+        return .json
     }
 }

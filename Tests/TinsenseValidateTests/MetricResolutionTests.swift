@@ -89,7 +89,7 @@ struct MetricResolutionTests {
         }
     }
 
-    @Test("a topic's payload format is the first entry's whose topic matches, metric filters aside; JSON when none does")
+    @Test("a topic's payload format is the first entry's whose topic matches, metric filters aside; an unmatched spBv1.0/ topic is Sparkplug where an entry is; JSON otherwise")
     func formatByTopic() {
         var catalog = SensorCatalog(specs: [
             spec("plant/lp/#", metric: "flotation/*"),
@@ -100,6 +100,10 @@ struct MetricResolutionTests {
         #expect(catalog.payloadFormat(topic: "plant/sp/a") == PayloadFormat(.sparkplug))
         #expect(catalog.payloadFormat(topic: "plant/json") == .json)
         #expect(catalog.payloadFormat(topic: "elsewhere") == .json)
+        // An edge node's own topic (one level above its devices') still goes to the Sparkplug
+        // session when only device topics are configured: its NBIRTH opens the session.
+        #expect(catalog.payloadFormat(topic: "spBv1.0/tinmine/NBIRTH/pilot1") == PayloadFormat(.sparkplug))
+        #expect(catalog.payloadFormat(topic: "spBv1.0x/tinmine/NBIRTH/pilot1") == .json)
         var uniform = SensorCatalog(specs: [spec("a/#", format: .auto)])
         #expect(uniform.payloadFormat(topic: "zzz") == PayloadFormat(.auto))
     }
