@@ -41,6 +41,11 @@ struct ConfigFuzzRegressionTests {
             + "nge = [0, 100]\nstale_aft\"\nrange = [0, 10iod_s = 1e300\n", 3),
         ("[\n", 1), ("[ \t\n", 1), ("[[\n", 1), ("[=]\n", 1), ("[.]\n", 1), ("[daemon]\n[ # note\n", 2), ("[\r\n", 1),
         ("x = 1\n\n[\u{A0}daemon]\n", 3), ("[daemon]\r\nlog_level = \"info\"\r\n[\r\n", 3),
+        // FuzzConfigLoader crash-e2b34db81527ca47e6faa14a3d3eb82767a5dd84 (CI's smoke run of
+        // 2026-12-02): a third '[' after an array-of-tables' "[[" aborted toml++ the same way.
+        (String(decoding: [0x5b, 0x5b, 0x5b, 0x73, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x5d, 0x5d, 0xcd, 0x74, 0x6f, 0x70, 0x69, 0x63, 0x6e, 0x73, 0x6f, 0x72,
+                           0x5d, 0x5d, 0xcd, 0x74, 0x6f, 0x70, 0x69, 0x63, 0x20, 0x3d, 0x20, 0x3d, 0x20, 0x32, 0x0a] as [UInt8], as: UTF8.self), 1),
+        ("[[[sensor]]]\n", 1), ("[daemon]\n[[ [sensor]]\n", 2),
     ])
     func bareTableBracket(text: String, line: Int) throws {
         if text.hasPrefix("[daemon]\nlog_leved") { #expect(text.utf8.count == 235, "the exact bytes of the crashing input") }
