@@ -30,7 +30,7 @@ VERSION       ?= 0.1.0+git$(shell git rev-list --count HEAD 2>/dev/null || echo 
 ARCH          ?= $(shell dpkg --print-architecture)
 SWIFT         ?= swift
 # --static-swift-stdlib: the Swift runtime and Foundation go inside the binary, so the
-# package depends only on Debian's C libraries (ldd: libmosquitto, libzstd, libstdc++,
+# package depends only on Debian's C libraries (ldd: libmosquitto, libzstd, libcurl, libstdc++,
 # libgcc_s, libm, libc). With Swift 6.3.1 the flag alone fails to link: Foundation's static
 # archives depend on each other in a circle (undefined swift_uenum_close, CFHashBytes, …;
 # swiftlang/swift-package-manager#10564), so they are linked again inside one linker group.
@@ -43,7 +43,7 @@ DIST          ?= dist
 DPKG_DEB_FLAGS ?= -Zxz
 STAGE          = $(DIST)/stage
 DEB            = $(DIST)/tinsense_$(VERSION)_$(ARCH).deb
-DEB_DEPENDS    = libmosquitto1, libzstd1, libstdc++6, libgcc-s1, systemd, init-system-helpers
+DEB_DEPENDS    = libmosquitto1, libzstd1, libcurl4, libstdc++6, libgcc-s1, systemd, init-system-helpers
 DOCS           = README.md docs/OPERATIONS.md docs/FORMAT.md docs/ARCHITECTURE.md
 
 .PHONY: all build install uninstall deb clean-dist

@@ -47,7 +47,7 @@ done
 check "every file is owned by root:root" bash -c '! grep -v " root/root " <<<"$1" | grep -q .' _ "$contents"
 check "the binary is executable (0755)" grep -q '^-rwxr-xr-x .* ./usr/bin/tinsense$' <<<"$contents"
 info=$(dpkg-deb -I "$deb")
-for dependency in libmosquitto1 libzstd1 systemd; do
+for dependency in libmosquitto1 libzstd1 libcurl4 systemd; do
     check "Depends names $dependency" grep -Eq "^ Depends:.*\b$dependency\b" <<<"$info"
 done
 check "the example config is a conffile" bash -c '[[ $(dpkg-deb --ctrl-tarfile "$1" | tar -xO ./conffiles) == /etc/tinsense/tinsense.toml ]]' _ "$deb"
