@@ -12,7 +12,9 @@
 # seeds each run from Fuzz/corpus/<name>/ plus seeds the real writers make (segments, WAL
 # files, chunks), and prints executions and crashes per target. A crashing input is saved
 # under .build-fuzz/crashes/<target>/; turn it into a regression test (Tests/*/FuzzRegressionTests.swift)
-# with its exact bytes. Exit status: 1 when any target crashed.
+# with its exact bytes. FUZZ_SEED=N fixes libFuzzer's random seed: CI's smoke run uses one, so
+# a slower machine explores a prefix of the same mutations instead of new ones, and its result
+# does not depend on luck; the long runs stay random. Exit status: 1 when any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -67,7 +69,7 @@ for t in "${targets[@]}"; do
     # SWIFT_BACKTRACE=enable=no: the Swift runtime's crash reporter would take the signal
     # before libFuzzer's handler, and the crashing input would not be saved.
     SWIFT_BACKTRACE=enable=no TINSENSE_FUZZ_SEEDS="$work" "$bin/$t" "$work" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="$crashes/" -print_final_stats=1 $(extra_flags "$t") >"$log" 2>&1
+        -artifact_prefix="$crashes/" -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} $(extra_flags "$t") >"$log" 2>&1
     status=$?
     set -e
     # After a crash there are no final stats: fall back to the last progress line (and never let
