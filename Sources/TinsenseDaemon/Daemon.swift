@@ -114,28 +114,27 @@ package final class Daemon: Service, @unchecked Sendable {
         detection?.replaying = false
         republisher?.start()
 
+        let subscriberOptions = SubscriberOptions(
+            connection: connection, clientID: config.mqtt.clientID, cleanSession: config.mqtt.cleanSession,
+            qos: config.mqtt.qos, keepaliveSeconds: config.mqtt.keepaliveSeconds,
+            subscriptions: config.subscriptions,
+            statusTopic: config.mqtt.statusTopic,
+            reconnectMinSeconds: config.mqtt.reconnectMinSeconds, reconnectMaxSeconds: config.mqtt.reconnectMaxSeconds,
+            refusalsBeforeFailure: config.mqtt.refusalsBeforeExit,
+            // MQTT 5: clean_session = true is a session that ends with the connection.
+            sessionExpirySeconds: config.mqtt.cleanSession ? 0 : UInt32(config.mqtt.sessionExpirySeconds)
+        )
         let queue = MessageQueue(capacity: config.mqtt.queueCapacity, maxBytes: config.mqtt.queueMaxMB << 20)
         let sink = IngestSink(
             wal: wal, queue: queue, maxPayloadBytes: config.validation.maxPayloadBytes,
-            keptPrefixBytes: config.validation.quarantinePayloadBytes, logger: logger, clock: WallClock.now, health: health
+            keptPrefixBytes: config.validation.quarantinePayloadBytes, logger: logger, clock: WallClock.now, health: health,
+            holdLimit: subscriberOptions.longestHold
         )
         let reloads = ReloadSlot()
         let runner = PipelineThread(pipeline: pipeline, queue: queue, sink: sink, config: config, logger: logger, health: health, reloads: reloads)
         runner.start()
 
-        let subscriber = MQTTSubscriber(
-            options: SubscriberOptions(
-                connection: connection, clientID: config.mqtt.clientID, cleanSession: config.mqtt.cleanSession,
-                qos: config.mqtt.qos, keepaliveSeconds: config.mqtt.keepaliveSeconds,
-                subscriptions: config.subscriptions,
-                statusTopic: config.mqtt.statusTopic,
-                reconnectMinSeconds: config.mqtt.reconnectMinSeconds, reconnectMaxSeconds: config.mqtt.reconnectMaxSeconds,
-                refusalsBeforeFailure: config.mqtt.refusalsBeforeExit,
-                // MQTT 5: clean_session = true is a session that ends with the connection.
-                sessionExpirySeconds: config.mqtt.cleanSession ? 0 : UInt32(config.mqtt.sessionExpirySeconds)
-            ),
-            sink: sink, logger: logger
-        )
+        let subscriber = MQTTSubscriber(options: subscriberOptions, sink: sink, logger: logger)
         try subscriber.start()
         let metricsServer = DaemonMetrics.serve(config.metrics, sources: DaemonMetrics(
             queue: queue, sink: sink, subscriber: subscriber, dataDirectory: dataDirectory, started: start, forward: forward), logger: logger)

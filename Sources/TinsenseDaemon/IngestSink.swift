@@ -16,6 +16,13 @@ import TinsenseSystem
 /// A payload larger than `max_payload_bytes` is never a reason to wait (no retry makes it
 /// smaller): the WAL records its first `keptPrefixBytes` bytes and its true size, the
 /// pipeline quarantines it as `too_large`, and the message is acknowledged.
+///
+/// A full queue holds a message (already in the WAL) for at most `holdLimit` (keepalive / 2),
+/// then puts it in the queue's reserve and returns (`MessageQueue.push(_:patience:)`), so the
+/// PUBACK goes out and the broker keeps the connection while the pipeline is behind. A WAL
+/// that cannot be written is different: that message is not durable, so the callback must
+/// not return, and the broker drops the connection after 1.5 × keepalive (it redelivers on
+/// reconnect; DESIGN: "stop taking messages").
 final class IngestSink: MQTTMessageSink {
     let wal: WriteAheadLog
     let queue: MessageQueue
@@ -30,6 +37,13 @@ final class IngestSink: MQTTMessageSink {
     let connectionBase: UInt32
     /// Tells the watchdog when a hand-off has been going on for too long.
     let health: HealthSignals?
+    /// How long one message may wait for room in a full queue before it goes into the
+    /// reserve (`SubscriberOptions.longestHold`; infinity: wait, never use the reserve).
+    let holdLimit: Double
+    /// True from the first message put in the reserve until the queue has room again, so the
+    /// backpressure is logged once per episode.
+    private let inReserve = Atomic<Bool>(false)
+    private let reserveExhausted = Atomic<Bool>(false)
     private let pausedFlag = Atomic<Bool>(false)
     private let stalledFlag = Atomic<Bool>(false)
     /// Receive time (epoch ms) of the newest message, 0 before the first: `/metrics` reads it.
@@ -38,9 +52,11 @@ final class IngestSink: MQTTMessageSink {
 
     init(
         wal: WriteAheadLog, queue: MessageQueue, maxPayloadBytes: Int, keptPrefixBytes: Int,
-        logger: Logger, clock: @escaping @Sendable () -> Timestamp, health: HealthSignals? = nil
+        logger: Logger, clock: @escaping @Sendable () -> Timestamp, health: HealthSignals? = nil,
+        holdLimit: Double = .infinity
     ) {
         self.health = health
+        self.holdLimit = holdLimit
         self.wal = wal
         self.queue = queue
         self.maxPayloadBytes = min(maxPayloadBytes, WALFormat.maxPayloadBytes)
@@ -104,6 +120,25 @@ final class IngestSink: MQTTMessageSink {
             receiveTime: delivery.receiveTime, qos: qos, topic: Array(topic), payload: Array(kept),
             retained: retained, packetID: delivery.packetID, connection: delivery.connection, payloadBytes: payload.count
         )
-        queue.push(IngestedMessage(record: record, walEnd: end))
+        // The message is durable: from here on, returning (and so the PUBACK) is safe.
+        switch queue.push(IngestedMessage(record: record, walEnd: end), patience: holdLimit) {
+        case .reserve:
+            if !inReserve.exchange(true, ordering: .relaxed) {
+                logger.notice("pipeline behind, queue full: taking one message per keepalive/2 into the queue's reserve so the broker keeps the connection", metadata: [
+                    "queue_capacity": "\(queue.capacity)", "reserve": "\(queue.reserve)", "hold_s": "\(holdLimit)",
+                ])
+            }
+            if queue.reserveFull, !reserveExhausted.exchange(true, ordering: .relaxed) {
+                logger.warning("queue reserve full: the network thread now waits for the pipeline; the broker will drop the connection after 1.5 x keepalive and redeliver on reconnect")
+            }
+        case .queued:
+            if inReserve.load(ordering: .relaxed), queue.depth < queue.capacity {
+                inReserve.store(false, ordering: .relaxed)
+                reserveExhausted.store(false, ordering: .relaxed)
+                logger.notice("pipeline caught up; queue below its bound again", metadata: ["reserve_used_total": "\(queue.reserveMessages)"])
+            }
+        case .closed:
+            break
+        }
     }
 }

@@ -15,6 +15,13 @@ import Synchronization
 /// connects of this subscriber (1 for the first): a broker resends an unacknowledged message
 /// only on a new connection and with its original packet id, which is how a redelivery is
 /// told from a new message with the same bytes.
+///
+/// While `receive` runs, the network thread sends nothing: no PUBACK, no PINGREQ. A broker
+/// drops a client it has heard nothing from for 1.5 × keepalive, so a sink should not stay
+/// longer than `SubscriberOptions.longestHold` in one call once the message is durable (it
+/// may return then and hold the message itself; every return lets libmosquitto write the
+/// PUBACK, which the broker counts as life, and read one more message). A sink that cannot
+/// make the message durable must not return at all, and the connection is lost meanwhile.
 package protocol MQTTMessageSink: Sendable {
     func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int)
 }
@@ -45,6 +52,10 @@ package struct SubscriberOptions: Sendable {
     package var refusalsBeforeFailure: Int
 
     package var broker: BrokerURL { connection.broker }
+
+    /// The longest one `MQTTMessageSink.receive` call should last (keepalive / 2), so the broker
+    /// hears a packet from us well inside its 1.5 × keepalive limit; infinity with keepalive off.
+    package var longestHold: Double { keepaliveSeconds > 0 ? Double(keepaliveSeconds) / 2 : .infinity }
 
     package init(
         connection: BrokerConnection, clientID: String, cleanSession: Bool = false, qos: Int = 1,

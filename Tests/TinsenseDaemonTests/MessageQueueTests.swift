@@ -65,4 +65,27 @@ struct MessageQueueTests {
         #expect(pushed.wait(timeout: 5))
         #expect(queue.depth == 1)
     }
+
+    @Test("with patience, a full queue holds a message that long, then takes it into the reserve; a full reserve waits again")
+    func reserveAfterPatience() {
+        let queue = MessageQueue(capacity: 16, maxBytes: 1 << 30)
+        #expect(queue.reserve == 16)
+        for _ in 0..<16 { #expect(queue.push(message(payloadBytes: 1), patience: 0.05) == .queued) }
+        let started = Date()
+        #expect(queue.push(message(payloadBytes: 1), patience: 0.2) == .reserve)
+        #expect(Date().timeIntervalSince(started) >= 0.19)
+        for _ in 1..<16 { #expect(queue.push(message(payloadBytes: 1), patience: 0) == .reserve) }
+        #expect(queue.depth == 32)
+        #expect(queue.reserveFull)
+        #expect(queue.reserveMessages == 16)
+        let pushed = Flag()
+        let thread = Thread { queue.push(message(payloadBytes: 1), patience: 0); pushed.set() }
+        thread.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(pushed.isSet == false)
+        // Order is kept: the pipeline takes the queued and reserved messages as they came.
+        #expect(queue.popBatch(max: 32, timeout: 1)?.count == 32)
+        #expect(pushed.wait(timeout: 5))
+        #expect(queue.depth == 1)
+    }
 }
