@@ -17,13 +17,22 @@ struct RecordCommand: ParsableCommand {
 
           tinsense record --broker mqtt://127.0.0.1:1883 --topic 'tinmine/#' --out incident-0412 --duration 2h
 
-        Ctrl-C or SIGTERM stops cleanly (exit 0). Exit 1 when the broker or the disk fails,
-        2 for usage errors.
+        A site broker with TLS and a password (the daemon's [mqtt] tls_* and password_file
+        settings, as options; the password only from a file private to its owner):
+          tinsense record --broker mqtts://broker.plant:8883 --tls-ca-file /etc/tinsense/ca.crt \
+            --username rnd --password-file ~/.config/tinsense/mqtt-password --topic 'tinmine/#' --out incident-0412
+
+        Ctrl-C or SIGTERM stops cleanly (exit 0). Exit 1 when the broker or the disk fails
+        (a failed TLS handshake or a refused login 3 times in a row, about 3 s, is a failure:
+        it is named, not retried for ever), 2 for usage errors.
         """
     )
 
-    @Option(help: "The broker (mqtt://host:port).")
+    @Option(help: "The broker (mqtt://host:port, or mqtts://host:port for TLS).")
     var broker: String
+
+    @OptionGroup(title: "TLS and credentials")
+    var login: BrokerLoginOptions
 
     @Option(name: .customLong("topic"), help: "A topic filter to subscribe to (repeatable).")
     var topics: [String] = []
@@ -48,7 +57,6 @@ struct RecordCommand: ParsableCommand {
 
     func validate() throws {
         if topics.isEmpty { throw usageError("record", "at least one --topic is needed") }
-        if (try? BrokerURL(parsing: broker)) == nil { throw usageError("record", "--broker: cannot read \"\(broker)\" (mqtt://host:port)") }
         if let d = duration, DurationText.milliseconds(d) == nil { throw usageError("record", "--duration: cannot read \"\(d)\"") }
         if !(0...1).contains(qos) { throw usageError("record", "--qos must be 0 or 1") }
         if !(1...4096).contains(fileMaxMB) { throw usageError("record", "--file-max-mb must be 1…4096") }
@@ -57,7 +65,7 @@ struct RecordCommand: ParsableCommand {
 
     func run() throws {
         let options = RecordOptions(
-            broker: try BrokerURL(parsing: broker), topics: topics, directory: out,
+            connection: try login.connection(broker, option: "--broker", command: "record"), topics: topics, directory: out,
             durationMs: duration.flatMap(DurationText.milliseconds), qos: qos, clientID: clientID,
             fileMaxBytes: fileMaxMB << 20, fsyncIntervalMs: fsyncMs
         )

@@ -20,6 +20,8 @@ struct ReplayCommand: ParsableCommand {
         recorded relative timing (N: N times faster; max: as fast as the broker acknowledges).
         Progress (messages, rate, ETA) on stderr when it is a terminal.
           tinsense replay --recording incident-0412 --publish mqtt://127.0.0.1:1884 --speed 10
+        mqtts:// with --tls-ca-file (--tls-cert-file, --tls-key-file), --username and
+        --password-file, as for tinsense record.
 
         Detect: decode, validate and detect offline with the detection settings of --config,
         at full speed, on recorded time (never the wall clock); writes the alerts it would
@@ -48,8 +50,11 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Exclusive end (RFC 3339 or epoch ms).")
     var to: String?
 
-    @Option(help: "Re-publish to this broker (mqtt://host:port).")
+    @Option(help: "Re-publish to this broker (mqtt://host:port, or mqtts://host:port for TLS).")
     var publish: String?
+
+    @OptionGroup(title: "TLS and credentials (with --publish)")
+    var login: BrokerLoginOptions
 
     @Option(help: "1 (recorded timing), N (N times faster) or max.")
     var speed: String = "1"
@@ -84,12 +89,15 @@ struct ReplayCommand: ParsableCommand {
         if let t = to, CSVImporter.parseTime(t) == nil { throw usageError("replay", "--to: cannot read time \"\(t)\"") }
         if detect {
             if publish != nil { throw usageError("replay", "--detect and --publish do not go together") }
+            if login.caFile != nil || login.certificateFile != nil || login.keyFile != nil || login.username != nil || login.passwordFile != nil {
+                throw usageError("replay", "TLS and credential options go with --publish, not --detect")
+            }
             if config == nil { throw usageError("replay", "--detect needs --config FILE") }
             if DurationText.milliseconds(moveTolerance) == nil { throw usageError("replay", "--move-tolerance: cannot read \"\(moveTolerance)\"") }
         } else {
             guard let p = publish else { throw usageError("replay", "give --publish URL or --detect") }
             if data != nil { throw usageError("replay", "--data works only with --detect (stored readings are not raw messages)") }
-            if (try? BrokerURL(parsing: p)) == nil { throw usageError("replay", "--publish: cannot read \"\(p)\" (mqtt://host:port)") }
+            if (try? BrokerURL(parsing: p)) == nil { throw usageError("replay", "--publish: cannot read \"\(p)\" (mqtt://host:port or mqtts://host:port)") }
             if ReplaySpeed(speed) == nil { throw usageError("replay", "--speed must be a positive number or max (got \"\(speed)\")") }
             if let q = qos, !(0...1).contains(q) { throw usageError("replay", "--qos must be 0 or 1") }
             if alerts != nil || diff != nil { throw usageError("replay", "--alerts and --diff need --detect") }
@@ -104,7 +112,8 @@ struct ReplayCommand: ParsableCommand {
 
     private func runPublish(from: Timestamp?, to: Timestamp?) throws {
         let options = ReplayOptions(
-            recording: Recording(directory: recording!), from: from, to: to, broker: try BrokerURL(parsing: publish!),
+            recording: Recording(directory: recording!), from: from, to: to,
+            connection: try login.connection(publish!, option: "--publish", command: "replay"),
             speed: ReplaySpeed(speed)!, topicPrefix: topicPrefix, qos: qos, clientID: clientID
         )
         let stop = TinsenseReplay.StopRequest()

@@ -24,10 +24,11 @@ final class MessageCollector: MQTTMessageSink {
     var count: Int { messages.withLock { $0.count } }
     var all: [Message] { messages.withLock { $0 } }
 
-    /// A started subscriber on `filter` whose SUBACK has had time to arrive.
-    static func subscribe(_ broker: MosquittoBroker, _ filter: String, id: String) throws -> (MQTTSubscriber, MessageCollector) {
+    /// A started subscriber on `filter` whose SUBACK has had time to arrive; `connection` for a
+    /// broker with TLS or a password.
+    static func subscribe(_ broker: MosquittoBroker, _ filter: String, id: String, connection: BrokerConnection? = nil) throws -> (MQTTSubscriber, MessageCollector) {
         let collector = MessageCollector()
-        let s = MQTTSubscriber(options: SubscriberOptions(connection: BrokerConnection(broker: try BrokerURL(parsing: broker.url)), clientID: id, cleanSession: true, subscriptions: [filter]),
+        let s = MQTTSubscriber(options: SubscriberOptions(connection: try connection ?? BrokerConnection(broker: BrokerURL(parsing: broker.url)), clientID: id, cleanSession: true, subscriptions: [filter]),
                                sink: collector, logger: quietLogger)
         try s.start()
         _ = eventually(timeout: 10) { s.isConnected }

@@ -8,7 +8,9 @@ package struct ReplayOptions: Sendable {
     package var recording: Recording
     package var from: Timestamp?
     package var to: Timestamp?
-    package var broker: BrokerURL
+    /// The broker, TLS files and credentials (`BrokerLogin` builds it from the options).
+    package var connection: BrokerConnection
+    package var broker: BrokerURL { connection.broker }
     package var speed: ReplaySpeed
     /// Prepended to every topic (`replay/` turns `plant/x` into `replay/plant/x`).
     package var topicPrefix: String
@@ -16,16 +18,23 @@ package struct ReplayOptions: Sendable {
     package var qos: Int?
     package var clientID: String
 
-    package init(recording: Recording, from: Timestamp? = nil, to: Timestamp? = nil, broker: BrokerURL,
+    package init(recording: Recording, from: Timestamp? = nil, to: Timestamp? = nil, connection: BrokerConnection,
                  speed: ReplaySpeed = .factor(1), topicPrefix: String = "", qos: Int? = nil, clientID: String = "tinsense-replay") {
         self.recording = recording
         self.from = from
         self.to = to
-        self.broker = broker
+        self.connection = connection
         self.speed = speed
         self.topicPrefix = topicPrefix
         self.qos = qos
         self.clientID = clientID
+    }
+
+    /// A plain `mqtt://` broker without credentials.
+    package init(recording: Recording, from: Timestamp? = nil, to: Timestamp? = nil, broker: BrokerURL,
+                 speed: ReplaySpeed = .factor(1), topicPrefix: String = "", qos: Int? = nil, clientID: String = "tinsense-replay") {
+        self.init(recording: recording, from: from, to: to, connection: BrokerConnection(broker: broker), speed: speed,
+                  topicPrefix: topicPrefix, qos: qos, clientID: clientID)
     }
 }
 
@@ -89,7 +98,7 @@ package final class StreamReplayer {
 
     package func run(stop: StopRequest, progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplaySummary {
         var reader = try options.recording.records(from: options.from, to: options.to)
-        let publisher = try MQTTPublisher(broker: options.broker, clientID: options.clientID, logger: logger)
+        let publisher = try MQTTPublisher(connection: options.connection, clientID: options.clientID, logger: logger)
         try publisher.connect(timeout: .seconds(10))
         defer { publisher.disconnect() }
         var pacer: ReplayPacer?

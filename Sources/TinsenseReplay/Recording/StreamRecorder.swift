@@ -10,7 +10,9 @@ import TinsenseSystem
 
 /// What `tinsense record` captures and how.
 package struct RecordOptions: Sendable {
-    package var broker: BrokerURL
+    /// The broker, TLS files and credentials (`BrokerLogin` builds it from the options).
+    package var connection: BrokerConnection
+    package var broker: BrokerURL { connection.broker }
     package var topics: [String]
     package var directory: String
     /// Stop after this long (nil: until stopped).
@@ -23,9 +25,16 @@ package struct RecordOptions: Sendable {
     /// Group commit: fsync of the recording at this interval (the power-loss window).
     package var fsyncIntervalMs: Int
 
-    package init(broker: BrokerURL, topics: [String], directory: String, durationMs: Int64? = nil, qos: Int = 1,
-                 clientID: String? = nil, fileMaxBytes: Int = 64 << 20, fsyncIntervalMs: Int = 200) {
-        self.broker = broker
+    /// TLS handshake failures and CONNACK refusals (a wrong CA, a wrong password) in a row
+    /// before the recording ends with `RecordError.subscriber`: about 3 s at the 1 s, 2 s
+    /// backoff, so a wrong setting is named and the command exits instead of retrying for ever.
+    /// (A broker that is not up yet is not a refusal: that is retried until it is.)
+    package var refusalsBeforeFailure: Int
+
+    package init(connection: BrokerConnection, topics: [String], directory: String, durationMs: Int64? = nil, qos: Int = 1,
+                 clientID: String? = nil, fileMaxBytes: Int = 64 << 20, fsyncIntervalMs: Int = 200, refusalsBeforeFailure: Int = 3) {
+        self.connection = connection
+        self.refusalsBeforeFailure = refusalsBeforeFailure
         self.topics = topics
         self.directory = directory
         self.durationMs = durationMs
@@ -33,6 +42,13 @@ package struct RecordOptions: Sendable {
         self.clientID = clientID ?? RecordOptions.defaultClientID(directory: directory)
         self.fileMaxBytes = fileMaxBytes
         self.fsyncIntervalMs = fsyncIntervalMs
+    }
+
+    /// A plain `mqtt://` broker without credentials.
+    package init(broker: BrokerURL, topics: [String], directory: String, durationMs: Int64? = nil, qos: Int = 1,
+                 clientID: String? = nil, fileMaxBytes: Int = 64 << 20, fsyncIntervalMs: Int = 200) {
+        self.init(connection: BrokerConnection(broker: broker), topics: topics, directory: directory, durationMs: durationMs, qos: qos,
+                  clientID: clientID, fileMaxBytes: fileMaxBytes, fsyncIntervalMs: fsyncIntervalMs)
     }
 
     /// `tinsense-record-<hash of the absolute output path>`: stable for one recording, so a
@@ -77,7 +93,8 @@ package final class StreamRecorder {
         let wal = try WriteAheadLog(directory: options.directory, maxFileBytes: options.fileMaxBytes, logger: logger)
         let sink = RecordSink(wal: wal, logger: logger)
         let subscriber = MQTTSubscriber(
-            options: SubscriberOptions(connection: BrokerConnection(broker: options.broker), clientID: options.clientID, cleanSession: false, qos: options.qos, subscriptions: options.topics),
+            options: SubscriberOptions(connection: options.connection, clientID: options.clientID, cleanSession: false, qos: options.qos,
+                                       subscriptions: options.topics, refusalsBeforeFailure: options.refusalsBeforeFailure),
             sink: sink, logger: logger
         )
         let started = ContinuousClock.now
