@@ -154,4 +154,71 @@ struct WindowStructureTests {
         let nu = 100.0, seam = (0.02 * nu).squareRoot()
         #expect(abs(SmallSample.equivalentNormal(seam - 1e-9, degreesOfFreedom: nu) - SmallSample.equivalentNormal(seam + 1e-9, degreesOfFreedom: nu)) < 1e-7)
     }
+
+    @Test("16-bit indices give exactly the medians and means of 32-bit ones, past every growth step and with a time window")
+    func narrowIndicesMatchWide() {
+        for length in [WindowLength.samples(7), .samples(300), .duration(milliseconds: 60_000, maxSamples: 200)] {
+            var wide = RollingMedian(length)
+            var narrow = IndexedMedian<Double, UInt16>(length)
+            var rng = SplitMix64(steppedSeed: 77)
+            var t: Int64 = 0
+            for i in 0..<2000 {
+                t += Int64.random(in: 1...900, using: &rng)
+                let v = Double(Int.random(in: 0..<200, using: &rng)) / 8
+                wide.append(time: t, value: v)
+                narrow.append(time: t, value: v)
+                #expect(narrow.median == wide.median, "\(length) i=\(i)")
+                #expect(narrow.mean == wide.mean, "\(length) i=\(i)")
+                #expect(narrow.count == wide.count)
+            }
+        }
+        #expect(IndexedMedian<Double, UInt16>.maxBound == 65_530)
+    }
+
+    @Test("Float keys: the median of the rounded values, read back as doubles")
+    func floatKeys() {
+        var median = IndexedMedian<Float, UInt16>(.samples(50))
+        var rng = SplitMix64(steppedSeed: 5)
+        var all: [Double] = []
+        for i in 0..<500 {
+            let v = Double.random(in: 0..<1, using: &rng)
+            all.append(Double(Float(v)))
+            median.append(time: Int64(i), value: v)
+            let window = all.suffix(50).sorted()
+            let n = window.count
+            let expected = n % 2 == 1 ? window[n / 2] : 0.5 * (window[n / 2 - 1] + window[n / 2])
+            #expect(median.median == expected, "i=\(i)")
+        }
+    }
+}
+
+@Suite("detector state layout")
+struct DetectorStateLayoutTests {
+    @Test("a mad window too wide for 16-bit indices scores exactly as a narrow one holding the same readings")
+    func wideMadWindow() throws {
+        var values = noise(count: 3000, sigma: 1, seed: 21)
+        values[2500] += 12
+        let narrow = try scores(values, names: ["mad", "spike"], overrides: ["mad.window": "65000"])
+        let wide = try scores(values, names: ["mad", "spike"], overrides: ["mad.window": "70000"])
+        #expect(narrow.map(\.score) == wide.map(\.score))
+        #expect(narrow[2500].score > 0.5)
+    }
+
+    @Test("a copied detector running the boxed kinds (zscore, level_shift) stays independent of the original")
+    func copiesOfBoxedKindsAreIndependent() throws {
+        let spec = try DetectorSpec(names: ["zscore", "level_shift", "mad"])
+        let values = noise(count: 600, sigma: 1, seed: 3)
+        var a = spec.makeDetector()
+        func at(_ i: Int) -> Timestamp { Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64(i) * 1000) }
+        for i in 0..<400 { _ = a.observe(time: at(i), value: values[i]) }
+        var b = a
+        // The original sees a long fault; the copy must not.
+        for i in 400..<500 { _ = a.observe(time: at(i), value: 80) }
+        var fresh = spec.makeDetector()
+        for i in 0..<400 { _ = fresh.observe(time: at(i), value: values[i]) }
+        for i in 400..<600 {
+            let x = b.observe(time: at(i), value: values[i]), y = fresh.observe(time: at(i), value: values[i])
+            #expect(x.score == y.score, "i=\(i)")
+        }
+    }
 }

@@ -16,19 +16,27 @@
 /// modified z-score, the scale then falls back to the mean absolute deviation (×1.2533, the
 /// σ of a Gaussian); taking the larger of MAD·1.4826 and half that keeps the robust scale
 /// in charge whenever the MAD is meaningful.
-struct MADDetector {
+///
+/// Generic over the windows' index width: 16-bit slot numbers and heap positions for windows
+/// of up to 65,530 readings (every default), 32-bit beyond (`SensorDetectorState` picks).
+struct MADDetector<Index: FixedWidthInteger & UnsignedInteger & Sendable> {
     let parameters: MADParameters
-    private var values: RollingMedian
-    private var deviations: RollingMedian
+    private var values: IndexedMedian<Double, Index>
+    private var deviations: IndexedMedian<Double, Index>
     private var calibrator: TailCalibrator
     private var sinceDeviation = 0
     /// One reading in `stride` gives its distance to the deviation window.
-    static let stride = 2
+    static var stride: Int { 2 }
+
+    /// Whether `window` fits 16-bit indices.
+    static func fitsNarrow(_ window: WindowLength) -> Bool {
+        max(1, window.capacity) <= IndexedMedian<Double, UInt16>.maxBound
+    }
 
     init(_ p: MADParameters, calibration: CalibrationParameters) {
         parameters = p
-        values = RollingMedian(p.window)
-        deviations = RollingMedian(Self.thinned(p.window))
+        values = IndexedMedian(p.window)
+        deviations = IndexedMedian(Self.thinned(p.window))
         calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
     }
 

@@ -26,7 +26,7 @@ public struct SensorDetector: Sendable {
     ///     treated as equal to it (validation quarantines real out-of-order readings first).
     ///   - value: the reading; a NaN or infinite value scores 0 and is not learned from.
     public mutating func observe(time: Timestamp, value: Double) -> DetectionResult {
-        if !isKnownUniquelyReferenced(&box) { box = SensorDetectorBox(box.state) }
+        if !isKnownUniquelyReferenced(&box) { box = SensorDetectorBox(box.state.copy()) }
         return box.state.observe(time: time, value: value)
     }
 }

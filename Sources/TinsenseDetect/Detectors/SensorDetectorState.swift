@@ -3,13 +3,16 @@ import TinsenseCore
 /// What a `SensorDetector` holds: the detector set, each with its rolling windows and
 /// calibration history, and the scoring of one reading across them. Kept out of line (in
 /// `SensorDetector`'s box), so a map of sensors to detectors stores one reference per sensor.
+///
+/// Only the default set's kinds are held inline (as optionals); `zscore`, `level_shift` and a
+/// `mad` window too wide for 16-bit indices live in `RareDetectors`, allocated only for a set
+/// that runs one of them, so a default sensor does not carry their ≈ 600 bytes.
 struct SensorDetectorState {
-    private var zscore: ZScoreDetector?
-    private var mad: MADDetector?
+    private var rare: RareDetectors?
+    private var mad: MADDetector<UInt16>?
     private var drift: DriftDetector?
     private var flatline: FlatlineDetector?
     private var spike: SpikeDetector?
-    private var levelShift: LevelShiftDetector?
     private var variance: VarianceDetector?
     private var range: RangeDetector?
     private var seasonal: SeasonalDetector?
@@ -20,6 +23,8 @@ struct SensorDetectorState {
     /// Which detectors run, as flags: testing `spike != nil` on the hot path copies the
     /// optional (a retain and a release of its buffers) for nothing; a flag costs a bit test.
     private let runs: UInt16
+    /// Flag of `mad` with 32-bit indices (in `rare`), beside the kinds' own bits.
+    private static let wideMad: UInt16 = 1 << 15
     private let firstKind: DetectorKind
     private var lastTime = Int64.min
 
@@ -27,14 +32,28 @@ struct SensorDetectorState {
     /// per sensor.
     init(spec: DetectorSpec) {
         let c = spec.calibration
+        var runs = spec.detectors.reduce(UInt16(0)) { $0 | 1 << UInt16($1.rawValue) }
+        var rare: RareDetectors?
+        func rareDetectors() -> RareDetectors {
+            if let rare { return rare }
+            let r = RareDetectors()
+            rare = r
+            return r
+        }
         for kind in spec.detectors {
             switch kind {
-            case .zscore: zscore = ZScoreDetector(spec.zscore, calibration: c)
-            case .mad: mad = MADDetector(spec.mad, calibration: c)
+            case .zscore: rareDetectors().zscore = ZScoreDetector(spec.zscore, calibration: c)
+            case .mad:
+                if MADDetector<UInt16>.fitsNarrow(spec.mad.window) {
+                    mad = MADDetector(spec.mad, calibration: c)
+                } else {
+                    rareDetectors().mad = MADDetector(spec.mad, calibration: c)
+                    runs |= Self.wideMad
+                }
             case .drift: drift = DriftDetector(spec.drift, calibration: c)
             case .flatline: flatline = FlatlineDetector(spec.flatline, calibration: c)
             case .spike: spike = SpikeDetector(spec.spike, calibration: c)
-            case .levelShift: levelShift = LevelShiftDetector(spec.levelShift, calibration: c)
+            case .levelShift: rareDetectors().levelShift = LevelShiftDetector(spec.levelShift, calibration: c)
             case .variance: variance = VarianceDetector(spec.variance, calibration: c)
             case .range: range = RangeDetector(spec.range, calibration: c)
             case .seasonal: seasonal = SeasonalDetector(spec.seasonal, calibration: c)
@@ -42,8 +61,16 @@ struct SensorDetectorState {
         }
         if spike != nil || variance != nil { changeTracker = ChangeTracker() }
         bonferroni = Double(spec.detectors.count)
-        runs = spec.detectors.reduce(0) { $0 | 1 << UInt16($1.rawValue) }
+        self.runs = runs
+        self.rare = rare
         firstKind = spec.detectors[0]
+    }
+
+    /// An independent copy (the rare detectors' box is shared by a plain copy of the struct).
+    func copy() -> SensorDetectorState {
+        var c = self
+        c.rare = rare?.copy()
+        return c
     }
 
     @inline(__always)
@@ -80,9 +107,11 @@ struct SensorDetectorState {
             Self.take(seasonal!.observe(time: t, value: value, floor: floor), &probabilities, &best)
             explained = seasonal!.explainsLast
         }
-        if runs(.zscore) { Self.take(zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.zscore) { Self.take(rare!.zscore!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.mad) {
-            let o = mad!.observe(time: t, value: value, floor: floor)
+            let o = runs & Self.wideMad == 0
+                ? mad!.observe(time: t, value: value, floor: floor)
+                : rare!.mad!.observe(time: t, value: value, floor: floor)
             if !explained { Self.take(o, &probabilities, &best) }
         }
         let step = runs(.spike) || runs(.variance) ? changeTracker!.observe(time: t, value: value) : nil
@@ -90,7 +119,7 @@ struct SensorDetectorState {
             let o = spike!.observe(step: step, value: value, floor: floor)
             if !explained { Self.take(o, &probabilities, &best) }
         }
-        if runs(.levelShift) { Self.take(levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
+        if runs(.levelShift) { Self.take(rare!.levelShift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.variance) { Self.take(variance!.observe(time: t, step: step, value: value, floor: floor), &probabilities, &best) }
         if runs(.drift) { Self.take(drift!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
         if runs(.flatline) { Self.take(flatline!.observe(time: t, value: value, floor: floor), &probabilities, &best) }
@@ -100,5 +129,23 @@ struct SensorDetectorState {
         return DetectionResult(
             score: AnomalyScore.fromTailProbability(p), tailProbability: p,
             reason: best.reason, detectorProbabilities: probabilities)
+    }
+}
+
+/// The detectors outside the default set, boxed so that a sensor that does not run them does
+/// not hold them inline. Copied with its `SensorDetectorState` (`copy()`), never shared
+/// between two states.
+final class RareDetectors {
+    var zscore: ZScoreDetector?
+    var levelShift: LevelShiftDetector?
+    /// `mad` with a window too wide for 16-bit indices.
+    var mad: MADDetector<UInt32>?
+
+    func copy() -> RareDetectors {
+        let c = RareDetectors()
+        c.zscore = zscore
+        c.levelShift = levelShift
+        c.mad = mad
+        return c
     }
 }

@@ -9,20 +9,25 @@
 ///
 /// Memory grows with the series: the buffers start at `initialSlots` and double (up to the
 /// window's bound) when the window is full of what they hold, so a sensor that has sent one
-/// reading costs a few hundred bytes, not the whole window. A slot costs 17 bytes: its heap
-/// entry (slot number and key, each heap sized for half the window), its heap side and
-/// position. A value is read back from its heap key (exactly: the lower half stores it
-/// negated), not kept twice; times are kept only for a time window or when the caller reads
-/// them (`keepsTimes`), 8 bytes more. Growing renumbers the slots but keeps every heap's
+/// reading costs a few hundred bytes, not the whole window. A slot costs its heap entry (slot
+/// number and key, each heap sized for half the window) and its heap position with the side
+/// in the position's top bit: 8 + 2 + 2 = 12 bytes with double keys and 16-bit indices
+/// (windows up to `maxBound` = 65,530), 8 with `Float` keys (for statistics whose relative
+/// precision is enough, such as distances), 16 with 32-bit indices. A value is read back from
+/// its heap key (exactly: the lower half stores it negated), not kept twice; times are kept
+/// only for a time window or when the caller reads them (`keepsTimes`), 8 bytes more. Growing renumbers the slots but keeps every heap's
 /// order, so the medians and means are the same as with the buffers allocated whole.
 ///
 /// The buffers are raw memory in a class with copy-on-write checked once per operation (not
 /// once per element access as `Array` would), which is what keeps the detector set within
 /// its per-reading budget; a copied detector still behaves as an independent value.
-struct RollingMedian {
+struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteger & UnsignedInteger & Sendable> {
     /// Slots allocated for a new window (or the bound, if smaller).
-    static let initialSlots = 16
-    private var storage: MedianStorage
+    static var initialSlots: Int { 16 }
+    /// The largest window this index width can address: every slot number fits an `Index`,
+    /// and every heap position fits one with its top bit free for the heap side.
+    static var maxBound: Int { min(Int(Index.max), 2 * (Int(Index.max >> 1) - 2)) }
+    private var storage: MedianStorage<Key, Index>
     private let length: WindowLength
     /// The most readings the window holds (`length.capacity`).
     private let bound: Int
@@ -41,16 +46,17 @@ struct RollingMedian {
     init(_ length: WindowLength, keepsTimes: Bool = false) {
         self.length = length
         bound = max(1, length.capacity)
+        precondition(bound <= Self.maxBound, "window of \(bound) readings needs a wider index than \(Index.self)")
         if case .duration = length { self.keepsTimes = true } else { self.keepsTimes = keepsTimes }
-        storage = MedianStorage(slots: min(bound, Self.initialSlots), keepsTimes: self.keepsTimes)
+        storage = MedianStorage<Key, Index>(slots: min(bound, Self.initialSlots), keepsTimes: self.keepsTimes)
     }
 
     /// The median of the window (mean of the two middle values for an even count); NaN if empty.
     var median: Double {
         if lowCount == 0 { return .nan }
-        let lowTop = -storage.keys[0]
+        let lowTop = -Double(storage.keys[0])
         if lowCount > highCount { return lowTop }
-        return 0.5 * (lowTop + storage.keys[storage.heapSlots])
+        return 0.5 * (lowTop + Double(storage.keys[storage.heapSlots]))
     }
 
     /// The mean of the window; NaN if empty.
@@ -78,8 +84,22 @@ struct RollingMedian {
     /// The value in `slot`, from its heap key.
     @inline(__always)
     private func value(at slot: Int) -> Double {
-        let i = Int(storage.position[slot])
-        return storage.side[slot] == 0 ? -storage.keys[i] : storage.keys[storage.heapSlots + i]
+        let p = storage.position[slot]
+        let i = Int(p & MedianStorage<Key, Index>.positionMask)
+        return p < MedianStorage<Key, Index>.sideBit ? -Double(storage.keys[i]) : Double(storage.keys[storage.heapSlots + i])
+    }
+
+    /// The heap side of `slot` (0: lower half) and its position there.
+    @inline(__always)
+    private func place(_ slot: Int) -> (side: UInt8, position: Int) {
+        let p = storage.position[slot]
+        return (p < MedianStorage<Key, Index>.sideBit ? 0 : 1, Int(p & MedianStorage<Key, Index>.positionMask))
+    }
+
+    /// A heap position tagged with its side, as `position` stores it.
+    @inline(__always)
+    private static func tagged(_ i: Int, _ s: UInt8) -> Index {
+        s == 0 ? Index(truncatingIfNeeded: i) : Index(truncatingIfNeeded: i) | MedianStorage<Key, Index>.sideBit
     }
 
     /// Removes the oldest reading and returns it (the caller checked `count > 0`).
@@ -88,7 +108,8 @@ struct RollingMedian {
         makeUnique()
         let slot = head
         let t = storage.times?[slot] ?? 0, v = value(at: slot)
-        removeAt(Int(storage.position[slot]), storage.side[slot])
+        let (s, i) = place(slot)
+        removeAt(i, s)
         head += 1
         if head == storage.slots { head = 0 }
         count -= 1
@@ -98,7 +119,10 @@ struct RollingMedian {
         return (t, v)
     }
 
-    mutating func append(time: Int64, value: Double) {
+    mutating func append(time: Int64, value exact: Double) {
+        // The value as the window holds it (rounded to `Key`), so the running sum adds what a
+        // removal will subtract.
+        let value = Double(Key(exact))
         evict(now: time)
         if count == bound {
             if count > 1 {
@@ -114,7 +138,7 @@ struct RollingMedian {
         storage.times?[slot] = time
         count += 1
         sum += value
-        if lowCount == 0 || value <= -storage.keys[0] {
+        if lowCount == 0 || value <= -Double(storage.keys[0]) {
             push(slot: slot, side: 0, value: value)
         } else {
             push(slot: slot, side: 1, value: value)
@@ -126,11 +150,10 @@ struct RollingMedian {
     /// keeps its entries in the same order, only renamed to the new slot numbers.
     private mutating func grow() {
         let old = storage
-        let new = MedianStorage(slots: min(bound, 2 * old.slots), keepsTimes: keepsTimes)
+        let new = MedianStorage<Key, Index>(slots: min(bound, 2 * old.slots), keepsTimes: keepsTimes)
         for k in 0..<count {
             var o = head + k
             if o >= old.slots { o -= old.slots }
-            new.side[k] = old.side[o]
             new.position[k] = old.position[o]
             new.times?[k] = old.times![o]
         }
@@ -139,7 +162,7 @@ struct RollingMedian {
             for i in 0..<n {
                 var o = Int(old.heap[from + i]) - head
                 if o < 0 { o += old.slots }
-                new.heap[to + i] = Int32(o)
+                new.heap[to + i] = Index(truncatingIfNeeded: o)
                 new.keys[to + i] = old.keys[from + i]
             }
         }
@@ -157,10 +180,9 @@ struct RollingMedian {
         if head == storage.slots { head = 0 }
         sum += value - self.value(at: slot)
         storage.times?[slot] = time
-        let s = storage.side[slot]
-        let i = Int(storage.position[slot])
+        let (s, i) = place(slot)
         let keys = storage.keys + base(s)
-        let k = s == 0 ? -value : value
+        let k = s == 0 ? -Key(value) : Key(value)
         keys[i] = k
         // After the slot holds its new value: a recompute sums the window as it now is.
         countRemoval()
@@ -176,10 +198,8 @@ struct RollingMedian {
             lowKeys[0] = -highTopKey
             high[0] = lowTop
             highKeys[0] = -lowTopKey
-            storage.side[Int(highTop)] = 0
-            storage.side[Int(lowTop)] = 1
-            storage.position[Int(highTop)] = 0
-            storage.position[Int(lowTop)] = 0
+            storage.position[Int(highTop)] = Self.tagged(0, 0)
+            storage.position[Int(lowTop)] = Self.tagged(0, 1)
             siftDown(0, 0)
             siftDown(0, 1)
         }
@@ -219,18 +239,17 @@ struct RollingMedian {
 
     private mutating func push(slot: Int, side s: UInt8, value v: Double) {
         let n = heapCount(s)
-        storage.heap[base(s) + n] = Int32(slot)
-        storage.keys[base(s) + n] = s == 0 ? -v : v
-        storage.side[slot] = s
-        storage.position[slot] = Int32(n)
+        storage.heap[base(s) + n] = Index(truncatingIfNeeded: slot)
+        storage.keys[base(s) + n] = s == 0 ? -Key(v) : Key(v)
+        storage.position[slot] = Self.tagged(n, s)
         if s == 0 { lowCount += 1 } else { highCount += 1 }
         siftUp(n, s)
     }
 
     /// Removes the top slot of a heap; returns it and its value.
-    private mutating func popTop(_ s: UInt8) -> (slot: Int32, value: Double) {
+    private mutating func popTop(_ s: UInt8) -> (slot: Index, value: Double) {
         let top = storage.heap[base(s)]
-        let key = storage.keys[base(s)]
+        let key = Double(storage.keys[base(s)])
         removeAt(0, s)
         return (top, s == 0 ? -key : key)
     }
@@ -243,7 +262,7 @@ struct RollingMedian {
         let moved = h[last]
         h[i] = moved
         keys[i] = keys[last]
-        storage.position[Int(moved)] = Int32(i)
+        storage.position[Int(moved)] = Self.tagged(i, s)
         if i > 0 && keys[i] < keys[(i - 1) / 2] {
             siftUp(i, s)
         } else {
@@ -263,12 +282,12 @@ struct RollingMedian {
             let p = h[parent]
             h[i] = p
             keys[i] = pk
-            position[Int(p)] = Int32(i)
+            position[Int(p)] = Self.tagged(i, s)
             i = parent
         }
         h[i] = item
         keys[i] = k
-        position[Int(item)] = Int32(i)
+        position[Int(item)] = Self.tagged(i, s)
     }
 
     private func siftDown(_ start: Int, _ s: UInt8) {
@@ -289,12 +308,12 @@ struct RollingMedian {
             let c = h[child]
             h[i] = c
             keys[i] = ck
-            position[Int(c)] = Int32(i)
+            position[Int(c)] = Self.tagged(i, s)
             i = child
         }
         h[i] = item
         keys[i] = k
-        position[Int(item)] = Int32(i)
+        position[Int(item)] = Self.tagged(i, s)
     }
 
     /// Restores |low| − |high| ∈ {0, 1}. Moving a heap's top keeps max(low) ≤ min(high).
@@ -310,39 +329,44 @@ struct RollingMedian {
     }
 }
 
-/// The raw buffers of a `RollingMedian`, in one allocation: each ring slot's heap side and
-/// position (and time, when kept), and the two heaps of slot numbers with their keys.
+/// The raw buffers of an `IndexedMedian`, in one allocation: each ring slot's heap position
+/// tagged with its side (and its time, when kept), and the two heaps of slot numbers with
+/// their keys.
 ///
 /// Each heap has room for `slots / 2 + 2` entries: after a rebalance the halves hold
 /// ⌈n/2⌉ and ⌊n/2⌋ of the n ≤ `slots` readings, and a push before the next rebalance adds one.
-final class MedianStorage: @unchecked Sendable {
-    // @unchecked: mutated only through a uniquely referenced `RollingMedian` (copy-on-write).
+final class MedianStorage<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteger & UnsignedInteger & Sendable>: @unchecked Sendable {
+    // @unchecked: mutated only through a uniquely referenced `IndexedMedian` (copy-on-write).
+    /// The top bit of a `position` entry: set for the upper half.
+    static var sideBit: Index { Index(1) << (Index.bitWidth - 1) }
+    static var positionMask: Index { ~sideBit }
     let slots: Int
     /// Entries per heap: the upper half's entries start at this index of `heap` and `keys`.
     let heapSlots: Int
     private let bytes: Int
     private let raw: UnsafeMutableRawPointer
-    /// The key of each heap entry (the value, negated in the lower half), parallel to `heap`.
-    let keys: UnsafeMutablePointer<Double>
     let times: UnsafeMutablePointer<Int64>?
-    let heap: UnsafeMutablePointer<Int32>
-    let position: UnsafeMutablePointer<Int32>
-    let side: UnsafeMutablePointer<UInt8>
+    /// The key of each heap entry (the value, negated in the lower half), parallel to `heap`.
+    let keys: UnsafeMutablePointer<Key>
+    let heap: UnsafeMutablePointer<Index>
+    /// Each ring slot's position in its heap, its side in the top bit.
+    let position: UnsafeMutablePointer<Index>
 
     init(slots: Int, keepsTimes: Bool) {
         self.slots = slots
         heapSlots = slots / 2 + 2
-        // Widest first, so every part is aligned: keys, times (8), heap, position (4), side (1).
-        let keyBytes = 2 * heapSlots * 8, timeBytes = keepsTimes ? slots * 8 : 0
-        let heapBytes = 2 * heapSlots * 4, positionBytes = slots * 4
-        bytes = keyBytes + timeBytes + heapBytes + positionBytes + slots
+        // Widest first, so every part is aligned: times (8), keys (8 or 4), heap and positions.
+        let timeBytes = keepsTimes ? slots * 8 : 0
+        let keyBytes = 2 * heapSlots * MemoryLayout<Key>.stride
+        let heapBytes = 2 * heapSlots * MemoryLayout<Index>.stride
+        let positionBytes = slots * MemoryLayout<Index>.stride
+        bytes = timeBytes + keyBytes + heapBytes + positionBytes
         raw = .allocate(byteCount: bytes, alignment: 8)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-        keys = raw.assumingMemoryBound(to: Double.self)
-        times = keepsTimes ? (raw + keyBytes).assumingMemoryBound(to: Int64.self) : nil
-        heap = (raw + keyBytes + timeBytes).assumingMemoryBound(to: Int32.self)
-        position = (raw + keyBytes + timeBytes + heapBytes).assumingMemoryBound(to: Int32.self)
-        side = (raw + keyBytes + timeBytes + heapBytes + positionBytes).assumingMemoryBound(to: UInt8.self)
+        times = keepsTimes ? raw.assumingMemoryBound(to: Int64.self) : nil
+        keys = (raw + timeBytes).bindMemory(to: Key.self, capacity: 2 * heapSlots)
+        heap = (raw + timeBytes + keyBytes).bindMemory(to: Index.self, capacity: 2 * heapSlots)
+        position = (raw + timeBytes + keyBytes + heapBytes).bindMemory(to: Index.self, capacity: slots)
     }
 
     func copy() -> MedianStorage {
@@ -353,3 +377,6 @@ final class MedianStorage: @unchecked Sendable {
 
     deinit { raw.deallocate() }
 }
+
+/// The exact rolling median with double keys and 32-bit indices: any window size.
+typealias RollingMedian = IndexedMedian<Double, UInt32>
