@@ -223,7 +223,7 @@ let package = Package(
             name: "TinsenseDaemonTests",
             dependencies: [
                 "TinsenseDaemon", "TinsenseStorage", "TinsenseValidate", "TinsenseDecode", "TinsenseCore", "TinsenseConfig",
-                "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
+                "TinsenseMQTT", "TinsenseSystem", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
