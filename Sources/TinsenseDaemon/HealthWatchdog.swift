@@ -80,12 +80,22 @@ final class HealthWatchdog: @unchecked Sendable {
         let limit = pingInterval ?? HealthWatchdog.statusInterval
         if !beatAdvanced { return "the pipeline thread made no progress (blocked on the disk or a wedged store)" }
         let (sink, _, _) = attached.withLock { ($0.sink, $0.subscriber, $0.broker) }
-        let handOff = signals.handOffAge(now: now)
-        if handOff > limit { return "the network thread has been handing one message over for more than \(HealthWatchdog.seconds(limit)) (queue full and not draining, or the WAL not writable)" }
+        let handOffLimit = HealthWatchdog.handOffLimit(check: limit, hold: sink?.holdLimit ?? .infinity)
+        if signals.handOffAge(now: now) > handOffLimit { return "the network thread has been handing one message over for more than \(HealthWatchdog.seconds(handOffLimit)) (queue full and not draining, or the WAL not writable)" }
         if let sink, sink.stalled { return "the WAL cannot be written; the network thread is waiting" }
         if let sink, sink.paused { return "storage cannot seal; ingestion is paused" }
         if let age = signals.commitAge(now: now), age > commitAllowance + limit { return "the group commit (fsync) has not finished for more than \(HealthWatchdog.seconds(commitAllowance + limit))" }
         return nil
+    }
+
+    /// How long one hand-off may last before it counts as stuck, µs: the check interval plus the
+    /// time `IngestSink` may legitimately hold a message for room in a full queue (keepalive / 2,
+    /// then it goes into the reserve). Without the hold, a pipeline that is merely behind would
+    /// fail a check with the default keepalive 30 s and `WatchdogSec=30s` (hold 15 s = the
+    /// half-interval), and two missed checks in a row are a restart.
+    static func handOffLimit(check: UInt64, hold: Double) -> UInt64 {
+        guard hold.isFinite, hold > 0 else { return check }
+        return check + UInt64(min(hold, 86_400) * 1e6)
     }
 
     /// `µs` as "1.5 s" (the why of a stall is logged once, so it names the limit, not a count).

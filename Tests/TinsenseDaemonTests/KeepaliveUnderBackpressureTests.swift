@@ -107,3 +107,17 @@ struct KeepaliveUnderBackpressureTests {
         #expect(Set(outcome.payloads) == expected)
     }
 }
+
+@Suite("watchdog hand-off limit")
+struct WatchdogHandOffLimitTests {
+    @Test("a hand-off may last the sink's hold (keepalive / 2) beyond the check interval before the watchdog calls it stuck; without a hold, the check interval alone")
+    func handOffLimitIncludesTheHold() {
+        // WatchdogSec=30s → checks every 15 s; default keepalive 30 s → hold 15 s.
+        #expect(HealthWatchdog.handOffLimit(check: 15_000_000, hold: 15) == 30_000_000)
+        #expect(HealthWatchdog.handOffLimit(check: 15_000_000, hold: .infinity) == 15_000_000)
+        #expect(HealthWatchdog.handOffLimit(check: 15_000_000, hold: 0) == 15_000_000)
+        #expect(HealthWatchdog.handOffLimit(check: 5_000_000, hold: 2.5) == 7_500_000)
+        // A hostile keepalive (the config bounds it, but the arithmetic must not trap anyway).
+        #expect(HealthWatchdog.handOffLimit(check: 5_000_000, hold: 1e300) == 5_000_000 + 86_400_000_000)
+    }
+}
