@@ -81,13 +81,7 @@ struct ForwardingTests {
         try plant.daemon.start()
         #expect(try waitForStatus(broker: broker, topic: "tinsense/fwd-kill/status", value: "online"))
         let plan = ReadingPlan(sensors: 40, perSensor: 50)
-        let publisher = try plant.publisher()
-        for k in 0..<plan.count {
-            let m = plan.message(k)
-            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-        }
-        try publisher.flush(timeout: .seconds(60))
-        publisher.disconnect()
+        try plant.publish(plan)
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count))
         let spooled = try FileManager.default.contentsOfDirectory(atPath: plant.directory.file("data/forward")).filter { $0.hasSuffix(".spool") }
         let spoolBytes = spooled.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: plant.directory.file("data/forward/\($1)"))[.size] as? Int) ?? 0) }
@@ -120,12 +114,7 @@ struct ForwardingTests {
         try plant.daemon.start()
         #expect(try waitForStatus(broker: broker, topic: "tinsense/fwd-full/status", value: "online"))
         let plan = ReadingPlan(sensors: 10, perSensor: 200)
-        let publisher = try plant.publisher()
-        for k in 0..<plan.count {
-            let m = plan.message(k)
-            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-        }
-        try publisher.flush(timeout: .seconds(60))
+        try plant.publish(plan)
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count))
         // Every reading is stored although most could not be spooled.
         #expect(plant.daemon.storedCount == plan.count)
@@ -138,10 +127,7 @@ struct ForwardingTests {
         // VictoriaMetrics comes up; the spool drains and takes readings again.
         try vm.start()
         #expect(eventually(timeout: 20) { (try? HTTPReply.get(port: metricsPort).body.contains("tinsense_forward_spool_full 0")) == true })
-        let m = ReadingPlan(sensors: 1, perSensor: 1, start: plan.start.adding(milliseconds: 3_600_000)).message(0)
-        try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-        try publisher.flush(timeout: .seconds(10))
-        publisher.disconnect()
+        try plant.publish(ReadingPlan(sensors: 1, perSensor: 1, start: plan.start.adding(milliseconds: 3_600_000)), client: "after", flushTimeout: 10)
         var resolved = ""
         #expect(eventually(timeout: 10) {
             resolved = (try? String(contentsOfFile: alerts, encoding: .utf8)) ?? ""

@@ -17,15 +17,7 @@ struct IngestTests {
         // Its first session must exist (subscribed) before anything is published to it.
         #expect(try waitForStatus(broker: broker, topic: "tinsense/tenk/status", value: "online"))
         let plan = ReadingPlan(sensors: 200, perSensor: 50)
-        let publisher = try plant.publisher()
-        var expected: [StoredRow] = []
-        for k in 0..<plan.count {
-            let m = plan.message(k)
-            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-            expected.append(m.row)
-        }
-        try publisher.flush(timeout: .seconds(60))
-        publisher.disconnect()
+        let expected = try plant.publish(plan)
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count), "daemon saw \(plant.daemon.messagesSeen) of \(plan.count)")
         #expect(plant.daemon.stop() == 0)
         let stored = try plant.exported()
@@ -45,13 +37,7 @@ struct IngestTests {
         // retained status to say online.
         #expect(try waitForStatus(broker: broker, topic: "tinsense/early/status", value: "online"))
         let plan = ReadingPlan(sensors: 10, perSensor: 10)
-        let publisher = try plant.publisher()
-        for k in 0..<plan.count {
-            let m = plan.message(k)
-            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-        }
-        try publisher.flush(timeout: .seconds(30))
-        publisher.disconnect()
+        try plant.publish(plan, flushTimeout: 30)
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count))
         #expect(plant.daemon.stop() == 0)
         let stored = try plant.exported()
@@ -68,24 +54,12 @@ struct IngestTests {
         #expect(try waitForStatus(broker: broker, topic: "tinsense/restart/status", value: "online"))
         let plan = ReadingPlan(sensors: 20, perSensor: 150)
         let half = plan.count / 2
-        var publisher = try plant.publisher("a")
-        for k in 0..<half {
-            let m = plan.message(k)
-            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-        }
-        try publisher.flush(timeout: .seconds(30))
-        publisher.disconnect()
+        try plant.publish(plan, 0..<half, client: "a", flushTimeout: 30)
         // Restart while the daemon is still working through the first half.
         broker.stop()
         Thread.sleep(forTimeInterval: 0.5)
         try broker.start()
-        publisher = try plant.publisher("b")
-        for k in half..<plan.count {
-            let m = plan.message(k)
-            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
-        }
-        try publisher.flush(timeout: .seconds(30))
-        publisher.disconnect()
+        try plant.publish(plan, half..<plan.count, client: "b", flushTimeout: 30)
         #expect(plant.daemon.waitUntilQuiet(minimum: plan.count))
         #expect(plant.daemon.log.contains("reconnected to broker; resubscribed"))
         #expect(plant.daemon.stop() == 0)

@@ -77,6 +77,22 @@ final class TestPlant: @unchecked Sendable {
         return p
     }
 
+    /// Publishes messages `range` of `plan` (all by default) at QoS 1 from a new client, waits
+    /// until the broker has every PUBACK, disconnects, and returns the rows they should store.
+    @discardableResult
+    func publish(_ plan: ReadingPlan, _ range: Range<Int>? = nil, client suffix: String = "pub", flushTimeout: Int = 60) throws -> [StoredRow] {
+        let publisher = try publisher(suffix)
+        defer { publisher.disconnect() }
+        var rows: [StoredRow] = []
+        for k in range ?? 0..<plan.count {
+            let m = plan.message(k)
+            try publisher.publish(topic: m.topic, payload: m.payload, qos: 1, retain: false)
+            rows.append(m.row)
+        }
+        try publisher.flush(timeout: .seconds(flushTimeout))
+        return rows
+    }
+
     /// Every stored reading as (sensor, source_time, value text), from `tinsense export`.
     /// `live`: also what a running (or killed) daemon has only in its WAL, decoded with its config.
     func exported(live: Bool = false) throws -> [StoredRow] {

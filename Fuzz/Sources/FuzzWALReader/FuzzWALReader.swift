@@ -10,9 +10,18 @@ import TinsenseCore
 /// - 2: the rest is a list of bodies (each a 2-byte little-endian length, then the bytes),
 ///   framed with correct CRCs into a WAL file, so mutations reach the body decoder through
 ///   the real reader. Property: the reader returns exactly the leading bodies that decode,
-///   in order, and stops at the first that does not.
+///   in order, and stops at the first that does not. It reads through the read-only path
+///   (`WALReader.readOnly`: the same file cursor, framing and body decoder as recovery, without
+///   a data directory to build and lock per input), so this mode runs several times faster
+///   than mode 1 and the property gets most of the executions.
 private let dataDirectory = FuzzScratch.directory("wal")
 private let walDirectory = dataDirectory + "/wal"
+private let listDirectory: String = {
+    let d = FuzzScratch.directory("wal-list")
+    FuzzScratch.empty(d)
+    return d
+}()
+private let listFile = WALReader.path(walDirectory: listDirectory, file: 1)
 private let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -42,7 +51,8 @@ public func fuzzWALReader(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
             let decoded = body.count >= WALFormat.bodyFixedSize ? body.withUnsafeBytes { WALFormat.decodeBody($0) } : nil
             if intact, let decoded { expected.append(decoded) } else { intact = false }
         }
-        let got = readBack(file: file)
+        file.withUnsafeBytes { FuzzScratch.write($0, to: listFile) }
+        let got = ((try? WALReader.readOnly(walDirectory: listDirectory)).map { Array($0) } ?? []).map(\.record)
         fuzzCheck(got == expected, "read back \(got.count) records, expected the \(expected.count) that decode")
     }
     return 0
