@@ -26,6 +26,9 @@ package enum ConfigLoader {
         if let bad = index.keylessHeader {
             throw ConfigError(issues: [ConfigIssue(file: file, line: bad.line, keyPath: "", message: "TOML syntax: a table header needs a key after '[', found \(bad.found)")])
         }
+        if let line = TOMLArrayBraceGuard.firstMisplacedBrace(in: text) {
+            throw ConfigError(issues: [ConfigIssue(file: file, line: line, keyPath: "", message: "TOML syntax: '}' where an array element or its closing ']' must be")])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

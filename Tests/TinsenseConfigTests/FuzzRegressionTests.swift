@@ -53,6 +53,43 @@ struct ConfigFuzzRegressionTests {
         #expect(error?.description.contains("fuzz.toml:\(line): TOML syntax: a table header needs a key") == true, "\(String(describing: error))")
     }
 
+    @Test("a '}' where an array element must start is a FILE:LINE error, not an abort (toml++ asserts on it)", arguments: [
+        // FuzzConfigLoader crash-7657cac5dca70b1574880ef6cec12e3cfd5fb18a (2026-12-02, a 20 s
+        // run with -max_len=2048): `range = [0,}"` aborted `check-config` in toml++'s parse_value.
+        ("[daemon]\ndata_dir = \"/tmp/x\"\n[mqtt]\nbroker = \"mqtt://127.0.0.1:1883\"\nsubscribe = [\"test&#\"]\n[storage]\nfsync_interval_ms = 50\n[[sensor]]\ntopic = \"test/{line}/{sensor=\"\nid = \"{line}/{sensor}\"\nunit = \"u\"\nrange = [0,}\"\nunit = \"u\"\nrange = [0,eriod_s = 0\n", 12),
+        ("a = [0,}\n", 1), ("a = [}\n", 1), ("a = [ }\n", 1), ("a = [0, }\n", 1), ("a = [[0,}]\n", 1),
+        ("a = {b = [}}\n", 1), ("x = { a = [1,} }\n", 1), ("[daemon]\na = [0, # note\n  }\n", 3),
+        ("a = [\n  1,\n  {b = 1},\n}\n", 4),
+    ])
+    func braceInArray(text: String, line: Int) throws {
+        if text.hasPrefix("[daemon]\ndata_dir") { #expect(text.utf8.count == 249, "the exact bytes of the crashing input") }
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, file: "fuzz.toml") }
+        #expect(error?.description.contains("fuzz.toml:\(line): TOML syntax: '}' where an array element") == true, "\(String(describing: error))")
+    }
+
+    @Test("braces that are not in an array's element position pass the guard: in strings, comments, inline tables, headers, multi-line strings")
+    func bracesElsewhereAreLeftAlone() {
+        let valid = """
+        [daemon]
+        note = "[0,}"  # a comment with [ , } in it
+        raw = '[}'
+        multi = \"\"\"
+        [1,}
+        \"\"\"
+        lit = \'\'\'
+        [,}
+        \'\'\'
+        table = { a = [1, 2], b = { c = [] } }
+        list = [{ a = 1 }, { b = [3] }]
+        escaped = "\\"[,}"
+        [ "odd.}header" ]
+        """
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(valid, file: "ok.toml") }
+        // It is not a whole config (no [mqtt] broker, unknown keys), but nothing in it is a misplaced brace.
+        #expect(error?.description.contains("where an array element") == false, "\(String(describing: error))")
+        #expect(error?.description.contains("TOML syntax") == false, "toml++ parses it: \(String(describing: error))")
+    }
+
     @Test("brackets that toml++ handles itself are left to it: nested arrays on their own lines, empty headers, quoted keys")
     func validBracketLinesPass() throws {
         let text = """
