@@ -96,7 +96,14 @@ package final class StreamReplayer {
         self.logger = logger
     }
 
+    /// Replays the recording; a paced replay (`--speed N`) runs on a real-time thread where
+    /// permitted (`PacedThread`), `max` on the caller's thread.
     package func run(stop: StopRequest, progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplaySummary {
+        guard case .factor = options.speed else { return try publishAll(stop: stop, progress: progress) }
+        return try PacedThread.run(logger: logger) { try publishAll(stop: stop, progress: progress) }
+    }
+
+    private func publishAll(stop: StopRequest, progress: ((ReplayProgress) -> Void)?) throws -> ReplaySummary {
         var reader = try options.recording.records(from: options.from, to: options.to)
         let publisher = try MQTTPublisher(connection: options.connection, clientID: options.clientID, logger: logger)
         try publisher.connect(timeout: .seconds(10))
