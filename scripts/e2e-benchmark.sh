@@ -26,39 +26,12 @@ TINSENSE="$(tinsense_bin)"
 BENCH="$WORK/e2ebench"
 gcc -O2 -Wall -Wextra -Werror -o "$BENCH" "$ROOT/Benchmarks/e2e/e2ebench.c" -lmosquitto
 
-# e2e_broker PORT: mosquitto with this benchmark's config; sets BROKER_PID.
-e2e_broker() {
-    local dir="$WORK/broker"
-    mkdir -p "$dir"
-    {
-        [ "$(id -u)" = 0 ] && echo "user root"
-        cat <<CONF
-listener $1 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 0
-max_queued_bytes 0
-max_inflight_messages 0
-memory_limit 0
-log_dest file $dir/mosquitto.log
-log_type error
-log_type warning
-CONF
-    } >"$dir/mosquitto.conf"
-    mosquitto -c "$dir/mosquitto.conf" &
-    BROKER_PID=$!
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    log "mosquitto did not start"; return 1
-}
 # ticks PID: utime + stime of PID in clock ticks.
 ticks() { local l; read -r l <"/proc/$1/stat"; l="${l##*) }"; set -- $l; echo $(( ${12} + ${13} )); }
 kv() { sed -E "s/.*$1=([^ ]+).*/\1/" <<<"$2"; }
 
 PORT="$(free_port)"
-e2e_broker "$PORT"
+start_broker "$PORT" bench
 HZ="$(getconf CLK_TCK)"
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"

@@ -27,25 +27,7 @@ gcc -O2 -Wall -Wextra -Werror -o "$BENCH" "$ROOT/Benchmarks/e2e/e2ebench.c" -lmo
 N="$(python3 -c "import sys; r, f, w, g = map(float, sys.argv[1:]); print(int(r * (w + f * g + 3)))" "$RATE" "$FAULTS" "$WARMUP" "$GAP")"
 
 PORT="$(free_port)"
-mkdir -p "$WORK/broker"
-{
-    [ "$(id -u)" = 0 ] && echo "user root"
-    cat <<CONF
-listener $PORT 127.0.0.1
-allow_anonymous true
-persistence false
-max_queued_messages 0
-max_queued_bytes 0
-max_inflight_messages 0
-memory_limit 0
-log_dest file $WORK/broker/mosquitto.log
-log_type error
-log_type warning
-CONF
-} >"$WORK/broker/mosquitto.conf"
-mosquitto -c "$WORK/broker/mosquitto.conf" &
-BROKER_PID=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+start_broker "$PORT" bench
 
 MPORT="$(free_port)"
 mkdir -p "$WORK/data"

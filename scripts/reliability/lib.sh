@@ -27,13 +27,31 @@ loadgen_bin() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_broker PORT: a mosquitto with persistence in $WORK/broker; sets BROKER_PID.
+# start_broker PORT [bench]: a mosquitto in $WORK/broker; sets BROKER_PID. Default: persistence
+# on (the reliability scripts kill and restart it) and deep queues. `bench`: what the throughput
+# benchmarks want: no persistence, no queue, in-flight or memory limit, errors and warnings only
+# in its log, so the broker is never what throttles the figures.
 start_broker() {
-    local port="$1" dir="$WORK/broker"
+    local port="$1" profile="${2:-reliable}" dir="$WORK/broker"
     mkdir -p "$dir"
     local user=""
     [ "$(id -u)" = 0 ] && user="user root"
-    cat >"$dir/mosquitto.conf" <<CONF
+    if [ "$profile" = bench ]; then
+        cat >"$dir/mosquitto.conf" <<CONF
+$user
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+max_queued_bytes 0
+max_inflight_messages 0
+memory_limit 0
+log_dest file $dir/mosquitto.log
+log_type error
+log_type warning
+CONF
+    else
+        cat >"$dir/mosquitto.conf" <<CONF
 $user
 listener $port 127.0.0.1
 allow_anonymous true
@@ -49,6 +67,7 @@ log_type warning
 log_type notice
 log_type information
 CONF
+    fi
     mosquitto -c "$dir/mosquitto.conf" &
     BROKER_PID=$!
     for _ in $(seq 100); do
