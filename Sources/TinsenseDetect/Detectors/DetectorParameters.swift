@@ -111,5 +111,8 @@ public struct LikelihoodParameters: Sendable, Hashable {
     /// `tinsense score` only: half-life in readings of the peak a score must rise above to be
     /// printed in full (`EventSuppressor`); 0 = every reading's own score.
     public var eventHalfLife = EventSuppressor.defaultHalfLife
+    /// `tinsense score` only: a new record (`range`) keeps its own tail probability times this
+    /// when that is smaller than the second stage's (0 = off).
+    public var recordWeight = 0.0
     public init() {}
 }
