@@ -112,6 +112,28 @@ struct SeriesDetectorTests {
         #expect(late.allSatisfy { $0 > 1e-3 }, "largest late surprise \(late.min() ?? 1)")
     }
 
+    @Test("a record far beyond a heavy-tailed series' settled range scores past the second stage (likelihood.record_weight)")
+    func recordPassesSecondStage() throws {
+        var rng = SplitMix64(steppedSeed: 46)
+        var values = (0..<6000).map { _ in (5 * Foundation.exp(1.0 * rng.standardNormal())).rounded() }
+        let top = values.max()!
+        values[5500] = top + 3 * (top - values.min()!)  // three ranges beyond the all-time maximum
+        func printed(_ spec: DetectorSpec) -> [Double] {
+            var scorer = SeriesScorer(spec: spec)
+            return values.enumerated().map { i, v in
+                scorer.score(time: Timestamp(millisecondsSinceEpoch: 1_700_000_000_000 + Int64(i) * Self.fiveMinutes), value: v)
+            }
+        }
+        let with = printed(.default)
+        let without = printed(try DetectorSpec(names: ["default"], overrides: ["likelihood.record_weight": "0"]))
+        #expect(with[5500] >= Self.threshold, "record scored \(with[5500])")
+        #expect(with[5500] >= without[5500])
+        // Outside records the printed scores differ only through the event suppressor's peak.
+        let beforeRecord = (1000..<5500).filter { with[$0] >= Self.threshold }.count
+        #expect(beforeRecord <= 3, "\(beforeRecord) readings ≥ 0.5 on 4500 normal readings")
+        #expect(DetectorSpec.default.likelihood.recordWeight == 3)
+    }
+
     @Test("event suppressor: a long anomaly crosses once; a later, larger one crosses again")
     func suppressor() {
         var s = EventSuppressor(halfLife: 50)

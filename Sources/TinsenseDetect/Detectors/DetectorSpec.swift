@@ -113,6 +113,7 @@ public struct DetectorSpec: Sendable, Hashable {
             .init(key: "likelihood.prior_weight", defaultValue: "\(d.likelihood.priorWeight)", meaning: "pseudo-readings of the combined surprise's start-up prior"),
             .init(key: "likelihood.exponential_prior", defaultValue: d.likelihood.exponentialPrior ? "1" : "0", meaning: "1: exponential prior (surprise as under the null); 0: half-normal"),
             .init(key: "likelihood.event_half_life", defaultValue: "\(d.likelihood.eventHalfLife)", meaning: "tinsense score: readings of half-life of the event peak a score must exceed (0 = off; default set only)"),
+            .init(key: "likelihood.record_weight", defaultValue: "\(d.likelihood.recordWeight)", meaning: "tinsense score: a record's own tail probability times this bypasses the second stage (0 = off)"),
             .init(key: "calibration.history", defaultValue: "\(d.calibration.history)", meaning: "readings of memory of each detector's deviation history"),
             .init(key: "calibration.prior_weight", defaultValue: "\(d.calibration.priorWeight)", meaning: "pseudo-readings of start-up prior (larger: calmer warm-up)"),
             .init(key: "calibration.anomaly_weight", defaultValue: "\(d.calibration.anomalyWeight)", meaning: "weight in history of deviations that were anomalous (0…1)"),
@@ -183,6 +184,7 @@ public struct DetectorSpec: Sendable, Hashable {
         case "likelihood.prior_weight": likelihood.priorWeight = try number(0...1_000_000)
         case "likelihood.exponential_prior": likelihood.exponentialPrior = try number(0...1) > 0
         case "likelihood.event_half_life": likelihood.eventHalfLife = try count(0...10_000_000)
+        case "likelihood.record_weight": likelihood.recordWeight = try number(0...1_000_000)
         case "calibration.history": calibration.history = try count(16...100_000_000)
         case "calibration.prior_weight": calibration.priorWeight = try number(0...1_000_000)
         case "calibration.anomaly_weight": calibration.anomalyWeight = try number(0...1)

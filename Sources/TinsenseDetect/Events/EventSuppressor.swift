@@ -56,10 +56,12 @@ public struct SeriesScorer: Sendable {
     public private(set) var detector: SensorDetector
     private var likelihood: SurpriseCalibrator?
     private var suppressor: EventSuppressor?
+    private let recordWeight: Double
 
     public init(spec: DetectorSpec) {
         detector = spec.makeDetector()
         likelihood = spec.likelihood.history > 0 ? SurpriseCalibrator(spec.likelihood) : nil
+        recordWeight = spec.detectors.contains(.range) ? spec.likelihood.recordWeight : 0
         suppressor = spec.likelihood.eventHalfLife > 0 ? EventSuppressor(halfLife: spec.likelihood.eventHalfLife) : nil
     }
 
@@ -71,7 +73,11 @@ public struct SeriesScorer: Sendable {
     public mutating func observe(time: Timestamp, value: Double) -> (score: Double, detection: DetectionResult) {
         let r = detector.observe(time: time, value: value)
         var s = r.score
-        if likelihood != nil { s = AnomalyScore.fromTailProbability(likelihood!.calibrate(r.tailProbability)) }
+        if likelihood != nil {
+            var p = likelihood!.calibrate(r.tailProbability)
+            if recordWeight > 0 { p = min(p, recordWeight * r.detectorProbabilities[.range]) }
+            s = AnomalyScore.fromTailProbability(p)
+        }
         return (suppressor == nil ? s : suppressor!.filter(s), r)
     }
 }
