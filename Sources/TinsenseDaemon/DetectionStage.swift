@@ -9,7 +9,7 @@ import TinsenseValidate
 ///
 /// Bad and stale readings are not scored (they would teach the detector garbage); they still
 /// feed value-based inhibitions.
-final class DetectionStage {
+package final class DetectionStage {
     /// The `[[sensor]]` entries; the validator's `specIndex` indexes them (its catalog is
     /// built from `Config.sensorSpecs`, in the same order).
     private(set) var sensors: [Config.SensorEntry]
@@ -20,13 +20,13 @@ final class DetectionStage {
     var replaying = false
     let transitionCounters = AlertTransitionCounters()
 
-    init(config: Config, output: AlertOutput) {
+    package init(config: Config, output: AlertOutput) {
         sensors = config.sensors
         engine = AlertEngine(rules: config.detection.rules, inhibitRules: config.detection.inhibits, staleSeverity: config.alerts.staleSeverity)
         self.output = output
     }
 
-    func observe(_ reading: Reading, specIndex: Int, topic: String) {
+    package func observe(_ reading: Reading, specIndex: Int, topic: String) {
         let x = reading.value.doubleValue
         let settings = specIndex < sensors.count ? sensors[specIndex].detection : nil
         guard let settings, let spec = settings.spec, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
@@ -49,7 +49,7 @@ final class DetectionStage {
         emit(transitions, topic: nil)
     }
 
-    func tick(now: Timestamp) {
+    package func tick(now: Timestamp) {
         emit(engine.advance(to: now), topic: nil)
     }
 
@@ -88,5 +88,5 @@ final class DetectionStage {
     }
 
     /// Sensors with a detector (memory is O(window) per sensor).
-    var detectorCount: Int { detectors.count }
+    package var detectorCount: Int { detectors.count }
 }
