@@ -56,18 +56,17 @@ package final class Pipeline {
             return
         }
         m.payload.withUnsafeBytes { payload in
-            switch decoder.decode(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) {
-            case .failure(let f):
-                reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: 0)
-            case .items(let results):
-                for (index, result) in results.enumerated() {
-                    switch result {
-                    case .failure(let f):
-                        reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: index)
-                    case .success(let item):
-                        accept(m, payload, item: item, index: index)
-                    }
+            // Item by item: no array per message.
+            let failure = decoder.decodeEach(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) { index, result in
+                switch result {
+                case .failure(let f):
+                    reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: index)
+                case .success(let item):
+                    accept(m, payload, item: item, index: index)
                 }
+            }
+            if let f = failure {
+                reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: 0)
             }
         }
         for mark in decoder.sparkplug.takeStaleMarks() {
