@@ -294,3 +294,19 @@ if Context.environment["TINSENSE_FUZZ"] != nil {
         ))
     }
 }
+
+// The in-process benchmark of the ingest path (docs/PERFORMANCE.md, "In-process"): declared only
+// when TINSENSE_BENCH is set, so CI's `swift build`/`swift test` never build it. In this package,
+// not Benchmarks/Package.swift, because the stages it runs are `package`-access.
+if Context.environment["TINSENSE_BENCH"] != nil {
+    package.targets.append(.target(name: "CAllocCounter", path: "Benchmarks/Sources/CAllocCounter"))
+    package.targets.append(.executableTarget(
+        name: "PipelineBenchmark",
+        dependencies: [
+            "CAllocCounter", "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseDetect", "TinsenseStorage",
+            "TinsenseAlerts", "TinsenseConfig", "TinsenseDaemon", .product(name: "Logging", package: "swift-log"),
+        ],
+        path: "Benchmarks/Sources/PipelineBenchmark",
+        swiftSettings: strict
+    ))
+}

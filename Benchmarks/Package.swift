@@ -2,6 +2,8 @@
 // Storage and detection benchmarks, kept out of the main package so CI's `swift build`/`swift test` never
 // compile them. Run (release): swift run -c release --package-path Benchmarks StorageBenchmark
 // (or DetectionBenchmark: the generality benchmark of docs/DETECTION.md).
+// Sources/PipelineBenchmark and Sources/CAllocCounter are targets of the main package (they run
+// `package`-access stages): TINSENSE_BENCH=1 swift build -c release --product PipelineBenchmark.
 import PackageDescription
 
 let package = Package(

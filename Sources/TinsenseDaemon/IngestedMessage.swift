@@ -2,7 +2,7 @@ import TinsenseCore
 import TinsenseStorage
 
 /// A raw message already safe in the WAL, on its way to the pipeline.
-struct IngestedMessage: Sendable {
+package struct IngestedMessage: Sendable {
     /// The message as the WAL holds it: bytes (a prefix when too large), retain flag, packet
     /// id and connection, which the pipeline needs to recognise a resend.
     var record: WALRecord
@@ -11,7 +11,7 @@ struct IngestedMessage: Sendable {
     /// The topic as text (decoded once, on the network thread).
     var topic: String
 
-    init(record: WALRecord, walEnd: WALPosition?) {
+    package init(record: WALRecord, walEnd: WALPosition?) {
         self.record = record
         self.walEnd = walEnd
         topic = record.topicString

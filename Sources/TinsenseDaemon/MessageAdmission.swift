@@ -7,7 +7,7 @@ import TinsenseStorage
 ///
 /// A resend is quarantined as `duplicate`, not dropped silently: the reading it carries is
 /// stored already, and the line says which rule recognised it.
-final class MessageAdmission {
+package final class MessageAdmission {
     /// Why a message is refused.
     struct Refusal: Equatable {
         var reason: RejectReason
@@ -17,7 +17,7 @@ final class MessageAdmission {
     private(set) var ledger: DeliveryLedger
     let maxPayloadBytes: Int
 
-    init(ledger: DeliveryLedger = DeliveryLedger(), maxPayloadBytes: Int) {
+    package init(ledger: DeliveryLedger = DeliveryLedger(), maxPayloadBytes: Int) {
         self.ledger = ledger
         self.maxPayloadBytes = maxPayloadBytes
     }

@@ -11,8 +11,8 @@ import TinsenseValidate
 /// Rejections go to the quarantine with a reason code; accepted readings go to the store,
 /// which may still refuse duplicates (redelivery, replay) and readings too far out of order.
 /// Nothing leaves this type without being stored or quarantined.
-final class Pipeline {
-    var validator: Validator
+package final class Pipeline {
+    package var validator: Validator
     let store: any ReadingStore
     let quarantine: QuarantineLog
     /// Decodes every format; holds the Sparkplug session across messages.
@@ -24,15 +24,15 @@ final class Pipeline {
     let logger: Logger
     /// Scores stored readings and raises alerts; nil when detection is off.
     let detection: DetectionStage?
-    var counters = PipelineCounters()
+    package var counters = PipelineCounters()
     /// End of the last message fully processed.
     private(set) var processedThrough: WALPosition?
     /// Refuses oversized messages and broker resends before decoding (issue 9, findings 2, 7).
-    var admission: MessageAdmission?
+    package var admission: MessageAdmission?
     /// `[forward]`: every stored reading is spooled for VictoriaMetrics (docs/FORWARDING.md).
     var forward: ForwardTap?
 
-    init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, detection: DetectionStage?, logger: Logger) {
+    package init(validator: Validator, store: any ReadingStore, quarantine: QuarantineLog, limits: DecodeLimits, detection: DetectionStage?, logger: Logger) {
         self.validator = validator
         self.detection = detection
         self.store = store
@@ -42,7 +42,7 @@ final class Pipeline {
         processedThrough = store.checkpoint
     }
 
-    func process(_ m: IngestedMessage) {
+    package func process(_ m: IngestedMessage) {
         counters.message()
         let format = validator.payloadFormat(topic: m.topic)
         // A refusal before an item is known belongs to the topic's sensor only where the topic
@@ -56,18 +56,17 @@ final class Pipeline {
             return
         }
         m.payload.withUnsafeBytes { payload in
-            switch decoder.decode(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) {
-            case .failure(let f):
-                reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: 0)
-            case .items(let results):
-                for (index, result) in results.enumerated() {
-                    switch result {
-                    case .failure(let f):
-                        reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: index)
-                    case .success(let item):
-                        accept(m, payload, item: item, index: index)
-                    }
+            // Item by item: no array per message.
+            let failure = decoder.decodeEach(topic: m.topic, payload: payload, format: format, receiveTime: m.receiveTime) { index, result in
+                switch result {
+                case .failure(let f):
+                    reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: index)
+                case .success(let item):
+                    accept(m, payload, item: item, index: index)
                 }
+            }
+            if let f = failure {
+                reject(m, payload, sensor: topicSensor, reason: f.reason, detail: f.detail, item: 0)
             }
         }
         for mark in decoder.sparkplug.takeStaleMarks() {
@@ -146,7 +145,7 @@ final class Pipeline {
     }
 
     /// Lets storage seal when due; returns false (and logs) when it could not.
-    func sealDueAndApplyRetention(now: Timestamp) -> Bool {
+    package func sealDueAndApplyRetention(now: Timestamp) -> Bool {
         do {
             try store.sealDueAndApplyRetention(processedThrough: processedThrough, now: now)
             return true

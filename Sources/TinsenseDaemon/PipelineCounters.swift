@@ -9,13 +9,13 @@ import TinsenseValidate
 /// swift-metrics, whose backend under `tinsense run` is Prometheus (`/metrics`,
 /// docs/OPERATIONS.md "Metrics"). Every label has a fixed set of values (reason codes, alert
 /// states), so the number of series never grows with the plant.
-struct PipelineCounters {
-    var messages = 0
-    var readingsStored = 0
+package struct PipelineCounters {
+    package var messages = 0
+    package var readingsStored = 0
     var replayedMessages = 0
     /// Rejected readings whose quarantine line could not be written for good (counted, logged).
     var quarantineWriteFailures = 0
-    var quarantined: [RejectReason: Int] = [:]
+    package var quarantined: [RejectReason: Int] = [:]
     var downgraded: [Downgrade: Int] = [:]
 
     private let messagesCounter = Counter(label: "tinsense_messages_total")
@@ -74,7 +74,7 @@ struct PipelineCounters {
     }
 
     /// `malformed=2 nan=1` style summary, reasons in a stable order, zeros left out.
-    var quarantineSummary: String {
+    package var quarantineSummary: String {
         let parts = RejectReason.allCases.compactMap { r in quarantined[r].map { "\(r.rawValue)=\($0)" } }
         return parts.isEmpty ? "none" : parts.joined(separator: " ")
     }

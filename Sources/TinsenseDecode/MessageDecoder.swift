@@ -33,6 +33,22 @@ package struct MessageDecoder: Sendable {
         }
     }
 
+    /// `decode`, item by item (see `PayloadDecoder.decodeEach`): `body` gets each item's index
+    /// and result in order; returns the failure of the whole message, if any. JSON builds no
+    /// array; the other formats iterate what `decode` returns.
+    package mutating func decodeEach(topic: String, payload: UnsafeRawBufferPointer, format: PayloadFormat, receiveTime: Timestamp,
+                                     _ body: (Int, Result<DecodedItem, DecodeFailure>) -> Void) -> DecodeFailure? {
+        var kind = format.kind
+        if kind == .auto { kind = PayloadFormat.detect(topic: topic, payload: payload) }
+        if kind == .json || kind == .auto { return PayloadDecoder.decodeEach(payload, limits: limits, body) }
+        switch decode(topic: topic, payload: payload, format: format, receiveTime: receiveTime) {
+        case .failure(let f): return f
+        case .items(let results):
+            for (i, r) in results.enumerated() { body(i, r) }
+            return nil
+        }
+    }
+
     /// `decode` for a payload held in an array.
     package mutating func decode(topic: String, payload: [UInt8], format: PayloadFormat, receiveTime: Timestamp) -> PayloadDecoder.Outcome {
         payload.withUnsafeBytes { decode(topic: topic, payload: $0, format: format, receiveTime: receiveTime) }

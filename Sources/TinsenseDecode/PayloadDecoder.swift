@@ -51,6 +51,31 @@ package enum PayloadDecoder {
         }
     }
 
+    /// `decode`, item by item: hands each item's result (with its index) to `body` in order and
+    /// returns the failure of the whole payload, if any, without building an array per message
+    /// (one allocation per reading, and its release, on the daemon's path). Same items, same
+    /// order, same failures as `decode`.
+    package static func decodeEach(_ bytes: UnsafeRawBufferPointer, limits: DecodeLimits,
+                                   _ body: (Int, Result<DecodedItem, DecodeFailure>) -> Void) -> DecodeFailure? {
+        if let refusal = envelopeFailure(bytes, limits) { return refusal }
+        if let shape = FlatJSONScanner.scan(bytes) {
+            switch shape {
+            case .object(let f): body(0, ItemInterpreter.item(from: f))
+            case .plain(let v): body(0, ItemInterpreter.item(from: ["value": v]))
+            case .array(let objects):
+                if let failure = batchFailure(objects.count, limits) { return failure }
+                for (i, o) in objects.enumerated() { body(i, ItemInterpreter.item(from: o)) }
+            }
+            return nil
+        }
+        switch decode(bytes, limits: limits, path: .foundation).0 {
+        case .failure(let f): return f
+        case .items(let results):
+            for (i, r) in results.enumerated() { body(i, r) }
+            return nil
+        }
+    }
+
     /// What every format refuses before looking inside: a payload over `max_payload_bytes`,
     /// or an empty one.
     package static func envelopeFailure(_ bytes: UnsafeRawBufferPointer, _ limits: DecodeLimits) -> DecodeFailure? {

@@ -63,3 +63,54 @@ struct MessageDecoderTests {
         #expect(empty == .failure(DecodeFailure(.malformed, "empty payload")))
     }
 }
+
+/// `decodeEach`'s calls, gathered back into an `Outcome` (items in the order and with the
+/// indices they were handed over).
+private func decodeEachMessage(_ text: String, topic: String = "plant/x", format: PayloadFormat, limits: DecodeLimits = DecodeLimits()) -> PayloadDecoder.Outcome {
+    var decoder = MessageDecoder(limits: limits)
+    var items: [Result<DecodedItem, DecodeFailure>] = []
+    let failure = Array(text.utf8).withUnsafeBytes { payload in
+        decoder.decodeEach(topic: topic, payload: payload, format: format, receiveTime: t0) { index, result in
+            #expect(index == items.count)
+            items.append(result)
+        }
+    }
+    if let failure {
+        #expect(items.isEmpty)
+        return .failure(failure)
+    }
+    return .items(items)
+}
+
+@Suite("MessageDecoder.decodeEach")
+struct MessageDecoderEachTests {
+    @Test("item by item gives what decode gives, in order, failures included", arguments: [
+        #"{"value": 7.14, "ts": "2026-11-27T03:37:11.250Z", "unit": "[pH]", "quality": "good"}"#, #"{"ts":1795000000000,"value":100.317}"#,
+        "7.14", #"[{"value":1},{"value":"x"},{"ts":5}]"#, #"{"value": true}"#, "not json", "", "[]",
+        #"{"value":"caf\u00e9"}"#, #"{"nested":{"a":1},"value":2}"#, #"[{"value":1}, {"value":2, "unit":"\u00b0C"}]"#,
+    ])
+    func sameAsDecode(text: String) {
+        #expect(decodeEachMessage(text, format: .json) == decodeMessage(text, format: .json))
+        #expect(decodeEachMessage(text, format: PayloadFormat(.auto)) == decodeMessage(text, format: PayloadFormat(.auto)))
+    }
+
+    @Test("a batch over max_batch and an oversized payload fail whole, with no item handed over")
+    func wholeFailures() {
+        let limits = DecodeLimits(maxPayloadBytes: 64, maxBatch: 2)
+        let batch = #"[{"value":1},{"value":2},{"value":3}]"#
+        var decoder = MessageDecoder(limits: limits)
+        let expected = decoder.decode(topic: "plant/x", payload: Array(batch.utf8), format: .json, receiveTime: t0)
+        #expect(decodeEachMessage(batch, format: .json, limits: limits) == expected)
+        let big = #"{"value":1,"device":""# + String(repeating: "x", count: 80) + #""}"#
+        guard case .failure(let f) = decodeEachMessage(big, format: .json, limits: limits) else { Issue.record("not refused"); return }
+        #expect(f.reason == .tooLarge)
+    }
+
+    @Test("line protocol and Sparkplug go through decode and are handed over item by item")
+    func otherFormats() {
+        let lines = "flotation,cell=3 ph=7.1,orp=120 1795000000000000000\nbad line"
+        #expect(decodeEachMessage(lines, format: PayloadFormat(.influx)) == decodeMessage(lines, format: PayloadFormat(.influx)))
+        #expect(decodeEachMessage("\u{18}\u{01}", topic: "spBv1.0/g/NDATA/n", format: PayloadFormat(.sparkplug))
+            == decodeMessage("\u{18}\u{01}", topic: "spBv1.0/g/NDATA/n", format: PayloadFormat(.sparkplug)))
+    }
+}

@@ -109,7 +109,8 @@ package struct AlertEngine: Sendable {
         releaseExpiredInhibitions(now: time, into: &out)
         guard let rule = rules[ruleName] else { return out }
         let key = Key(sensor: sensor, rule: ruleName)
-        if var alert = alerts[key] {
+        // No alert active anywhere (the usual state): no need to hash the key.
+        if !alerts.isEmpty, var alert = alerts[key] {
             alert.lastValue = value
             alert.lastScore = score
             if score >= rule.resolveThreshold {

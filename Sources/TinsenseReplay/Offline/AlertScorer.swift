@@ -11,6 +11,8 @@ package struct AlertScorer {
     /// Per `[[sensor]]` entry: its detector set (nil: not scored) and the rules its scores
     /// feed, kept apart from the entries so that a reading copies neither.
     private let specs: [DetectorSpec?]
+    /// `specs[i] != nil`, read per reading without copying the optional spec.
+    private let scorable: [Bool]
     private let rules: [[String]]
     package private(set) var engine: AlertEngine
     private var detectors: [String: SensorDetector] = [:]
@@ -20,6 +22,7 @@ package struct AlertScorer {
 
     package init(config: Config, inhibit: Bool = true, emit: @escaping (AlertTransition) -> Void) {
         specs = config.sensors.map(\.detection.spec)
+        scorable = specs.map { $0 != nil }
         rules = config.sensors.map(\.detection.rules)
         engine = AlertEngine(rules: config.detection.rules, inhibitRules: inhibit ? config.detection.inhibits : [],
                              staleSeverity: config.alerts.staleSeverity)
@@ -28,8 +31,7 @@ package struct AlertScorer {
 
     package mutating func observe(_ reading: Reading, specIndex: Int, topic: String?) {
         let x = reading.value.doubleValue
-        let scorable = specIndex < specs.count && specs[specIndex] != nil
-        guard scorable, reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
+        guard specIndex < scorable.count, scorable[specIndex], reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
             send(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
             return
         }

@@ -60,33 +60,46 @@ package struct RecordingDetection {
         }
         let topic = record.topicString
         let format = validator!.payloadFormat(topic: topic)
-        let outcome = record.payload.withUnsafeBytes { decoder.decode(topic: topic, payload: $0, format: format, receiveTime: now) }
-        guard case .items(let results) = outcome else {
+        let limits = decoder.limits
+        let failure = record.payload.withUnsafeBytes { payload -> DecodeFailure? in
+            // JSON (stateless) item by item, no array per message: what `MessageDecoder` does
+            // for it, called here because the items are observed while it runs.
+            let kind = format.kind == .auto ? PayloadFormat.detect(topic: topic, payload: payload) : format.kind
+            if kind == .json || kind == .auto {
+                return PayloadDecoder.decodeEach(payload, limits: limits) { _, result in observe(result, topic: topic, now: now) }
+            }
+            switch decoder.decode(topic: topic, payload: payload, format: format, receiveTime: now) {
+            case .failure(let f):
+                return f
+            case .items(let results):
+                for result in results { observe(result, topic: topic, now: now) }
+                return nil
+            }
+        }
+        if failure != nil { counts.refused += 1 }
+    }
+
+    private mutating func observe(_ result: Result<DecodedItem, DecodeFailure>, topic: String, now: Timestamp) {
+        guard case .success(let item) = result,
+              case .accept(let reading, let specIndex, _) = validator!.validate(topic: topic, item: item, receiveTime: now) else {
             counts.refused += 1
             return
         }
-        for result in results {
-            guard case .success(let item) = result,
-                  case .accept(let reading, let specIndex, _) = validator!.validate(topic: topic, item: item, receiveTime: now) else {
+        let t = reading.sourceTime
+        // One hash of the sensor id per reading: this runs for every reading.
+        if let i = newest.index(forKey: reading.sensor) {
+            let n = newest.values[i]
+            if t == n || n.milliseconds(to: t) < -toleranceMs {
                 counts.refused += 1
-                continue
+                return
             }
-            let t = reading.sourceTime
-            // One hash of the sensor id per reading: this runs for every reading.
-            if let i = newest.index(forKey: reading.sensor) {
-                let n = newest.values[i]
-                if t == n || n.milliseconds(to: t) < -toleranceMs {
-                    counts.refused += 1
-                    continue
-                }
-                if t > n { newest.values[i] = t }
-            } else {
-                newest[reading.sensor] = t
-            }
-            counts.readings += 1
-            sourceSpan = sourceSpan.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t
-            scorer.observe(reading, specIndex: specIndex, topic: topic)
+            if t > n { newest.values[i] = t }
+        } else {
+            newest[reading.sensor] = t
         }
+        counts.readings += 1
+        sourceSpan = sourceSpan.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t
+        scorer.observe(reading, specIndex: specIndex, topic: topic)
     }
 
     /// The pipeline thread's once-a-second duties, at recorded time `now`.
