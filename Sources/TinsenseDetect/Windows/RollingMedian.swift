@@ -35,7 +35,7 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     /// Keys hold `value − origin` (`relative` windows, for `Float` keys of values far from 0:
     /// a `Float` of 101,325.25 is off by 0.004, one of its distance from the window's median
     /// by a part in 2²⁴ of that distance). The origin moves to the median every `bound`
-    /// removals (with the recompute of `sum`); 0 and fixed otherwise.
+    /// removals (with the recompute of `sum`) and when the buffers grow; 0 and fixed otherwise.
     private let relative: Bool
     private var origin = 0.0
     private var head = 0
@@ -107,6 +107,13 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
         return d > limit ? limit : d < -limit ? -limit : d
     }
 
+    /// `exact` as the window holds it: rounded to `Key`, in key space (so the running sum adds
+    /// what a removal will subtract).
+    @inline(__always)
+    private func key(_ exact: Double) -> Double {
+        Double(Key(Self.inRange(relative ? exact - origin : exact)))
+    }
+
     /// A value from its key-space form (`value − origin` for a relative window).
     @inline(__always)
     private func absolute(_ d: Double) -> Double { relative ? origin + d : d }
@@ -144,17 +151,16 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     mutating func append(time: Int64, value exact: Double) {
         evict(now: time)
         if count == bound && count <= 1 { removeOldest() }
-        if relative && count == 0 { origin = exact }
-        // The value as the window holds it (rounded to `Key`, in key space), so the running
-        // sum adds what a removal will subtract.
-        let d = Double(Key(Self.inRange(relative ? exact - origin : exact)))
-        let value = absolute(d)
         if count == bound {
-            replaceOldest(time: time, value: value, key: d)
+            let d = key(exact)
+            replaceOldest(time: time, value: absolute(d), key: d)
             return
         }
         makeUnique()
         if count == storage.slots { grow() }
+        if relative && count == 0 { origin = exact }
+        let d = key(exact)
+        let value = absolute(d)
         var slot = head + count
         if slot >= storage.slots { slot -= storage.slots }
         storage.times?[slot] = time
@@ -190,6 +196,12 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
         }
         storage = new
         head = 0
+        // A young window's origin is its first reading, perhaps an outlier: re-take it at the
+        // median while the whole window is being rewritten anyway.
+        if relative {
+            moveOrigin(to: median)
+            recomputeSum()
+        }
     }
 
     /// A full window's steady state: the oldest slot takes the new reading in place, one sift
@@ -234,6 +246,11 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
         guard removalsSinceRecompute >= bound else { return }
         removalsSinceRecompute = 0
         if relative && count > 0 { moveOrigin(to: median) }
+        recomputeSum()
+    }
+
+    /// The sum of the window's values as they are held now.
+    private mutating func recomputeSum() {
         var total = 0.0
         var i = head
         for _ in 0..<count {
