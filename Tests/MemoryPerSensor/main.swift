@@ -1,6 +1,6 @@
 // What one sensor's state costs, per component, measured in this process.
 //
-//   swift build --product MemoryPerSensor && .build/debug/MemoryPerSensor [--sensors 10000] [--warm-sensors 1000] [--warm-readings 1000]
+//   swift build --product MemoryPerSensor && .build/debug/MemoryPerSensor [--sensors 10000] [--warm-sensors 1000] [--warm-readings 1000] [--set mad.window=200]
 //
 // Why the allocator's count and not RSS: the figures are glibc's bytes in use (system memory
 // of the arenas minus their free chunks, plus mmapped blocks, from `malloc_info`: Swift's
@@ -50,14 +50,22 @@ func perSensor<State>(_ count: Int, _ build: (Int) -> State) -> (bytes: Double, 
 var sensors = 10_000
 var warmSensors = 1_000
 var warmReadings = 1_000
+/// `--set key=value` (repeatable): detector parameter overrides for every set measured, as in
+/// `tinsense evaluate faults --set` (e.g. `--set mad.window=200`).
+var overrides: [String: String] = [:]
 var arguments = CommandLine.arguments.dropFirst()
 while let a = arguments.popFirst() {
+    if a == "--set" {
+        guard let kv = arguments.popFirst(), let eq = kv.firstIndex(of: "=") else { print("--set needs key=value"); exit(2) }
+        overrides[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
+        continue
+    }
     guard let v = arguments.popFirst().flatMap({ Int($0) }), v > 0 else { print("bad value for \(a)"); exit(2) }
     switch a {
     case "--sensors": sensors = v
     case "--warm-sensors": warmSensors = v
     case "--warm-readings": warmReadings = v
-    default: print("usage: MemoryPerSensor [--sensors N] [--warm-sensors N] [--warm-readings N]"); exit(2)
+    default: print("usage: MemoryPerSensor [--sensors N] [--warm-sensors N] [--warm-readings N] [--set key=value ...]"); exit(2)
     }
 }
 
@@ -126,8 +134,9 @@ func detectors(_ spec: DetectorSpec, sensors n: Int, readings: Int) -> Double {
 
 print("detectors ([String: SensorDetector] as DetectionStage keeps them), B/sensor:")
 print("  set                 cold      warm")
-let sets: [(String, DetectorSpec)] = [("default", .default)]
-    + DetectorSpec.defaultDetectors.map { ($0.name, try! DetectorSpec(names: [$0.name])) }
+if !overrides.isEmpty { print("overrides: " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
+let sets: [(String, DetectorSpec)] = [("default", try! DetectorSpec(names: ["default"], overrides: overrides))]
+    + DetectorSpec.defaultDetectors.map { ($0.name, try! DetectorSpec(names: [$0.name], overrides: overrides)) }
 for (name, spec) in sets {
     let cold = detectors(spec, sensors: sensors, readings: 1)
     let warm = detectors(spec, sensors: warmSensors, readings: warmReadings)

@@ -11,6 +11,8 @@
 enum SmallSample {
     @inline(__always)
     static func equivalentNormal(_ t: Double, degreesOfFreedom nu: Double) -> Double {
+        // Beyond 10¹⁵⁰ t² overflows: ln(1 + t²/ν) is 2 ln t − ln ν to within 10⁻²⁹⁰ there.
+        if t > 1e150 { return (nu * (2 * Math.log(t) - Math.log(nu))).squareRoot() }
         let x = t * t / nu
         // z/t = √(ln(1 + x)/x) = 1 − x/4 + 13x²/96 − 35x³/384 + …: no libm call on the
         // common path (the next term is below 10⁻⁸ of t for x < 0.02).

@@ -22,8 +22,11 @@
 ///
 /// Cost: O(1) per reading (the cumulative table is rebuilt from 68 bins every 4 readings while
 /// the history is young, every 32 until it is as long as its memory, then every 64);
-/// memory: three arrays of doubles, one per bin up to the highest bin that holds any mass
+/// memory: three arrays of `Float`s, one per bin up to the highest bin that holds any mass
 /// (about 20 of the 68 for the usual priors and statistics), whatever the history length.
+/// A bin's mass and excess sum are `Float` (24 bits: a part in 10⁷ of a bin, far below what
+/// forgetting changes between two refreshes); the running totals and the tail model are
+/// `Double`. `Float` is why the record weight is rescaled at 10²⁰, not 10²⁰⁰.
 struct TailCalibrator {
     static let binsPerOctave = 4
     static let binCount = 68
@@ -35,6 +38,10 @@ struct TailCalibrator {
     /// stays below the true excess of a Gaussian tail (0.37 at u = 2.33), so it binds only for
     /// such lumpy histories.
     static let minimumMeanExcessFraction = 0.1
+    /// The record weight at which all masses are rescaled (every ≈ 92,000 records at the
+    /// default history of 2,000): a bin then holds at most ≈ 10²⁴ and its excess sum 10²⁴ × r,
+    /// within `Float` for any statistic below 10¹⁴.
+    static let maximumRecordWeight = 1e20
 
     private var bins: CalibratorBins
     private var total = 0.0
@@ -42,7 +49,8 @@ struct TailCalibrator {
     private var sinceRefresh = 0
     /// Weight of a new record relative to the stored masses. Forgetting would multiply all old
     /// mass by (1 − 1/history) per record; growing the new weight instead is the same up to a
-    /// common factor and touches one number, not every bin. Rescaled before it overflows.
+    /// common factor and touches one number, not every bin. Rescaled long before a bin's
+    /// `Float` mass (or mass × statistic) could overflow: at `maximumRecordWeight`.
     private var recordWeight = 1.0
     /// Growth of `recordWeight` per record: 1 / (1 − 1/historyLength).
     private let growthPerRecord: Double
@@ -95,8 +103,8 @@ struct TailCalibrator {
         for b in 0..<n {
             let m = priorMass[b]
             if b < bins.binCount {
-                mass[b] = m
-                excessSum[b] = m * 0.5 * (Self.lowerEdge(b) + Self.lowerEdge(b + 1))
+                mass[b] = Float(m)
+                excessSum[b] = Float(m * 0.5 * (Self.lowerEdge(b) + Self.lowerEdge(b + 1)))
             }
             total += m
         }
@@ -119,7 +127,8 @@ struct TailCalibrator {
         let b = location.bin
         // Unstored bins hold no mass (only reached while there is no tail model at all).
         guard b < bins.binCount else { return 0 }
-        let above = tailMass[b + 1] + (tailMass[b] - tailMass[b + 1]) * (1 - location.fraction)
+        let upper = Double(tailMass[b + 1])
+        let above = upper + (Double(tailMass[b]) - upper) * (1 - location.fraction)
         let p = above / snapshotTotal
         return p < 1 ? p : 1
     }
@@ -139,8 +148,8 @@ struct TailCalibrator {
         } else if !isKnownUniquelyReferenced(&bins) {
             bins = bins.copy()
         }
-        bins.mass[b] += w
-        bins.excessSum[b] += w * r
+        bins.mass[b] += Float(w)
+        bins.excessSum[b] += Float(w * r)
         advance(by: w)
     }
 
@@ -196,13 +205,13 @@ struct TailCalibrator {
 
     private mutating func refresh() {
         sinceRefresh = 0
-        if recordWeight > 1e200 { rescale(1 / recordWeight) }
+        if recordWeight > Self.maximumRecordWeight { rescale(1 / recordWeight) }
         // Bins above the stored ones hold no mass: their running sums are 0 and none of them
         // can start the tail, so the scan starts at the highest stored bin.
         if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
         let n = bins.binCount
         let mass = bins.mass, excessSum = bins.excessSum, tailMass = bins.tailMass
-        mass[0] += zeroMass
+        mass[0] += Float(zeroMass)
         zeroMass = 0
         var running = 0.0
         var runningExcess = 0.0
@@ -210,9 +219,9 @@ struct TailCalibrator {
         let tailTarget = Self.tailFraction * total
         var found = false
         for b in stride(from: n - 1, through: 0, by: -1) {
-            running += mass[b]
-            runningExcess += excessSum[b]
-            tailMass[b] = running
+            running += Double(mass[b])
+            runningExcess += Double(excessSum[b])
+            tailMass[b] = Float(running)
             if !found && running >= tailTarget && running > 0 {
                 found = true
                 let u = Self.lowerEdge(b)
@@ -230,9 +239,10 @@ struct TailCalibrator {
 
     private mutating func rescale(_ factor: Double) {
         if !isKnownUniquelyReferenced(&bins) { bins = bins.copy() }
+        let f = Float(factor)
         for b in 0..<bins.binCount {
-            bins.mass[b] *= factor
-            bins.excessSum[b] *= factor
+            bins.mass[b] *= f
+            bins.excessSum[b] *= f
         }
         total *= factor
         zeroMass *= factor
@@ -265,10 +275,10 @@ struct TailCalibrator {
 final class CalibratorBins: @unchecked Sendable {
     // @unchecked: mutated only through a uniquely referenced `TailCalibrator`.
     let binCount: Int
-    let mass: UnsafeMutablePointer<Double>
-    let excessSum: UnsafeMutablePointer<Double>
+    let mass: UnsafeMutablePointer<Float>
+    let excessSum: UnsafeMutablePointer<Float>
     /// Snapshot at the last refresh: mass of bins ≥ b, for b in 0...binCount.
-    let tailMass: UnsafeMutablePointer<Double>
+    let tailMass: UnsafeMutablePointer<Float>
 
     init(binCount: Int) {
         self.binCount = binCount

@@ -19,10 +19,17 @@
 ///
 /// Generic over the windows' index width: 16-bit slot numbers and heap positions for windows
 /// of up to 65,530 readings (every default), 32-bit beyond (`SensorDetectorState` picks).
+///
+/// Both windows keep `Float` keys (8 bytes a slot with 16-bit indices, not 12): the values as
+/// their distance from a moving origin (the window's median, re-taken every window's worth of
+/// readings), so each is held to a part in 2²⁴ of its distance from the median, not of its
+/// magnitude; the distances as they are (a part in 2²⁴ of each). The median and the scale
+/// differ from the all-`Double` windows' by those roundings (docs/PERFORMANCE.md "Memory per
+/// sensor"; `MADMemoryTests` bounds it).
 struct MADDetector<Index: FixedWidthInteger & UnsignedInteger & Sendable> {
     let parameters: MADParameters
-    private var values: IndexedMedian<Double, Index>
-    private var deviations: IndexedMedian<Double, Index>
+    private var values: IndexedMedian<Float, Index>
+    private var deviations: IndexedMedian<Float, Index>
     private var calibrator: TailCalibrator
     private var sinceDeviation = 0
     /// One reading in `stride` gives its distance to the deviation window.
@@ -30,12 +37,12 @@ struct MADDetector<Index: FixedWidthInteger & UnsignedInteger & Sendable> {
 
     /// Whether `window` fits 16-bit indices.
     static func fitsNarrow(_ window: WindowLength) -> Bool {
-        max(1, window.capacity) <= IndexedMedian<Double, UInt16>.maxBound
+        max(1, window.capacity) <= IndexedMedian<Float, UInt16>.maxBound
     }
 
     init(_ p: MADParameters, calibration: CalibrationParameters) {
         parameters = p
-        values = IndexedMedian(p.window)
+        values = IndexedMedian(p.window, relative: true)
         deviations = IndexedMedian(Self.thinned(p.window))
         calibrator = TailCalibrator(historyLength: calibration.history, priorWeight: calibration.priorWeight, anomalousWeight: calibration.anomalyWeight)
     }

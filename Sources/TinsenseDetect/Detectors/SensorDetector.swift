@@ -6,8 +6,9 @@ import TinsenseCore
 ///
 /// Pure and deterministic: no clock, no I/O; the same readings give the same results, which
 /// is what lets `tinsense score` and replays reproduce the daemon's alerts. Memory is O(w)
-/// per sensor and grows as the series fills its windows (a sensor with one reading costs
-/// about 2 KB, docs/PERFORMANCE.md "Memory per sensor"); each reading costs O(log w) at most.
+/// per sensor and grows as the series fills its windows (with the default set a sensor with
+/// one reading costs about 5 KB, a warm one 12 KB: docs/PERFORMANCE.md "Memory per sensor");
+/// each reading costs O(log w) at most.
 ///
 /// A value type whose state lives in one heap object (copy-on-write, checked once per
 /// reading): the daemon's map of sensors to detectors holds 8 bytes per entry, not the

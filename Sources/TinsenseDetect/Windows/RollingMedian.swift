@@ -32,6 +32,12 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     /// The most readings the window holds (`length.capacity`).
     private let bound: Int
     private let keepsTimes: Bool
+    /// Keys hold `value − origin` (`relative` windows, for `Float` keys of values far from 0:
+    /// a `Float` of 101,325.25 is off by 0.004, one of its distance from the window's median
+    /// by a part in 2²⁴ of that distance). The origin moves to the median every `bound`
+    /// removals (with the recompute of `sum`) and when the buffers grow; 0 and fixed otherwise.
+    private let relative: Bool
+    private var origin = 0.0
     private var head = 0
     private(set) var count = 0
     private var lowCount = 0
@@ -43,8 +49,10 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
 
     /// - Parameter keepsTimes: keep each reading's time for `oldest`/`removeOldest` even in a
     ///   count window (a time window always keeps them: it evicts by them).
-    init(_ length: WindowLength, keepsTimes: Bool = false) {
+    ///   `relative`: keys hold each value's distance from a moving origin (see `origin`).
+    init(_ length: WindowLength, keepsTimes: Bool = false, relative: Bool = false) {
         self.length = length
+        self.relative = relative
         bound = max(1, length.capacity)
         precondition(bound <= Self.maxBound, "window of \(bound) readings needs a wider index than \(Index.self)")
         if case .duration = length { self.keepsTimes = true } else { self.keepsTimes = keepsTimes }
@@ -55,8 +63,8 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     var median: Double {
         if lowCount == 0 { return .nan }
         let lowTop = -Double(storage.keys[0])
-        if lowCount > highCount { return lowTop }
-        return 0.5 * (lowTop + Double(storage.keys[storage.heapSlots]))
+        if lowCount > highCount { return absolute(lowTop) }
+        return absolute(0.5 * (lowTop + Double(storage.keys[storage.heapSlots])))
     }
 
     /// The mean of the window; NaN if empty.
@@ -86,8 +94,29 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     private func value(at slot: Int) -> Double {
         let p = storage.position[slot]
         let i = Int(p & MedianStorage<Key, Index>.positionMask)
-        return p < MedianStorage<Key, Index>.sideBit ? -Double(storage.keys[i]) : Double(storage.keys[storage.heapSlots + i])
+        return absolute(p < MedianStorage<Key, Index>.sideBit ? -Double(storage.keys[i]) : Double(storage.keys[storage.heapSlots + i]))
     }
+
+    /// `d` clamped to the finite range of a key narrower than `Double` (a reading 10³⁹ from
+    /// the median is held as 3.4·10³⁸ from it, not as infinity, which would poison the sum);
+    /// unchanged for `Double` keys.
+    @inline(__always)
+    private static func inRange(_ d: Double) -> Double {
+        guard MemoryLayout<Key>.size < MemoryLayout<Double>.size else { return d }
+        let limit = Double(Key.greatestFiniteMagnitude)
+        return d > limit ? limit : d < -limit ? -limit : d
+    }
+
+    /// `exact` as the window holds it: rounded to `Key`, in key space (so the running sum adds
+    /// what a removal will subtract).
+    @inline(__always)
+    private func key(_ exact: Double) -> Double {
+        Double(Key(Self.inRange(relative ? exact - origin : exact)))
+    }
+
+    /// A value from its key-space form (`value − origin` for a relative window).
+    @inline(__always)
+    private func absolute(_ d: Double) -> Double { relative ? origin + d : d }
 
     /// The heap side of `slot` (0: lower half) and its position there.
     @inline(__always)
@@ -120,28 +149,27 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     }
 
     mutating func append(time: Int64, value exact: Double) {
-        // The value as the window holds it (rounded to `Key`), so the running sum adds what a
-        // removal will subtract.
-        let value = Double(Key(exact))
         evict(now: time)
+        if count == bound && count <= 1 { removeOldest() }
         if count == bound {
-            if count > 1 {
-                replaceOldest(time: time, value: value)
-                return
-            }
-            removeOldest()
+            let d = key(exact)
+            replaceOldest(time: time, value: absolute(d), key: d)
+            return
         }
         makeUnique()
         if count == storage.slots { grow() }
+        if relative && count == 0 { origin = exact }
+        let d = key(exact)
+        let value = absolute(d)
         var slot = head + count
         if slot >= storage.slots { slot -= storage.slots }
         storage.times?[slot] = time
         count += 1
         sum += value
-        if lowCount == 0 || value <= -Double(storage.keys[0]) {
-            push(slot: slot, side: 0, value: value)
+        if lowCount == 0 || d <= -Double(storage.keys[0]) {
+            push(slot: slot, side: 0, key: d)
         } else {
-            push(slot: slot, side: 1, value: value)
+            push(slot: slot, side: 1, key: d)
         }
         rebalance()
     }
@@ -168,13 +196,22 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
         }
         storage = new
         head = 0
+        // A young window's origin is its first reading, perhaps an outlier: re-take it at the
+        // median while the whole window is being rewritten anyway.
+        if relative {
+            moveOrigin(to: median)
+            recomputeSum()
+        }
     }
 
     /// A full window's steady state: the oldest slot takes the new reading in place, one sift
     /// restores its heap, and if the halves then overlap their tops swap — no heap changes size,
     /// so nothing needs rebalancing (bottleneck's `move_median` update).
-    private mutating func replaceOldest(time: Int64, value: Double) {
+    private mutating func replaceOldest(time: Int64, value: Double, key d: Double) {
         makeUnique()
+        // After the slot holds its new value and the heaps their order: a recompute sums the
+        // window as it now is (and may move the origin).
+        defer { countRemoval() }
         let slot = head
         head += 1
         if head == storage.slots { head = 0 }
@@ -182,10 +219,8 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
         storage.times?[slot] = time
         let (s, i) = place(slot)
         let keys = storage.keys + base(s)
-        let k = s == 0 ? -Key(value) : Key(value)
+        let k = s == 0 ? -Key(d) : Key(d)
         keys[i] = k
-        // After the slot holds its new value: a recompute sums the window as it now is.
-        countRemoval()
         if i > 0 && k < keys[(i - 1) / 2] { siftUp(i, s) } else { siftDown(i, s) }
         guard lowCount > 0, highCount > 0 else { return }
         let low = storage.heap, high = storage.heap + storage.heapSlots
@@ -210,6 +245,12 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
         removalsSinceRecompute += 1
         guard removalsSinceRecompute >= bound else { return }
         removalsSinceRecompute = 0
+        if relative && count > 0 { moveOrigin(to: median) }
+        recomputeSum()
+    }
+
+    /// The sum of the window's values as they are held now.
+    private mutating func recomputeSum() {
         var total = 0.0
         var i = head
         for _ in 0..<count {
@@ -218,6 +259,18 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
             if i == storage.slots { i = 0 }
         }
         sum = total
+    }
+
+    /// Re-expresses every key against `newOrigin`. Rounding to nearest is monotone and
+    /// symmetric, so every heap keeps its order and the lower half's top stays at most the
+    /// upper half's: no entry moves. (The caller made the storage unique.)
+    private mutating func moveOrigin(to newOrigin: Double) {
+        let shift = origin - newOrigin
+        guard shift != 0, shift.isFinite else { return }
+        let low = storage.keys, high = storage.keys + storage.heapSlots
+        for i in 0..<lowCount { low[i] = -Key(Self.inRange(-Double(low[i]) + shift)) }
+        for i in 0..<highCount { high[i] = Key(Self.inRange(Double(high[i]) + shift)) }
+        origin = newOrigin
     }
 
     @inline(__always)
@@ -237,17 +290,18 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     @inline(__always)
     private func heapCount(_ s: UInt8) -> Int { s == 0 ? lowCount : highCount }
 
-    private mutating func push(slot: Int, side s: UInt8, value v: Double) {
+    /// Pushes `slot` holding the key-space value `d` (exactly representable as a `Key`).
+    private mutating func push(slot: Int, side s: UInt8, key d: Double) {
         let n = heapCount(s)
         storage.heap[base(s) + n] = Index(truncatingIfNeeded: slot)
-        storage.keys[base(s) + n] = s == 0 ? -Key(v) : Key(v)
+        storage.keys[base(s) + n] = s == 0 ? -Key(d) : Key(d)
         storage.position[slot] = Self.tagged(n, s)
         if s == 0 { lowCount += 1 } else { highCount += 1 }
         siftUp(n, s)
     }
 
-    /// Removes the top slot of a heap; returns it and its value.
-    private mutating func popTop(_ s: UInt8) -> (slot: Index, value: Double) {
+    /// Removes the top slot of a heap; returns it and its key-space value.
+    private mutating func popTop(_ s: UInt8) -> (slot: Index, key: Double) {
         let top = storage.heap[base(s)]
         let key = Double(storage.keys[base(s)])
         removeAt(0, s)
@@ -320,11 +374,11 @@ struct IndexedMedian<Key: BinaryFloatingPoint & Sendable, Index: FixedWidthInteg
     private mutating func rebalance() {
         while lowCount > highCount + 1 {
             let top = popTop(0)
-            push(slot: Int(top.slot), side: 1, value: top.value)
+            push(slot: Int(top.slot), side: 1, key: top.key)
         }
         while highCount > lowCount {
             let top = popTop(1)
-            push(slot: Int(top.slot), side: 0, value: top.value)
+            push(slot: Int(top.slot), side: 0, key: top.key)
         }
     }
 }
