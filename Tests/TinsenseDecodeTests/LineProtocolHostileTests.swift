@@ -34,6 +34,16 @@ struct LineProtocolHostileTests {
         #expect(lpResults(text) == [.failure(DecodeFailure(.malformed, detail))])
     }
 
+    @Test("a field key that starts with a combining mark keeps its measurement/field metric (FuzzLineProtocol crash-395ab80a: the harness looked for the '/' by Character, where it joins the mark into one grapheme)")
+    func combiningMarkFieldKey() {
+        let bytes: [UInt8] = [0x23, 0x20, 0x67, 0x61, 0x74, 0x65, 0x57, 0x61, 0x79, 0x0d, 0x0a, 0x63, 0x72, 0x75, 0x73, 0x68, 0x3d, 0x6a, 0x61, 0x77, 0x31, 0x20, 0xcc, 0xa3, 0x2d, 0x32, 0x72, 0x3d, 0x37, 0x35, 0x2e, 0x32, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x0d, 0x0a, 0x62, 0x61, 0x64, 0x20, 0x0a, 0x62, 0x61, 0x64, 0x20, 0x76, 0x0a, 0x0a, 0x6d, 0x20, 0x76, 0x3d, 0x34, 0x0a, 0x6d, 0x23, 0x20, 0x76, 0x3d, 0x33, 0x34, 0x75, 0x0a]
+        let results = bytes.withUnsafeBytes { LineProtocolDecoder.decode($0, precision: .nanoseconds, limits: DecodeLimits(maxPayloadBytes: 1 << 20, maxBatch: 64)) }
+        guard case .items(let items) = results else { Issue.record("not decoded as line protocol: \(results)"); return }
+        let metrics = items.compactMap { try? $0.get().metric }
+        #expect(metrics.contains("crush=jaw1/\u{0323}-2r"), "\(metrics)")
+        for metric in metrics { #expect(metric.utf8.contains(UInt8(ascii: "/")), "\(metric)") }
+    }
+
     @Test("a lone backslash at the end of a line is an ordinary character; an escaped space is part of the name")
     func trailingBackslash() {
         #expect(lpResults("m,t=x\\") == [.failure(DecodeFailure(.malformed, #"line 1: measurement "m" has no fields"#))])

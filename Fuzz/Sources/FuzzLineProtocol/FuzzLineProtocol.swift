@@ -18,7 +18,9 @@ public func fuzzLineProtocol(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     guard case .items(let results) = whole else { return 0 }
     fuzzCheck(results.count <= limits.maxBatch, "\(results.count) items beyond max_batch \(limits.maxBatch)")
     for case .success(let item) in results {
-        fuzzCheck(item.metric?.contains("/") == true, "item without measurement/field metric: \(item)")
+        // On UTF-8 bytes: a field key that starts with a combining mark (U+0323) joins the "/" into
+        // one grapheme, so `String.contains("/")` (Characters) missed it (crash-395ab80a).
+        fuzzCheck(item.metric?.utf8.contains(UInt8(ascii: "/")) == true, "item without measurement/field metric: \(item)")
     }
     var alone: [Result<DecodedItem, DecodeFailure>] = []
     var lineStart = 0
