@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "TinsenseMQTT",
             dependencies: [
-                "CMosquitto",
+                "CMosquitto", "TinsenseSystem",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -247,14 +247,14 @@ let package = Package(
             name: "TinsenseReplayTests",
             dependencies: [
                 "TinsenseReplay", "TinsenseStorage", "TinsenseMQTT", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore",
-                "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
+                "TinsenseSystem", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "TinsenseForwardTests",
             dependencies: [
-                "TinsenseForward", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport",
+                "TinsenseForward", "TinsenseConfig", "TinsenseAlerts", "TinsenseCore", "TinsenseSystem", "TinsenseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -263,7 +263,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TinsenseCore", "TinsenseDecode", "TinsenseValidate", "TinsenseMQTT", "TinsenseSimulator", "TinsenseConfig",
-                "TinsenseTestSupport",
+                "TinsenseSystem", "TinsenseTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

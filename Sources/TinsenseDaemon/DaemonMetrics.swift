@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Logging
 import Metrics
-import Synchronization
 import TinsenseConfig
 import TinsenseCore
 import TinsenseForward
@@ -39,7 +38,7 @@ final class DaemonMetrics: Sendable {
     private let lastMessageTime = Gauge(label: "tinsense_last_message_timestamp_seconds")
     private let pipelineLag = Gauge(label: "tinsense_pipeline_lag_seconds")
     /// Reconnects already added to the counter (the subscriber counts connects, not reconnects).
-    private let reconnectsCounted = Mutex<Int>(0)
+    private let reconnectsCounted = Guarded<Int>(0)
 
     init(queue: MessageQueue, sink: IngestSink, subscriber: MQTTSubscriber, dataDirectory: String, started: Timestamp, forward: ForwardOutput? = nil) {
         self.forward = forward

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import TinsenseMQTT
 import TinsenseSystem
 
@@ -32,7 +31,7 @@ final class HealthWatchdog: @unchecked Sendable {
         var queue: MessageQueue?
         var broker = ""
     }
-    private let attached = Mutex(Attached())
+    private let attached = Guarded(Attached())
 
     init(notifier: SystemdNotifier, signals: HealthSignals, fsyncIntervalMs: Int, logger: Logger) {
         self.notifier = notifier

@@ -1,5 +1,6 @@
 import Synchronization
 import TinsenseConfig
+import TinsenseSystem
 
 /// The pending-config slot between the SIGHUP handler and the pipeline thread: a reload is
 /// applied by the thread that owns the validator and the detectors, between two messages, so
@@ -18,7 +19,7 @@ final class ReloadSlot: Sendable {
     }
 
     private let flag = Atomic<Bool>(false)
-    private let slot = Mutex<Pending?>(nil)
+    private let slot = Guarded<Pending?>(nil)
 
     /// Hands `config` to the pipeline thread and waits until it is in force; nil when the
     /// pipeline ended first (the daemon is stopping).

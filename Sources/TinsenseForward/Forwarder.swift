@@ -21,9 +21,9 @@ final class Forwarder: @unchecked Sendable {
     private let metrics: ForwardMetrics
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
-    private let done = Mutex<Bool>(false)
+    private let done = Guarded<Bool>(false)
     /// The cursor as last committed: what the lag gauge and `hasPending` read from other threads.
-    let progress: Mutex<SpoolCursor>
+    let progress: Guarded<SpoolCursor>
     private let spool: Spool
 
     init(spool: Spool, settings: Config.Forward, metrics: ForwardMetrics, logger: Logger) throws {
@@ -33,7 +33,7 @@ final class Forwarder: @unchecked Sendable {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
-        progress = Mutex(reader.cursor)
+        progress = Guarded(reader.cursor)
         self.spool = spool
     }
 

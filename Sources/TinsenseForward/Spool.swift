@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
 import TinsenseCore
 import TinsenseSystem
 
@@ -47,7 +46,7 @@ package final class Spool: Sendable {
         var scratch: [UInt8] = []
     }
 
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     /// Opens the spool in `directory` (created if needed) and starts a new live file after
     /// the newest one there.
@@ -65,7 +64,7 @@ package final class Spool: Sendable {
         let number = (sizes.keys.max() ?? 0) + 1
         let fd = try Spool.create(directory: directory, number: number)
         sizes[number] = SpoolFormat.headerSize
-        state = Mutex(State(fd: fd, live: .start(of: number), sizes: sizes, totalBytes: sizes.values.reduce(0, +)))
+        state = Guarded(State(fd: fd, live: .start(of: number), sizes: sizes, totalBytes: sizes.values.reduce(0, +)))
     }
 
     deinit {

@@ -4,6 +4,7 @@ import Glibc
 import CMosquitto
 import Logging
 import Synchronization
+import TinsenseSystem
 
 /// A blocking MQTT publisher for the simulator, alert republishing and tests.
 ///
@@ -37,7 +38,7 @@ package final class MQTTPublisher: @unchecked Sendable {
         var connections = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Guarded(State())
 
     package convenience init(broker: BrokerURL, clientID: String, logger: Logger, maxUnacknowledged: Int = 1000, username: String? = nil, password: String? = nil) throws {
         try self.init(

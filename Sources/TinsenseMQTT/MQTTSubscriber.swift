@@ -5,6 +5,7 @@ import CMosquitto
 import Foundation
 import Logging
 import Synchronization
+import TinsenseSystem
 
 /// Receives messages on libmosquitto's network thread. `receive` is the durability hook: it
 /// must make the message durable (append it to the WAL) and hand it on before returning,
@@ -106,7 +107,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
     private let messageCount = Atomic<Int>(0)
     let stopping = Atomic<Bool>(false)
     /// Filters by SUBSCRIBE message id, to name the filter a SUBACK refers to.
-    let pendingSubscriptions = Mutex<[Int32: String]>([:])
+    let pendingSubscriptions = Guarded<[Int32: String]>([:])
     private let failureFeed = AsyncStream.makeStream(of: SubscriberFailure.self, bufferingPolicy: .bufferingOldest(16))
     /// MQTT 5: the CONNECT properties (Session Expiry Interval), built once in `start`.
     var connectProperties: OpaquePointer?
@@ -117,7 +118,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
     let refusalsInARow = Atomic<Int>(0)
     /// libmosquitto's words about a failed TLS handshake, gathered from its log (on the network
     /// thread) until the restart thread takes them.
-    let tlsFailure = Mutex<String?>(nil)
+    let tlsFailure = Guarded<String?>(nil)
     /// Wakes the restart thread (or, under MQTT 5, the supervisor): a TLS failure was noted, a
     /// v5 connection ended, or `stop` was called. Signalled from the network thread, so it
     /// never blocks there.

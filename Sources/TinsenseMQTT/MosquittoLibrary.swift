@@ -1,10 +1,10 @@
 import CMosquitto
-import Synchronization
+import TinsenseSystem
 
 /// Process-wide libmosquitto initialisation (`mosquitto_lib_init` must run once before any
 /// client is created) and error text.
 enum MosquittoLibrary {
-    private static let initialised = Mutex(false)
+    private static let initialised = Guarded(false)
 
     static func ensureInitialised() {
         initialised.withLock { done in

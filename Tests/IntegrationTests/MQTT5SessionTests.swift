@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TinsenseMQTT
 import TinsenseTestSupport
+import TinsenseSystem
 
 /// The MQTT 5 subscriber's session (docs/SCALING.md, "Sessions under MQTT 5"): every CONNECT,
 /// the first and each reconnect, carries the Session Expiry Interval, so the broker keeps the
@@ -12,7 +13,7 @@ import TinsenseTestSupport
 struct MQTT5SessionTests {
     /// Topics as received, to check that shared subscriptions deliver the plain topic.
     final class Topics: MQTTMessageSink {
-        let seen = Mutex<[String]>([])
+        let seen = Guarded<[String]>([])
         func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int) {
             let t = String(decoding: topic, as: UTF8.self)
             seen.withLock { $0.append(t) }

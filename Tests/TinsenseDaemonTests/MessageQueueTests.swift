@@ -4,6 +4,7 @@ import Testing
 import TinsenseCore
 import TinsenseStorage
 @testable import TinsenseDaemon
+import TinsenseSystem
 
 private func message(payloadBytes: Int) -> IngestedMessage {
     IngestedMessage(
@@ -14,7 +15,7 @@ private func message(payloadBytes: Int) -> IngestedMessage {
 
 /// Set once by a pushing thread, read by the test.
 private final class Flag: Sendable {
-    private let state = Mutex(false)
+    private let state = Guarded(false)
     func set() { state.withLock { $0 = true } }
     var isSet: Bool { state.withLock { $0 } }
     /// Waits up to `timeout` seconds for `set()`.

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TinsenseTestSupport
+import TinsenseSystem
 
 /// A loopback HTTP server that answers each request with the next status of a script (the
 /// last one repeats) and keeps every request body: for the refused-batch case only, where
@@ -9,7 +10,7 @@ final class ScriptedHTTPServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let script: [(status: Int, body: String)]
-    private let state = Mutex<(answered: Int, bodies: [String])>((0, []))
+    private let state = Guarded<(answered: Int, bodies: [String])>((0, []))
     private let stopped = Atomic<Bool>(false)
 
     init(script: [(status: Int, body: String)]) throws {

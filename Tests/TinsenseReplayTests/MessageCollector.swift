@@ -4,6 +4,7 @@ import Synchronization
 import TinsenseMQTT
 import TinsenseReplay
 import TinsenseTestSupport
+import TinsenseSystem
 
 /// Everything a subscriber received, with the monotonic arrival time of each message.
 final class MessageCollector: MQTTMessageSink {
@@ -14,7 +15,7 @@ final class MessageCollector: MQTTMessageSink {
         var arrivalNs: Int64
     }
 
-    let messages = Mutex<[Message]>([])
+    let messages = Guarded<[Message]>([])
 
     func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int) {
         let m = Message(topic: String(decoding: topic, as: UTF8.self), payload: Array(payload), retained: retained, arrivalNs: ReplayPacer.monotonicNs())

@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 import TinsenseCore
 import TinsenseSystem
 
@@ -47,7 +46,7 @@ package final class AlertLog: Sendable {
         var backoff = RetryBackoff()
     }
 
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     /// Opens (creating if needed) the log at `path` for appending.
     /// - Parameters:
@@ -59,7 +58,7 @@ package final class AlertLog: Sendable {
         self.maxBytes = max(1, maxBytes)
         self.keep = max(0, keep)
         let (fd, size) = try Self.open(path)
-        state = Mutex(State(fd: fd, size: size))
+        state = Guarded(State(fd: fd, size: size))
     }
 
     deinit {

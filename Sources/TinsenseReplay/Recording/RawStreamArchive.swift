@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Logging
-import Synchronization
 import TinsenseCore
 import TinsenseStorage
 import TinsenseSystem
@@ -22,7 +21,7 @@ package final class RawStreamArchive: Sendable {
     let retentionMs: Int64?
     let maxBytes: Int64?
     let logger: Logger
-    private let lock = Mutex<Void>(())
+    private let lock = Guarded<Void>(())
 
     /// Opens (creating) the archive at `directory`; throws when it is not on the same file
     /// system as `dataDirectory`.

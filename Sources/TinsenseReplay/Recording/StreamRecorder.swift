@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Logging
-import Synchronization
 import TinsenseCore
 import TinsenseMQTT
 import TinsenseStorage
@@ -129,7 +128,7 @@ package enum RecordError: Error, CustomStringConvertible {
 
 /// Watches the subscriber's failure feed on a task, for a polling loop.
 final class FailureWatch: Sendable {
-    private let stored = Mutex<String?>(nil)
+    private let stored = Guarded<String?>(nil)
 
     init(_ subscriber: MQTTSubscriber) {
         Task { [weak self] in

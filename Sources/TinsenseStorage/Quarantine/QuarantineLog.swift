@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Foundation
 import Logging
-import Synchronization
 import TinsenseCore
 import TinsenseSystem
 
@@ -56,7 +55,7 @@ public final class QuarantineLog: Sendable {
     /// Rotated files kept (`path.1` … `path.keep`).
     public let keep: Int
     let logger: Logger
-    private let state: Mutex<State>
+    private let state: Guarded<State>
 
     struct State {
         var fd: Int32
@@ -102,7 +101,7 @@ public final class QuarantineLog: Sendable {
             highWater = try QuarantineLog.highWater(fd: rfd, size: try PosixIO.fileSize(rfd))
             older += 1
         }
-        state = Mutex(State(fd: fd, size: size, highWater: highWater))
+        state = Guarded(State(fd: fd, size: size, highWater: highWater))
     }
 
     /// The (WAL position, item) of the last of the file's final 64 complete lines that has one.

@@ -20,10 +20,10 @@ public final class WriteAheadLog: Sendable {
     public let directory: String
     public let maxFileBytes: Int
     let logger: Logger
-    private let state: Mutex<State>
+    private let state: Guarded<State>
     /// Called with each file's path just before `removeFiles` deletes it (the raw-stream
     /// archive hard-links it away). It cannot refuse: a failing archive must never stall ingest.
-    private let archive = Mutex<(@Sendable (String) -> Void)?>(nil)
+    private let archive = Guarded<(@Sendable (String) -> Void)?>(nil)
 
     struct State {
         var fd: Int32
@@ -77,7 +77,7 @@ public final class WriteAheadLog: Sendable {
             number = 1
             (fd, size) = try WriteAheadLog.createFile(directory: self.directory, number: number)
         }
-        state = Mutex(State(fd: fd, fileNumber: number, size: size, dirty: false, closed: false, scratch: []))
+        state = Guarded(State(fd: fd, fileNumber: number, size: size, dirty: false, closed: false, scratch: []))
     }
 
     deinit {
