@@ -22,13 +22,15 @@ package enum ConfigLoader {
     }
 
     package static func parse(_ text: String, file: String) throws(ConfigError) -> Config {
-        let index = TOMLLineIndex(source: text)
-        if let bad = index.keylessHeader {
-            throw ConfigError(issues: [ConfigIssue(file: file, line: bad.line, keyPath: "", message: "TOML syntax: a table header needs a key after '[', found \(bad.found)")])
-        }
-        if let line = TOMLArrayBraceGuard.firstMisplacedBrace(in: text) {
+        switch TOMLAbortGuard.firstProblem(in: text) {
+        case (let line, .keylessHeader(let found))?:
+            throw ConfigError(issues: [ConfigIssue(file: file, line: line, keyPath: "", message: "TOML syntax: a table header needs a key after '[', found \(found)")])
+        case (let line, .braceInArray)?:
             throw ConfigError(issues: [ConfigIssue(file: file, line: line, keyPath: "", message: "TOML syntax: '}' where an array element or its closing ']' must be")])
+        case nil:
+            break
         }
+        let index = TOMLLineIndex(source: text)
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)

@@ -7,11 +7,6 @@
 /// skipped by bracket and string state.
 struct TOMLLineIndex {
     private(set) var lines: [String: Int] = [:]
-    /// The first table header with no key after its `[` or `[[` (a line holding only `[`,
-    /// `[=]`, `[ # note`): its line and what follows the bracket. toml++ (inside TOMLKit 0.6.0)
-    /// asserts instead of reporting an error on that shape, so the loader refuses it with a
-    /// FILE:LINE error before TOMLKit parses (found by the config fuzzer, docs/RELIABILITY.md).
-    private(set) var keylessHeader: (line: Int, found: String)?
 
     init(source: String) {
         var arrayCounts: [String: Int] = [:]
@@ -29,9 +24,6 @@ struct TOMLLineIndex {
             if depth > 0 {
                 depth += TOMLLineIndex.bracketBalance(line)
                 continue
-            }
-            if keylessHeader == nil, line.hasPrefix("["), let found = TOMLLineIndex.keylessHeaderStart(line) {
-                keylessHeader = (lineNumber, found)
             }
             if line.hasPrefix("[[") {
                 let name = TOMLLineIndex.headerName(line.dropFirst(2), closing: "]]")

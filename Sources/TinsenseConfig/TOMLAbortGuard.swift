@@ -1,19 +1,27 @@
-/// Finds a `}` where a TOML array element must start (`range = [0,}`, `[ }`, `{a = [}}`).
-///
-/// toml++ (inside TOMLKit 0.6.0) fails an assertion on that shape and aborts the process
-/// (`parse_value(): Assertion '!is_value_terminator(*cp)'`) instead of reporting a syntax
-/// error, so `check-config` and `run` died with SIGABRT on a half-edited array. The config
-/// fuzzer found it (docs/RELIABILITY.md); the loader refuses the shape with a FILE:LINE error
-/// before TOMLKit parses, as it does for a keyless table header (`TOMLLineIndex.keylessHeader`).
+/// Finds the shapes of TOML on which toml++ (inside TOMLKit 0.6.0) fails an assertion and
+/// aborts the process instead of reporting a syntax error, so that the loader can refuse them
+/// with a FILE:LINE error before TOMLKit parses (`check-config` and `run` died with SIGABRT on
+/// each; the config fuzzer found them, docs/RELIABILITY.md):
+/// - a table header with no key after its `[` or `[[` (a line holding only `[`, `[=]`,
+///   `[ # note`, `[[[sensor]]`): `parse_key()` asserts;
+/// - a `}` where an array element must start (`range = [0,}`, `[ }`, `{a = [}}`):
+///   `parse_value()` asserts.
 ///
 /// A byte scanner of its own because it must see what toml++ would see before toml++ runs:
-/// it skips comments and the four kinds of strings exactly, treats a `[` that opens a line
-/// outside any value as a table header, and tracks the `[`/`{` nesting of values. On a
-/// document that is valid TOML it never reports anything: a `}` right after `[` or `,` inside
-/// an array is never valid.
-enum TOMLArrayBraceGuard {
-    /// The 1-based line of the first `}` that follows an array's `[` or `,`, nil when none.
-    static func firstMisplacedBrace(in source: String) -> Int? {
+/// it skips comments and the four kinds of strings exactly (three quotes inside a comment open
+/// nothing; the line-based `TOMLLineIndex` took them for a multi-line string and let a `[=`
+/// header through, fuzzer crash-34e68b94), treats a `[` that opens a line outside any value as
+/// a table header, and tracks the `[`/`{` nesting of values. On a document that is valid TOML
+/// it never reports anything: neither shape is ever valid.
+enum TOMLAbortGuard {
+    enum Problem: Equatable {
+        /// What follows the header's `[`/`[[` (as `TOMLLineIndex.keylessHeaderStart` names it).
+        case keylessHeader(found: String)
+        case braceInArray
+    }
+
+    /// The first shape toml++ would abort on, with its 1-based line; nil when there is none.
+    static func firstProblem(in source: String) -> (line: Int, problem: Problem)? {
         let bytes = Array(source.utf8)
         var i = 0
         var line = 1
@@ -71,7 +79,10 @@ enum TOMLArrayBraceGuard {
             case UInt8(ascii: "["):
                 if nesting.isEmpty && atLineStart {
                     // A table header: nothing in it is a value.
+                    let start = i
                     while i < bytes.count, bytes[i] != UInt8(ascii: "\n") { i += 1 }
+                    let header = Substring(String(decoding: bytes[start..<i], as: UTF8.self))
+                    if let found = TOMLLineIndex.keylessHeaderStart(header) { return (line, .keylessHeader(found: found)) }
                     last = nil
                     continue
                 }
@@ -83,7 +94,7 @@ enum TOMLArrayBraceGuard {
                 last = b
                 i += 1
             case UInt8(ascii: "}"):
-                if nesting.last == UInt8(ascii: "["), last == UInt8(ascii: "[") || last == UInt8(ascii: ",") { return line }
+                if nesting.last == UInt8(ascii: "["), last == UInt8(ascii: "[") || last == UInt8(ascii: ",") { return (line, .braceInArray) }
                 if nesting.last == UInt8(ascii: "{") { nesting.removeLast() }
                 last = b
                 i += 1
