@@ -43,16 +43,7 @@ package final class DetectionStage {
             emit(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
             return
         }
-        // In place by index (one hash of the id), so the detector's windows are never copied;
-        // the spec is only touched for a sensor's first reading.
-        let result: DetectionResult
-        if let i = detectors.index(forKey: reading.sensor) {
-            result = detectors.values[i].observe(time: reading.sourceTime, value: x)
-        } else {
-            var detector = specs[specIndex]!.makeDetector()
-            result = detector.observe(time: reading.sourceTime, value: x)
-            detectors[reading.sensor] = detector
-        }
+        let result = detectors.observe(reading.sensor, time: reading.sourceTime, value: x) { specs[specIndex]!.makeDetector() }
         for rule in rules[specIndex] {
             emit(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
                                 detector: result.detector.name, reason: result.reason.description), topic: topic)

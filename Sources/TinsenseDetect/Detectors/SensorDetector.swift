@@ -38,3 +38,16 @@ final class SensorDetectorBox: @unchecked Sendable {
     var state: SensorDetectorState
     init(_ state: SensorDetectorState) { self.state = state }
 }
+
+extension Dictionary where Key == String, Value == SensorDetector {
+    /// Scores `value` with `sensor`'s detector in place: one hash of the id, the detector's
+    /// windows never copied, and `makeDetector` called only for the sensor's first reading.
+    /// The daemon's `DetectionStage` and the offline `AlertScorer` keep their detectors so.
+    public mutating func observe(_ sensor: String, time: Timestamp, value: Double, makeDetector: () -> SensorDetector) -> DetectionResult {
+        if let i = index(forKey: sensor) { return values[i].observe(time: time, value: value) }
+        var detector = makeDetector()
+        let result = detector.observe(time: time, value: value)
+        self[sensor] = detector
+        return result
+    }
+}

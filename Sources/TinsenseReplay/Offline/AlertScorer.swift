@@ -36,15 +36,7 @@ package struct AlertScorer {
             return
         }
         scored += 1
-        // In place by index: the spec is only touched for a sensor's first reading.
-        let result: DetectionResult
-        if let i = detectors.index(forKey: reading.sensor) {
-            result = detectors.values[i].observe(time: reading.sourceTime, value: x)
-        } else {
-            var detector = specs[specIndex]!.makeDetector()
-            result = detector.observe(time: reading.sourceTime, value: x)
-            detectors[reading.sensor] = detector
-        }
+        let result = detectors.observe(reading.sensor, time: reading.sourceTime, value: x) { specs[specIndex]!.makeDetector() }
         for rule in rules[specIndex] {
             send(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
                                 detector: result.detector.name, reason: result.reason.description), topic: topic)
