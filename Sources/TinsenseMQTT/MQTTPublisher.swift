@@ -114,12 +114,22 @@ package final class MQTTPublisher: @unchecked Sendable {
     /// Connects and waits for the CONNACK.
     package func connect(timeout: Duration) throws {
         guard let m = handle else { throw MQTTError.library("connect after disconnect", MOSQ_ERR_INVAL.rawValue) }
-        try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
-        _ = mosquitto_connect_async(m, broker.host, Int32(broker.port), 30)
-        try wait(timeout: timeout, what: "connecting to \(broker)") { s in
-            if let rc = s.connackError { throw MQTTError.refused(connackText(rc)) }
-            if let why = s.tlsFailure, !s.connected { throw MQTTError.tls(why) }
-            return s.connected
+        // A connect that fails must free what it started: the handle keeps `self` retained until
+        // `disconnect`, and libmosquitto's network thread would go on reconnecting (or, after a
+        // TLS failure, end unjoined). The alert republisher retries with a new publisher each
+        // time, so before this every failed attempt leaked a thread and a socket (found by
+        // ThreadSanitizer's thread-leak report on `replay` against a broker with the wrong CA).
+        do {
+            try MosquittoLibrary.check(mosquitto_loop_start(m), "mosquitto_loop_start")
+            _ = mosquitto_connect_async(m, broker.host, Int32(broker.port), 30)
+            try wait(timeout: timeout, what: "connecting to \(broker)") { s in
+                if let rc = s.connackError { throw MQTTError.refused(connackText(rc)) }
+                if let why = s.tlsFailure, !s.connected { throw MQTTError.tls(why) }
+                return s.connected
+            }
+        } catch {
+            disconnect()
+            throw error
         }
     }
 
