@@ -15,7 +15,7 @@
 /// it never reports anything: neither shape is ever valid.
 enum TOMLAbortGuard {
     enum Problem: Equatable {
-        /// What follows the header's `[`/`[[` (as `TOMLLineIndex.keylessHeaderStart` names it).
+        /// What follows the header's `[`/`[[` (as `keylessHeaderStart` names it).
         case keylessHeader(found: String)
         case braceInArray
     }
@@ -82,7 +82,7 @@ enum TOMLAbortGuard {
                     let start = i
                     while i < bytes.count, bytes[i] != UInt8(ascii: "\n") { i += 1 }
                     let header = Substring(String(decoding: bytes[start..<i], as: UTF8.self))
-                    if let found = TOMLLineIndex.keylessHeaderStart(header) { return (line, .keylessHeader(found: found)) }
+                    if let found = keylessHeaderStart(header) { return (line, .keylessHeader(found: found)) }
                     last = nil
                     continue
                 }
@@ -109,5 +109,20 @@ enum TOMLAbortGuard {
             atLineStart = false
         }
         return nil
+    }
+
+    /// What follows a header's `[`/`[[` and spaces when it cannot start a key (a bare-key
+    /// character or a quote) or close the header; nil when it can. A `[` there is refused too:
+    /// no key starts with one, and toml++ aborts on `[[[x]]` instead of reporting it.
+    static func keylessHeaderStart(_ line: Substring) -> String? {
+        var rest = line.dropFirst()
+        if rest.first == "[" { rest = rest.dropFirst() }
+        rest = rest.drop(while: { $0 == " " || $0 == "\t" })
+        guard let next = rest.unicodeScalars.first else { return "the end of the line" }
+        switch next {
+        // No "[" here: "[[" was dropped above, and a third one ("[[[sensor]]") aborts toml++ too.
+        case "A"..."Z", "a"..."z", "0"..."9", "_", "-", "\"", "'", "]": return nil
+        default: return "'\(next.escaped(asASCII: true))'"
+        }
     }
 }

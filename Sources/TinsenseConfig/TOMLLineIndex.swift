@@ -72,21 +72,6 @@ struct TOMLLineIndex {
         }
     }
 
-    /// What follows a header's `[`/`[[` and spaces when it cannot start a key (a bare-key
-    /// character or a quote) or close the header; nil when it can. A `[` there is refused too:
-    /// no key starts with one, and toml++ aborts on `[[[x]]` instead of reporting it.
-    static func keylessHeaderStart(_ line: Substring) -> String? {
-        var rest = line.dropFirst()
-        if rest.first == "[" { rest = rest.dropFirst() }
-        rest = rest.drop(while: { $0 == " " || $0 == "\t" })
-        guard let next = rest.unicodeScalars.first else { return "the end of the line" }
-        switch next {
-        // No "[" here: "[[" was dropped above, and a third one ("[[[sensor]]") aborts toml++ too.
-        case "A"..."Z", "a"..."z", "0"..."9", "_", "-", "\"", "'", "]": return nil
-        default: return "'\(next.escaped(asASCII: true))'"
-        }
-    }
-
     static func headerName(_ s: Substring, closing: String) -> String {
         let body = s.components(separatedBy: closing).first ?? String(s)
         return normalizeKey(Substring(body))
