@@ -114,11 +114,15 @@ enum TOMLAbortGuard {
     /// What follows a header's `[`/`[[` and spaces when it cannot start a key (a bare-key
     /// character or a quote) or close the header; nil when it can. A `[` there is refused too:
     /// no key starts with one, and toml++ aborts on `[[[x]]` instead of reporting it.
+    ///
+    /// Reads scalars, not Characters: `[` followed by a combining mark (U+064C, U+0301) is one
+    /// Character, so dropping the first Character dropped the mark with the bracket and let
+    /// `[`+U+064C+`]` reach toml++'s parse_key() assertion (FuzzConfigLoader crash-fa75d9f7).
     static func keylessHeaderStart(_ line: Substring) -> String? {
-        var rest = line.dropFirst()
+        var rest = line.unicodeScalars.dropFirst()
         if rest.first == "[" { rest = rest.dropFirst() }
         rest = rest.drop(while: { $0 == " " || $0 == "\t" })
-        guard let next = rest.unicodeScalars.first else { return "the end of the line" }
+        guard let next = rest.first else { return "the end of the line" }
         switch next {
         // No "[" here: "[[" was dropped above, and a third one ("[[[sensor]]") aborts toml++ too.
         case "A"..."Z", "a"..."z", "0"..."9", "_", "-", "\"", "'", "]": return nil

@@ -36,7 +36,7 @@ final class MessageQueue: @unchecked Sendable {
     /// 1 MB). Worst case held: `maxBytes + reserveBytes` + one message.
     let reserve: Int
     let reserveBytes: Int
-    private(set) var highWater = 0
+    private var highWaterMark = 0
 
     init(capacity: Int, maxBytes: Int = 64 << 20) {
         self.capacity = capacity
@@ -85,9 +85,17 @@ final class MessageQueue: @unchecked Sendable {
         items.append(message)
         bytes += size
         if inReserve { reserveTaken += 1 }
-        highWater = max(highWater, items.count - head)
+        highWaterMark = max(highWaterMark, items.count - head)
         condition.broadcast()
         return inReserve ? .reserve : .queued
+    }
+
+    /// The most messages the queue has held at once. Read under the lock: the pipeline's stats
+    /// line reads it while the network thread pushes (ThreadSanitizer reported the unlocked read).
+    var highWater: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return highWaterMark
     }
 
     /// Messages taken into the reserve so far (each one a keepalive served while the

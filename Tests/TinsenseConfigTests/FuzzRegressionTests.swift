@@ -46,6 +46,11 @@ struct ConfigFuzzRegressionTests {
         (String(decoding: [0x5b, 0x5b, 0x5b, 0x73, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x5d, 0x5d, 0xcd, 0x74, 0x6f, 0x70, 0x69, 0x63, 0x6e, 0x73, 0x6f, 0x72,
                            0x5d, 0x5d, 0xcd, 0x74, 0x6f, 0x70, 0x69, 0x63, 0x20, 0x3d, 0x20, 0x3d, 0x20, 0x32, 0x0a] as [UInt8], as: UTF8.self), 1),
         ("[[[sensor]]]\n", 1), ("[daemon]\n[[ [sensor]]\n", 2),
+        // FuzzConfigLoader crash-fa75d9f708948615d5dcaf91557a038d16feaa41 (a long run of
+        // 2026-12-03; bytes 5b d9 8c 5b 27 72): '[' then a combining mark is one Character, and
+        // the guard dropped both as "the bracket". The exact input, then the same bug's shapes.
+        (String(decoding: [0x5b, 0xd9, 0x8c, 0x5b, 0x27, 0x72] as [UInt8], as: UTF8.self), 1),
+        ("[\u{064C}]\n", 1), ("[[\u{0301}sensor]]\n", 1), ("[ \u{0301}daemon]\n", 1),
     ])
     func bareTableBracket(text: String, line: Int) throws {
         if text.hasPrefix("[daemon]\nlog_leved") { #expect(text.utf8.count == 235, "the exact bytes of the crashing input") }

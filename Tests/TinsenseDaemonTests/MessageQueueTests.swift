@@ -89,4 +89,29 @@ struct MessageQueueTests {
         #expect(pushed.wait(timeout: 5))
         #expect(queue.depth == 1)
     }
+    @Test("the stats a pipeline thread reads (depth, bytes, high water, reserve) are consistent while another thread pushes; under ThreadSanitizer this is the race the unlocked high-water read was")
+    func statsReadDuringTraffic() {
+        let queue = MessageQueue(capacity: 64, maxBytes: 1 << 20)
+        let done = Flag()
+        let pusher = Thread {
+            for _ in 0..<2_000 { queue.push(message(payloadBytes: 8)) }
+            done.set()
+        }
+        pusher.start()
+        var taken = 0
+        var lastHighWater = 0
+        while taken < 2_000 {
+            let highWater = queue.highWater
+            #expect(highWater >= lastHighWater, "the high-water mark never falls")
+            #expect(highWater <= 64)
+            lastHighWater = highWater
+            _ = queue.depth
+            _ = queue.depthBytes
+            _ = queue.reserveMessages
+            taken += queue.popBatch(max: 7, timeout: 1)?.count ?? 0
+        }
+        #expect(done.wait(timeout: 5))
+        #expect(queue.highWater >= 1)
+        #expect(queue.depth == 0)
+    }
 }
