@@ -32,16 +32,23 @@ for kind in "${kinds[@]}"; do
     fi
     echo "== $kind: building in $scratch"
     if ! swift build --build-tests --scratch-path "$scratch" --sanitize="$kind" 2>&1 | grep -E "error:|warning:|Build complete" | tail -5; then status=1; continue; fi
-    echo "== $kind: testing (log $log)"
+    echo "== $kind: testing (log $log, sanitizer reports in $scratch-reports/)"
+    # Every process (the test runner and each `tinsense` child the integration tests start)
+    # writes its reports to $scratch-reports/report.PID: a child's stderr goes to the test's
+    # pipes, not to $log, so counting $log alone missed them.
     # halt_on_error=0 for TSan lists every race instead of stopping at the first.
-    ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1" \
-        TINSENSE_BIN="$PWD/$scratch/debug/tinsense" \
+    rm -rf "$scratch-reports"; mkdir -p "$scratch-reports"
+    ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:log_path=$PWD/$scratch-reports/report" \
+        LSAN_OPTIONS="suppressions=$PWD/scripts/sanitizers/lsan.supp:print_suppressions=0" \
+        TSAN_OPTIONS="halt_on_error=0:second_deadlock_stack=1:log_path=$PWD/$scratch-reports/report" \
+        TINSENSE_BIN="$PWD/$scratch/debug/tinsense" TINSENSE_SANITIZER="$kind" \
         swift test --skip-build --scratch-path "$scratch" --sanitize="$kind" "$@" >"$log" 2>&1
     rc=$?
-    reports="$(grep -cE "^(==[0-9]+==ERROR: AddressSanitizer|WARNING: ThreadSanitizer|SUMMARY: (Address|Thread|Leak)Sanitizer)" "$log")"
+    reports="$(cat "$log" "$scratch-reports"/report.* 2>/dev/null \
+        | grep -cE "^(==[0-9]+==ERROR: AddressSanitizer|WARNING: ThreadSanitizer|SUMMARY: (Address|Thread|Leak)Sanitizer)")"
     summary="$(grep -E "Test run with|Executed [0-9]+ tests" "$log" | tail -2 | tr '\n' ' ')"
-    echo "== $kind: exit $rc, sanitizer reports $reports; $summary"
-    grep -E "SUMMARY: .*Sanitizer" "$log" | sort | uniq -c | head -20
+    echo "== $kind: exit $rc, sanitizer reports $reports in $(ls "$scratch-reports" | wc -l) report files; $summary"
+    cat "$log" "$scratch-reports"/report.* 2>/dev/null | grep -E "SUMMARY: .*Sanitizer" | sort | uniq -c | head -20
     [ "$rc" -ne 0 ] || [ "$reports" -ne 0 ] && status=1
 done
 exit $status

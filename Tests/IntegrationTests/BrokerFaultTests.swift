@@ -10,8 +10,10 @@ import TinsenseTestSupport
 @Suite("broker faults", .serialized)
 struct BrokerFaultTests {
     /// A busy loop takes a whole core; waiting on reconnect timers takes next to nothing.
-    /// (Generous for a debug build on a shared CI machine.)
-    static let idleCPUBound = 0.10
+    /// (Generous for a debug build on a shared CI machine.) Under a sanitizer
+    /// (scripts/sanitizers.sh sets TINSENSE_SANITIZER) an idle daemon was measured at 15 %:
+    /// TSan's shadow bookkeeping on every timer wake-up, still far from a busy loop's 100 %.
+    static let idleCPUBound = ProcessInfo.processInfo.environment["TINSENSE_SANITIZER"] == nil ? 0.10 : 0.50
 
     @Test("broker restarted 3 times mid-stream, then down for 6 s: 0 lost, reconnects logged, no busy loop while down")
     func restartsAndOutage() throws {
