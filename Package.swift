@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(name: "TinsenseDetectTests", dependencies: ["TinsenseDetect", "TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TinsenseAlertsTests",
-            dependencies: ["TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TinsenseAlerts", "TinsenseCore", "TinsenseTestSupport", "TinsenseSystem", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

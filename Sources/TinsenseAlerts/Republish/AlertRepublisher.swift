@@ -12,16 +12,17 @@ import TinsenseCore
 /// none (at the first transition, and after a failure); the daemon passes one that opens an
 /// MQTT connection of its own.
 package final class AlertRepublisher: @unchecked Sendable {
-    // @unchecked: `pending`, `closed` and `dropped` are guarded by `condition`.
+    // @unchecked: `pending`, `closed`, `finished` and `dropped` are guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [(topic: String, payload: String)] = []
     private var closed = false
+    private var finished = false
+    private var started = false
     private var dropped = 0
     let capacity = 10_000
     package let template: AlertTopicTemplate
     let connect: @Sendable () throws -> any AlertPublishing
     let logger: Logger
-    private var thread: Thread?
 
     /// - Parameters:
     ///   - template: the topic each transition is published under.
@@ -32,10 +33,21 @@ package final class AlertRepublisher: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Starts the republisher's thread. The thread is not kept in a property: it holds the
+    /// republisher while it runs, and a stored Thread made a cycle (republisher → Thread →
+    /// closure → republisher) that LeakSanitizer reported at every daemon exit.
     package func start() {
-        let t = Thread { [self] in loop() }
+        condition.lock()
+        started = true
+        condition.unlock()
+        let t = Thread { [self] in
+            loop()
+            condition.lock()
+            finished = true
+            condition.broadcast()
+            condition.unlock()
+        }
         t.name = "tinsense-alert-publisher"
-        thread = t
         t.start()
     }
 
@@ -50,12 +62,22 @@ package final class AlertRepublisher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stops after sending what is queued (bounded by a short flush timeout).
-    package func stop() {
+    /// Stops after sending what is queued, and waits up to `timeout` for that (the thread's
+    /// own flush waits 5 s at most for the broker's acknowledgements). Returns false when the
+    /// thread was still busy at the deadline (a connect or publish that hangs): the daemon's
+    /// stop stays bounded, and the alert log holds every transition anyway.
+    @discardableResult
+    package func stop(timeout: TimeInterval = 7) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
         closed = true
         condition.broadcast()
-        condition.unlock()
+        guard started else { return true }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while !finished {
+            if !condition.wait(until: deadline) { return finished }
+        }
+        return true
     }
 
     private func loop() {
