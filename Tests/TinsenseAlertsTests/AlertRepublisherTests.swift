@@ -49,6 +49,21 @@ struct AlertRepublisherTests {
         #expect(weakRepublisher == nil, "the republisher outlived its stop: something still holds it")
     }
 
+    @Test("a batch the thread took before stop is flushed too (ThreadSanitizer's slow schedule found it skipped)")
+    func batchTakenBeforeStopIsFlushed() throws {
+        let publisher = RecordingPublisher(flushDelay: 0)
+        let republisher = AlertRepublisher(template: try AlertTopicTemplate("alerts/{sensor}"), logger: Logger(label: "test")) { publisher }
+        republisher.start()
+        for id in ["a", "b"] { republisher.enqueue(transition(id)) }
+        // Wait until the thread has published them: its batch was taken while not stopping.
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while publisher.topics.count < 2, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(publisher.topics.count == 2)
+        #expect(publisher.flushes == 0, "nothing flushes before stop")
+        #expect(republisher.stop())
+        #expect(publisher.flushes == 1, "stop ended without waiting for the acknowledgements of the last batch")
+    }
+
     @Test("a connect that hangs does not hang stop: it returns false at its deadline")
     func stopIsBounded() throws {
         let release = Guarded(false)

@@ -82,6 +82,9 @@ package final class AlertRepublisher: @unchecked Sendable {
 
     private func loop() {
         var publisher: (any AlertPublishing)?
+        // Published since the last flush: the final flush waits for those PUBACKs, whether
+        // the last batch was taken before stop or after it.
+        var unflushed = false
         while true {
             condition.lock()
             while pending.isEmpty && !closed { condition.wait() }
@@ -95,18 +98,18 @@ package final class AlertRepublisher: @unchecked Sendable {
                 logger.warning("alert republish queue overflowed; MQTT copies dropped (the alert log has them)", metadata: ["dropped": "\(dropped)"])
                 dropped = 0
             }
-            let stopping = closed
             condition.unlock()
             do {
                 if publisher == nil { publisher = try connect() }
                 for item in batch {
                     try publisher!.publish(topic: item.topic, payload: item.payload, qos: 1, retain: false)
+                    unflushed = true
                 }
-                if stopping { try publisher?.flush(timeout: .seconds(5)) }
             } catch {
                 logger.warning("cannot republish alerts to MQTT; will retry", metadata: ["error": "\(error)"])
                 publisher?.disconnect()
                 publisher = nil
+                unflushed = false
                 // Put them back (newest kept when over capacity) and wait before retrying.
                 condition.lock()
                 pending = Array((batch + pending).suffix(capacity))
@@ -114,6 +117,11 @@ package final class AlertRepublisher: @unchecked Sendable {
                 condition.unlock()
                 if giveUp { break }
                 Thread.sleep(forTimeInterval: 2)
+            }
+        }
+        if let publisher, unflushed {
+            do { try publisher.flush(timeout: .seconds(5)) } catch {
+                logger.warning("alert copies published to MQTT may be unacknowledged at stop (the alert log has them)", metadata: ["error": "\(error)"])
             }
         }
         publisher?.disconnect()
