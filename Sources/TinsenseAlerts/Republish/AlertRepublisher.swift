@@ -81,10 +81,10 @@ package final class AlertRepublisher: @unchecked Sendable {
     }
 
     private func loop() {
+        // Kept only once a publish on it succeeded (a failure drops it), so a publisher here at
+        // the end means copies whose PUBACKs the final flush waits for, whether the last batch
+        // was taken before stop or after it.
         var publisher: (any AlertPublishing)?
-        // Published since the last flush: the final flush waits for those PUBACKs, whether
-        // the last batch was taken before stop or after it.
-        var unflushed = false
         while true {
             condition.lock()
             while pending.isEmpty && !closed { condition.wait() }
@@ -103,13 +103,11 @@ package final class AlertRepublisher: @unchecked Sendable {
                 if publisher == nil { publisher = try connect() }
                 for item in batch {
                     try publisher!.publish(topic: item.topic, payload: item.payload, qos: 1, retain: false)
-                    unflushed = true
                 }
             } catch {
                 logger.warning("cannot republish alerts to MQTT; will retry", metadata: ["error": "\(error)"])
                 publisher?.disconnect()
                 publisher = nil
-                unflushed = false
                 // Put them back (newest kept when over capacity) and wait before retrying.
                 condition.lock()
                 pending = Array((batch + pending).suffix(capacity))
@@ -119,7 +117,7 @@ package final class AlertRepublisher: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 2)
             }
         }
-        if let publisher, unflushed {
+        if let publisher {
             do { try publisher.flush(timeout: .seconds(5)) } catch {
                 logger.warning("alert copies published to MQTT may be unacknowledged at stop (the alert log has them)", metadata: ["error": "\(error)"])
             }
