@@ -56,6 +56,12 @@ package struct Validator: Sendable {
     /// deadman says (a subset of `sensors`, so bounded by `max_series`).
     var diedStale: Set<String> = []
 
+    /// How far past its receive time a reading without a source time may be stamped to give it
+    /// a millisecond of its own (a backlog of one sensor's bare values delivered at once). At
+    /// most a second: a stored time stays within a second of when the reading came. Beyond it
+    /// the reading is a `duplicate` of the sensor's newest, as before.
+    static let untimedShiftLimitMs: Int64 = 1_000
+
     struct SensorState: Sendable {
         var specIndex: Int
         var newestSourceTime: Timestamp?
@@ -125,6 +131,7 @@ package struct Validator: Sendable {
 
         var flags: ReadingFlags = []
         let sourceTime: Timestamp
+        var timeShifted = false
         if let t = item.sourceTime {
             sourceTime = t
             // Saturating: a device can send any Int64 and must not crash the daemon.
@@ -136,6 +143,17 @@ package struct Validator: Sendable {
             if -ahead > policy.maxPastAgeMs {
                 return .reject(.clockSkew, detail: "source time \(t) is \(-ahead) ms behind receive time \(receiveTime)", sensor: id)
             }
+        } else if let newest = state.newestSourceTime, newest >= receiveTime,
+                  receiveTime.milliseconds(to: newest) < Validator.untimedShiftLimitMs {
+            // No source time, and the sensor already has a reading at (or just past) this
+            // receive time: two messages of one sensor received in the same millisecond — a
+            // broker's backlog after a reconnect, a replay at full speed. They are two readings,
+            // not one sent twice (the delivery ledger catches resends), so the later one takes
+            // the next free millisecond rather than being quarantined as a duplicate. Its gap to
+            // the previous reading is not known, so it skips the rate-of-change check.
+            sourceTime = newest.adding(milliseconds: 1)
+            flags.insert(.sourceTimeMissing)
+            timeShifted = true
         } else {
             sourceTime = receiveTime
             flags.insert(.sourceTimeMissing)
@@ -170,7 +188,7 @@ package struct Validator: Sendable {
         if let plausible = catalog.specs[s].plausible, !plausible.contains(x) {
             downgrades.append(.implausible)
         }
-        if let maxRate = catalog.specs[s].maxRatePerSecond, let newest = state.newestSourceTime, let last = state.newestValue, sourceTime > newest {
+        if !timeShifted, let maxRate = catalog.specs[s].maxRatePerSecond, let newest = state.newestSourceTime, let last = state.newestValue, sourceTime > newest {
             let seconds = Double(newest.milliseconds(to: sourceTime)) / 1000
             let rate = abs(x - last) / seconds
             if rate > maxRate {

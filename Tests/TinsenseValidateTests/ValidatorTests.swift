@@ -226,9 +226,29 @@ struct ValidatorRuleTests {
         #expect(r.flags == [.sourceTimeMissing])
         let withTS = try #require(v.validate(topic: phTopic, item: decoded("6.5", ts: 2000), receiveTime: at(2100)).reading)
         #expect(!withTS.flags.contains(.sourceTimeMissing))
-        // Two timestamp-less readings received in the same millisecond collide as duplicates.
-        #expect(v.validate(topic: phTopic, item: decoded("6.5"), receiveTime: at(3000)).reading != nil)
-        #expect(v.validate(topic: phTopic, item: decoded("6.5"), receiveTime: at(3000)).rejectReason == .duplicate)
+    }
+
+    @Test("timestamp-less readings received in one millisecond are each stored, a millisecond apart, without a rate check; at most a second past their receive time")
+    func untimedBurst() throws {
+        // pulp_ph: max_rate 0.5 per s, rate_action quarantine — a change of 1.0 in a stamped
+        // millisecond would be 1,000 per s.
+        var v = validator([phSpec(rateAction: .quarantine)])
+        let values = ["6.5", "7.5", "6.5", "7.5"]
+        let stamped = try values.map { try #require(v.validate(topic: phTopic, item: decoded($0), receiveTime: at(3000)).reading) }
+        #expect(stamped.map(\.sourceTime) == [at(3000), at(3001), at(3002), at(3003)])
+        #expect(stamped.allSatisfy { $0.receiveTime == at(3000) && $0.flags == [.sourceTimeMissing] && $0.quality == .good })
+        // A later receive time past the shifted ones is the reading's own again, and checked.
+        let next = v.validate(topic: phTopic, item: decoded("8.5"), receiveTime: at(3500))
+        #expect(next.rejectReason == .rateOfChange, "the gap is known again: 1.0 in 0.497 s")
+        #expect(try #require(v.validate(topic: phTopic, item: decoded("7.6"), receiveTime: at(4000)).reading).sourceTime == at(4000))
+
+        // A backlog of 1,200 bare values in one millisecond: the first 1,001 fit within a second
+        // of it (+0 … +1,000 ms); past that the validator stamps the receive time again, which
+        // the stored reading at +0 already holds (storage quarantines it as a duplicate).
+        var w = validator()
+        let backlog = (0..<1_200).map { _ in w.validate(topic: phTopic, item: decoded("6.5"), receiveTime: at(10_000)) }
+        #expect(backlog.prefix(1_001).map { $0.reading?.sourceTime } == (0...1_000).map { at(10_000 + $0) })
+        #expect(backlog.dropFirst(1_001).allSatisfy { $0.reading?.sourceTime == at(10_000) })
     }
 
     @Test("rules apply in order: nan before clock_skew before duplicate before range")
