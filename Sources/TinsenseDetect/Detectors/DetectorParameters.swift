@@ -10,7 +10,7 @@ public struct ZScoreParameters: Sendable, Hashable {
 /// Parameters of `mad`: point deviation from the rolling median in MADs.
 public struct MADParameters: Sendable, Hashable {
     /// Rolling window of the median and of the absolute deviations.
-    public var window = WindowLength.samples(500)
+    public var window = WindowLength.samples(200)
     public var minSamples = 10
     public init() {}
 }
