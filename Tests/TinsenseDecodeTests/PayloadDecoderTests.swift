@@ -135,6 +135,19 @@ struct PayloadTimestampTests {
         #expect(item(#"{"value":1,"ts":99999999999}"#)?.sourceTime == Timestamp(millisecondsSinceEpoch: 99_999_999_999_000))
     }
 
+    @Test("integer epochs at the edges of Int64: read as Int64(_:) reads them, the rest refused or taken as decimals", arguments: [
+        ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min), ("-99999999999", -99_999_999_999_000),
+        ("-1", -1_000), ("-0", 0), ("100000000001", 100_000_000_001),
+    ])
+    func epochEdges(text: String, expected: Int64) {
+        #expect(item(#"{"value":1,"ts":\#(text)}"#)?.sourceTime == Timestamp(millisecondsSinceEpoch: expected))
+    }
+
+    @Test("an epoch beyond Int64 or with more than 18 digits is malformed, naming it", arguments: ["9223372036854775808", "-9223372036854775809", "123456789012345678901"])
+    func epochOverflow(text: String) {
+        #expect(itemFailure(#"{"value":1,"ts":\#(text)}"#) == DecodeFailure(.malformed, "ts \"\(text)\" is not epoch milliseconds or seconds"))
+    }
+
     @Test("timestamp and time are accepted as names for ts; ts wins when several are present")
     func alternateNames() {
         let t = Timestamp(millisecondsSinceEpoch: 1_700_000_000_000)
