@@ -59,7 +59,8 @@ package struct Validator: Sendable {
     /// How far past its receive time a reading without a source time may be stamped to give it
     /// a millisecond of its own (a backlog of one sensor's bare values delivered at once). At
     /// most a second: a stored time stays within a second of when the reading came. Beyond it
-    /// the reading is a `duplicate` of the sensor's newest, as before.
+    /// the reading keeps its receive time and the ordinary checks decide, as before: out of
+    /// order past the tolerance, or storage's duplicate check when that millisecond is stored.
     static let untimedShiftLimitMs: Int64 = 1_000
 
     struct SensorState: Sendable {
