@@ -72,13 +72,15 @@ package final class MQTTPublisher: @unchecked Sendable {
             throw error
         }
         mosquitto_reconnect_delay_set(m, 1, 10, true)
-        mosquitto_log_callback_set(m) { _, userdata, level, text in
-            guard let text else { return }
-            let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
-            let line = String(cString: text)
-            me.logger.debug("libmosquitto: \(line)")
-            if level == MOSQ_LOG_ERR && MosquittoLibrary.isTLSFailure(line) {
-                me.state.withLock { s in s.tlsFailure = s.tlsFailure.map { "\($0); \(line)" } ?? line }
+        if MosquittoLibrary.wantsLogCallback(usesTLS: connection.broker.usesTLS, logger: logger) {
+            mosquitto_log_callback_set(m) { _, userdata, level, text in
+                guard let text else { return }
+                let me = Unmanaged<MQTTPublisher>.fromOpaque(userdata!).takeUnretainedValue()
+                let line = String(cString: text)
+                me.logger.debug("libmosquitto: \(line)")
+                if level == MOSQ_LOG_ERR && MosquittoLibrary.isTLSFailure(line) {
+                    me.state.withLock { s in s.tlsFailure = s.tlsFailure.map { "\($0); \(line)" } ?? line }
+                }
             }
         }
         mosquitto_connect_callback_set(m) { _, userdata, rc in

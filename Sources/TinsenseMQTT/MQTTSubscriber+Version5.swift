@@ -41,9 +41,11 @@ extension MQTTSubscriber {
             guard let message else { return }
             MQTTSubscriber.from(userdata).didReceive(message.pointee)
         }
-        mosquitto_log_callback_set(m) { _, userdata, level, text in
-            guard let text else { return }
-            MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
+        if MosquittoLibrary.wantsLogCallback(usesTLS: options.broker.usesTLS, logger: logger) {
+            mosquitto_log_callback_set(m) { _, userdata, level, text in
+                guard let text else { return }
+                MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
+            }
         }
         let t = Thread { [self] in superviseVersion5() }
         t.name = "tinsense-mqtt5-connect"

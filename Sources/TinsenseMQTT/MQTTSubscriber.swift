@@ -179,9 +179,11 @@ package final class MQTTSubscriber: @unchecked Sendable {
             guard let message else { return }
             MQTTSubscriber.from(userdata).didReceive(message.pointee)
         }
-        mosquitto_log_callback_set(m) { _, userdata, level, text in
-            guard let text else { return }
-            MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
+        if MosquittoLibrary.wantsLogCallback(usesTLS: options.broker.usesTLS, logger: logger) {
+            mosquitto_log_callback_set(m) { _, userdata, level, text in
+                guard let text else { return }
+                MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
+            }
         }
         if options.broker.usesTLS {
             let t = Thread { [self] in superviseTLS() }

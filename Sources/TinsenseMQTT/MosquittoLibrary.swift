@@ -1,4 +1,5 @@
 import CMosquitto
+import Logging
 import TinsenseSystem
 
 /// Process-wide libmosquitto initialisation (`mosquitto_lib_init` must run once before any
@@ -23,6 +24,15 @@ enum MosquittoLibrary {
     static func connackString(_ rc: Int32) -> String {
         guard let p = mosquitto_connack_string(rc) else { return "connection refused (\(rc))" }
         return String(cString: p)
+    }
+
+    /// Whether a client should install libmosquitto's log callback. With one installed,
+    /// libmosquitto 2.0.11 mallocs a buffer and formats a line for every packet it sends or
+    /// receives (`log__printf`), whatever the level. Its lines are only ever logged at
+    /// `.debug`, and read for TLS handshake failures (`isTLSFailure`); a plain-TCP client whose
+    /// logger is above debug would pay that per message for nothing.
+    static func wantsLogCallback(usesTLS: Bool, logger: Logger) -> Bool {
+        usesTLS || logger.logLevel <= .debug
     }
 
     /// True for libmosquitto's error-level log lines about a failed TLS handshake
