@@ -18,6 +18,10 @@ final class PipelineThread: @unchecked Sendable {
     let health: HealthSignals?
     /// Reloaded configs waiting to be applied between two batches.
     let reloads: ReloadSlot
+    /// A batch shorter than this was drained faster than it came (see `loop`).
+    static let shortBatch = 64
+    /// How long the thread stays off the queue after a short batch.
+    static let gatherMicroseconds: UInt32 = 500
     private let lock = NSCondition()
     private var done = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
@@ -67,9 +71,21 @@ final class PipelineThread: @unchecked Sendable {
         let statsEvery = Int64(config.daemon.statsIntervalSeconds) * 1000
         while let batch = queue.popBatch(max: 512, timeout: 0.1) {
             for m in batch { pipeline.process(m) }
+            // A short batch means this thread drains faster than messages come: waiting on the
+            // queue again would have the network thread wake it (a futex wake and two context
+            // switches) for nearly every message. Half a millisecond off the queue lets a fast
+            // stream gather into one batch, and a push meanwhile makes no system call (no one
+            // waits on the condition). Alerts come at most that much later; a slow stream pays
+            // one short sleep per message.
+            if !batch.isEmpty && batch.count < PipelineThread.shortBatch { usleep(PipelineThread.gatherMicroseconds) }
             reloads.applyPending { pipeline.reload($0, now: WallClock.now()) }
             let now = WallClock.now()
-            if !batch.isEmpty || lastDuties.milliseconds(to: now) >= 1000 {
+            // The duties (seal and retention check, alert tick, every sensor's deadman) scan all
+            // sensors and segments: at most every 100 ms while messages flow, every second when
+            // idle. They used to run after every batch, and a fast stream comes in batches of one
+            // or two messages, so each message paid a scan of every sensor. A full head is
+            // sealed by the append itself; alerts fire in `observe`, not in the tick.
+            if lastDuties.milliseconds(to: now) >= (batch.isEmpty ? 1000 : 100) {
                 lastDuties = now
                 sink.paused = !pipeline.sealDueAndApplyRetention(now: now)
                 pipeline.detection?.tick(now: now)
