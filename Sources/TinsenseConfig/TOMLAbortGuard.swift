@@ -3,7 +3,7 @@
 /// with a FILE:LINE error before TOMLKit parses (`check-config` and `run` died with SIGABRT on
 /// each; the config fuzzer found them, docs/RELIABILITY.md):
 /// - a table header with no key after its `[` or `[[` (a line holding only `[`, `[=]`,
-///   `[ # note`, `[[[sensor]]`): `parse_key()` asserts;
+///   `[ # note`, `[[[sensor]]`, also right after a byte-order mark): `parse_key()` asserts;
 /// - a `}` where an array element must start (`range = [0,}`, `[ }`, `{a = [}}`):
 ///   `parse_value()` asserts.
 ///
@@ -23,7 +23,9 @@ enum TOMLAbortGuard {
     /// The first shape toml++ would abort on, with its 1-based line; nil when there is none.
     static func firstProblem(in source: String) -> (line: Int, problem: Problem)? {
         let bytes = Array(source.utf8)
-        var i = 0
+        // toml++ skips a UTF-8 byte-order mark at the start, so a header right after it opens
+        // line 1 (fuzzer crash-3062e628: BOM, '[', U+FFFD aborted in parse_key()).
+        var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         var atLineStart = true
         var nesting: [UInt8] = []

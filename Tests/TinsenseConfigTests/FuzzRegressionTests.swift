@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TinsenseConfig
 
@@ -51,6 +52,11 @@ struct ConfigFuzzRegressionTests {
         // the guard dropped both as "the bracket". The exact input, then the same bug's shapes.
         (String(decoding: [0x5b, 0xd9, 0x8c, 0x5b, 0x27, 0x72] as [UInt8], as: UTF8.self), 1),
         ("[\u{064C}]\n", 1), ("[[\u{0301}sensor]]\n", 1), ("[ \u{0301}daemon]\n", 1),
+        // FuzzConfigLoader crash-3062e628da00f63dcbf7ef740090def24057c5b7 (CI's smoke run of
+        // 2026-12-04): a byte-order mark, then '[' and invalid UTF-8 (U+FFFD once decoded).
+        // toml++ skips the mark; the guard did not, so line 1 did not start with the '['.
+        (String(decoding: Data(base64Encoded: "77u/W////////////////////z//////////////W3P/////////b3JdXQp0b3BpYyA9ZGFlbW9uXQpf//90ZGFhZP////////////////////////////////8//////////////1tz/////////29yXV0KdG9waWMgPSAidGVzdC97bGluK2V9L3tzZW5zcn0iCmkK")!, as: UTF8.self), 1),
+        ("\u{FEFF}[\n", 1), ("\u{FEFF}[[\u{FFFD}sensor]]\n", 1),
     ])
     func bareTableBracket(text: String, line: Int) throws {
         if text.hasPrefix("[daemon]\nlog_leved") { #expect(text.utf8.count == 235, "the exact bytes of the crashing input") }
