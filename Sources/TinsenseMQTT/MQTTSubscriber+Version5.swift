@@ -41,12 +41,7 @@ extension MQTTSubscriber {
             guard let message else { return }
             MQTTSubscriber.from(userdata).didReceive(message.pointee)
         }
-        if MosquittoLibrary.wantsLogCallback(usesTLS: options.broker.usesTLS, logger: logger) {
-            mosquitto_log_callback_set(m) { _, userdata, level, text in
-                guard let text else { return }
-                MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
-            }
-        }
+        installLogCallback(m)
         let t = Thread { [self] in superviseVersion5() }
         t.name = "tinsense-mqtt5-connect"
         t.start()

@@ -179,12 +179,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
             guard let message else { return }
             MQTTSubscriber.from(userdata).didReceive(message.pointee)
         }
-        if MosquittoLibrary.wantsLogCallback(usesTLS: options.broker.usesTLS, logger: logger) {
-            mosquitto_log_callback_set(m) { _, userdata, level, text in
-                guard let text else { return }
-                MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
-            }
-        }
+        installLogCallback(m)
         if options.broker.usesTLS {
             let t = Thread { [self] in superviseTLS() }
             t.name = "tinsense-mqtt-tls-restart"
@@ -363,6 +358,16 @@ package final class MQTTSubscriber: @unchecked Sendable {
 
     /// libmosquitto's log, at debug (its lines never carry the password); a TLS error is also the sign
     /// that its network thread is ending (see `superviseTLS`).
+    /// libmosquitto's log lines to `didLog`, for both protocol versions' set-up; only where they
+    /// are wanted (`MosquittoLibrary.wantsLogCallback`: libmosquitto formats one per packet).
+    func installLogCallback(_ m: OpaquePointer) {
+        guard MosquittoLibrary.wantsLogCallback(usesTLS: options.broker.usesTLS, logger: logger) else { return }
+        mosquitto_log_callback_set(m) { _, userdata, level, text in
+            guard let text else { return }
+            MQTTSubscriber.from(userdata).didLog(level: level, String(cString: text))
+        }
+    }
+
     func didLog(level: Int32, _ text: String) {
         logger.debug("libmosquitto: \(text)")
         if level == MOSQ_LOG_ERR && options.broker.usesTLS && MosquittoLibrary.isTLSFailure(text) {

@@ -144,20 +144,21 @@ package struct Validator: Sendable {
             if -ahead > policy.maxPastAgeMs {
                 return .reject(.clockSkew, detail: "source time \(t) is \(-ahead) ms behind receive time \(receiveTime)", sensor: id)
             }
-        } else if let newest = state.newestSourceTime, newest >= receiveTime,
-                  receiveTime.milliseconds(to: newest) < Validator.untimedShiftLimitMs {
-            // No source time, and the sensor already has a reading at (or just past) this
-            // receive time: two messages of one sensor received in the same millisecond — a
-            // broker's backlog after a reconnect, a replay at full speed. They are two readings,
-            // not one sent twice (the delivery ledger catches resends), so the later one takes
-            // the next free millisecond rather than being quarantined as a duplicate. Its gap to
-            // the previous reading is not known, so it skips the rate-of-change check.
-            sourceTime = newest.adding(milliseconds: 1)
-            flags.insert(.sourceTimeMissing)
-            timeShifted = true
         } else {
-            sourceTime = receiveTime
             flags.insert(.sourceTimeMissing)
+            if let newest = state.newestSourceTime, newest >= receiveTime,
+               receiveTime.milliseconds(to: newest) < Validator.untimedShiftLimitMs {
+                // The sensor already has a reading at (or just past) this receive time: two
+                // messages of one sensor received in the same millisecond — a broker's backlog
+                // after a reconnect, a replay at full speed. They are two readings, not one sent
+                // twice (the delivery ledger catches resends), so the later one takes the next
+                // free millisecond rather than being quarantined as a duplicate. Its gap to the
+                // previous reading is not known, so it skips the rate-of-change check.
+                sourceTime = newest.adding(milliseconds: 1)
+                timeShifted = true
+            } else {
+                sourceTime = receiveTime
+            }
         }
 
         if let newest = state.newestSourceTime {
