@@ -50,8 +50,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
+        // The CPU's CRC-32C instruction (SSE 4.2) for TinsenseCore's CRC32C; why in C: its file.
+        .target(name: "CCRC32C"),
+
         // Shared value types: readings, decimal values, timestamps, CRC32C, the seeded PRNG. No I/O.
-        .target(name: "TinsenseCore", swiftSettings: strict),
+        .target(name: "TinsenseCore", dependencies: ["CCRC32C"], swiftSettings: strict),
 
         // General system helpers for the I/O layers: POSIX file I/O, the wall clock, retry
         // backoff. Pure stages never depend on it.

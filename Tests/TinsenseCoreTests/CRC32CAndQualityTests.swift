@@ -1,3 +1,4 @@
+import CCRC32C
 import Testing
 import TinsenseCore
 
@@ -48,6 +49,28 @@ struct CRC32CTests {
                 let viaSlice = pool[offset..<(offset + length)]
                 #expect(CRC32C.checksum(slice) == referenceCRC32C(slice))
                 #expect(CRC32C.checksum(viaSlice) == referenceCRC32C(slice))
+            }
+        }
+    }
+
+    @Test("the CPU instruction (SSE 4.2) and the portable tables agree with the reference for every length, alignment and chain")
+    func hardwareMatchesTables() {
+        #expect(CRC32C.usesHardware == (tinsense_crc32c_hardware() != 0))
+        var rng = SplitMix64(seed: 0x5E42)
+        let pool = (0..<4_200).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        pool.withUnsafeBytes { all in
+            for offset in 0..<9 {
+                for length in Array(0..<70) + [127, 128, 129, 1_000, 4_096] {
+                    let part = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + length)])
+                    let reference = referenceCRC32C(Array(part))
+                    #expect(CRC32C.tableChecksum(part) == reference, "tables, offset \(offset), length \(length)")
+                    #expect(CRC32C.checksum(part) == reference, "checksum, offset \(offset), length \(length)")
+                    if CRC32C.usesHardware {
+                        #expect(tinsense_crc32c_sse42(0, part.baseAddress, part.count) == reference)
+                        let seed = CRC32C.tableChecksum(UnsafeRawBufferPointer(rebasing: all[0..<13]))
+                        #expect(tinsense_crc32c_sse42(seed, part.baseAddress, part.count) == CRC32C.tableChecksum(part, continuing: seed))
+                    }
+                }
             }
         }
     }
