@@ -16,7 +16,8 @@
 # N − stored; CPU µs per message of the consumer (getrusage, or /proc/PID/stat for the daemon);
 # peak RSS (VmHWM); ratio to the count row. Medians of RUNS. The generator's and the broker's
 # CPU seconds are printed too. Not in CI (scripts/test.sh): it needs a release build and minutes.
-# TINSENSE_BIN picks the daemon binary (default: a release build, built if missing).
+# TINSENSE_BIN picks the daemon binary (default: a release build, built if missing); QOS="0"
+# (or "1") runs one QoS level only.
 # Needs: gcc, libmosquitto-dev, mosquitto, python3, curl.
 source "$(dirname "$0")/reliability/lib.sh"
 N="${1:-1000000}"
@@ -117,7 +118,7 @@ CONF
     log "QoS $qos $name run $run: $rate msg/s (own first-to-last: $own), loss $loss, CPU $cpu s, VmHWM $hwm kB; generator: $gen; broker CPU $bcpu s"
 }
 
-for qos in 0 1; do
+for qos in ${QOS:-0 1}; do
     for run in $(seq 1 "$RUNS"); do
         for name in count store tinsense; do row "$name" "$qos" "$run"; done
     done

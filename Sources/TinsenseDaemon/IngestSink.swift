@@ -9,6 +9,10 @@ import TinsenseSystem
 /// The durability hook on the libmosquitto network thread: WAL first, then the queue, and only
 /// then may libmosquitto acknowledge the message.
 ///
+/// QoS 0 messages, which nobody acknowledges, are held and written a burst at a time with
+/// one `write(2)` (`coalescesQoS0`, docs/RELIABILITY.md "QoS 0 bursts"); the WAL-then-queue
+/// order and the arrival order hold for them too.
+///
 /// When the WAL cannot be written (disk full, I/O error) or storage has asked ingestion to
 /// pause, it waits and retries instead of returning: the message is never acknowledged
 /// unwritten, the broker keeps the backlog, and ingestion resumes by itself.
@@ -59,6 +63,7 @@ final class IngestSink: MQTTMessageSink {
         self.holdLimit = holdLimit
         self.wal = wal
         self.queue = queue
+        maxHeldMessages = max(1, min(256, queue.capacity / 4))
         self.maxPayloadBytes = min(maxPayloadBytes, WALFormat.maxPayloadBytes)
         self.keptPrefixBytes = min(keptPrefixBytes, self.maxPayloadBytes)
         self.logger = logger
@@ -93,13 +98,107 @@ final class IngestSink: MQTTMessageSink {
         receivedCounter.increment()
         lastReceiveMillis.store(delivery.receiveTime.millisecondsSinceEpoch, ordering: .relaxed)
         let kept = payload.count <= maxPayloadBytes ? payload : UnsafeRawBufferPointer(rebasing: payload[0..<keptPrefixBytes])
+        let record = WALRecord(
+            receiveTime: delivery.receiveTime, qos: qos, topic: Array(topic), payload: Array(kept),
+            retained: retained, packetID: delivery.packetID, connection: delivery.connection, payloadBytes: payload.count
+        )
+        held.withLock { h in
+            // `add` cannot fail here (`kept` is at most `WALFormat.maxPayloadBytes`, which always
+            // fits); if it ever did, the message would take the single-record path below.
+            if qos == 0 && coalescesQoS0, (try? h.batch.add(delivery, topic: topic, payload: kept)) != nil {
+                if h.messages.isEmpty { h.firstHeldMicros = MonotonicClock.microseconds() }
+                h.messages.append(IngestedMessage(record: record, walEnd: nil))
+                heldCount.store(h.messages.count, ordering: .relaxed)
+                if h.messages.count >= maxHeldMessages || h.batch.bytes.count >= IngestSink.maxHeldBytes {
+                    writeHeld(&h)
+                }
+                return
+            }
+            // Everything held came first and goes first, in the WAL and in the queue.
+            writeHeld(&h)
+            let end = durably { try wal.append(delivery, topic: topic, payload: kept) }
+            // The message is durable: from here on, returning (and so the PUBACK) is safe.
+            handOn(IngestedMessage(record: record, walEnd: end))
+        }
+    }
+
+    /// QoS 0 messages are held and written a burst at a time (one `write(2)` instead of one
+    /// each). Nobody acknowledges them and the broker never sends them again, so nothing the
+    /// broker considers delivered waits here: a crash loses what is held, as it loses what is
+    /// still unread in the socket, and no more than `maxHeldMessages` / `maxHeldBytes`.
+    let coalescesQoS0 = true
+    /// Bounds on what is held: a burst is written at the latest when one of them is reached
+    /// (256 messages, or a quarter of a smaller queue, so that it always fits in the queue).
+    let maxHeldMessages: Int
+    static let maxHeldBytes = 256 << 10
+    /// The pipeline thread writes what is held once the oldest has waited this long
+    /// (`writeHeldIfStale`): for a burst whose end the socket never showed, e.g. a packet
+    /// left half-read by a broker that stopped sending.
+    static let maxHeldAgeMicros: UInt64 = 50_000
+
+    /// The socket has nothing more to read (or the connection ended, or the subscriber
+    /// stopped): write and hand on what is held.
+    func inputDrained() {
+        guard heldCount.load(ordering: .relaxed) > 0 else { return }
+        held.withLock { writeHeld(&$0) }
+    }
+
+    /// On the pipeline thread, which consumes the queue: writes what is held once its oldest
+    /// message is `maxHeldAgeMicros` old. Never waits: not while the network thread holds the
+    /// lock (it is writing or handing on itself), not while the queue has no room for all of
+    /// it, not while the WAL cannot be written (the network thread retries and logs that).
+    func writeHeldIfStale(now: UInt64 = MonotonicClock.microseconds()) {
+        guard heldCount.load(ordering: .relaxed) > 0 else { return }
+        held.withLockIfAvailable { h in
+            guard !h.messages.isEmpty, now &- h.firstHeldMicros >= IngestSink.maxHeldAgeMicros, !paused,
+                  queue.hasRoom(messages: h.messages.count, bytes: h.messages.reduce(0) { $0 + $1.queuedBytes }),
+                  let ends = try? wal.append(h.batch) else { return }
+            // Under this lock nothing else pushes, and only this thread pops: the room stays.
+            handOnHeld(&h, ends: ends)
+        }
+    }
+
+    /// QoS 0 messages written to the WAL only once their burst ends (`coalescesQoS0`).
+    private struct Held {
+        var batch = WALBatch()
+        var messages: [IngestedMessage] = []
+        /// When the oldest held message came (MonotonicClock).
+        var firstHeldMicros: UInt64 = 0
+    }
+    private let held = Guarded(Held())
+    /// `held.messages.count`, readable without the lock.
+    private let heldCount = Atomic<Int>(0)
+
+    /// Writes what is held with one `write(2)` (waiting while the WAL cannot be written, as
+    /// for any message) and hands it on in order.
+    private func writeHeld(_ h: inout Held) {
+        guard !h.messages.isEmpty else { return }
+        let ends = durably { try wal.append(h.batch) }
+        handOnHeld(&h, ends: ends)
+    }
+
+    private func handOnHeld(_ h: inout Held, ends: [WALPosition]) {
+        for i in h.messages.indices { h.messages[i].walEnd = ends[i] }
+        // Leaves `h.messages` empty (often holding the queue's old buffer: bounded by the queue).
+        noteHandOff(queue.push(moving: &h.messages, patience: holdLimit))
+        h.batch.removeAll()
+        heldCount.store(0, ordering: .relaxed)
+    }
+
+    /// Runs `write` until it succeeds. While it fails (disk full, I/O error) or storage has
+    /// paused ingestion, it waits and retries instead of returning: returning would
+    /// acknowledge a message that is not durable.
+    private func durably<T>(_ write: () throws -> T) -> T {
         var backoff = Backoff()
-        var end: WALPosition?
         while true {
             if !paused {
                 do {
-                    end = try wal.append(delivery, topic: topic, payload: kept)
-                    break
+                    let result = try write()
+                    if backoff.attempts > 0 {
+                        stalledFlag.store(false, ordering: .relaxed)
+                        logger.notice("WAL writable again; ingestion resumed", metadata: ["attempts": "\(backoff.attempts)"])
+                    }
+                    return result
                 } catch {
                     if backoff.isReportDue {
                         logger.error("cannot write the WAL; holding messages at the broker until it works again", metadata: [
@@ -112,16 +211,17 @@ final class IngestSink: MQTTMessageSink {
             stalledFlag.store(true, ordering: .relaxed)
             backoff.wait()
         }
-        if backoff.attempts > 0 {
-            stalledFlag.store(false, ordering: .relaxed)
-            logger.notice("WAL writable again; ingestion resumed", metadata: ["attempts": "\(backoff.attempts)"])
-        }
-        let record = WALRecord(
-            receiveTime: delivery.receiveTime, qos: qos, topic: Array(topic), payload: Array(kept),
-            retained: retained, packetID: delivery.packetID, connection: delivery.connection, payloadBytes: payload.count
-        )
-        // The message is durable: from here on, returning (and so the PUBACK) is safe.
-        switch queue.push(IngestedMessage(record: record, walEnd: end), patience: holdLimit) {
+    }
+
+    /// Puts a message that is in the WAL into the queue, waiting at most `holdLimit` for room
+    /// below its bounds (then its reserve; see the type's comment).
+    private func handOn(_ message: IngestedMessage) {
+        noteHandOff(queue.push(message, patience: holdLimit))
+    }
+
+    /// Logs the start and end of a backpressure episode.
+    private func noteHandOff(_ pushed: MessageQueue.Pushed) {
+        switch pushed {
         case .reserve:
             if !inReserve.exchange(true, ordering: .relaxed) {
                 logger.notice("pipeline behind, queue full: taking one message per keepalive/2 into the queue's reserve so the broker keeps the connection", metadata: [

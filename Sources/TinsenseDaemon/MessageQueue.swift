@@ -62,11 +62,65 @@ final class MessageQueue: @unchecked Sendable {
     func push(_ message: IngestedMessage, patience: TimeInterval = .infinity) -> Pushed {
         condition.lock()
         defer { condition.unlock() }
+        let pushed = pushLocked(message, until: MessageQueue.deadline(patience))
+        condition.broadcast()
+        return pushed
+    }
+
+    /// `push` for each message in order, under one lock and with one wake-up of the consumer
+    /// (a burst of QoS 0 messages); `messages` is left empty. Into an empty queue with room for
+    /// all of them, the two buffers are swapped: nothing is copied. The patience is for the
+    /// whole call, as for one message: once it has run out, the rest go into the reserve while
+    /// it has room, so the network thread is back in libmosquitto's loop after `patience`
+    /// unless the reserve is full. Returns `.closed` if the queue closed before all were taken
+    /// (the rest are not), else `.reserve` if any went into the reserve.
+    @discardableResult
+    func push(moving messages: inout [IngestedMessage], patience: TimeInterval = .infinity) -> Pushed {
+        condition.lock()
+        defer {
+            condition.unlock()
+            messages.removeAll(keepingCapacity: true)
+        }
+        if !closed, items.count == head, messages.count <= capacity {
+            var total = 0
+            for i in messages.indices { total += messages[i].queuedBytes }
+            if total <= maxBytes {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+                swap(&items, &messages)
+                bytes = total
+                highWaterMark = max(highWaterMark, items.count)
+                condition.broadcast()
+                return .queued
+            }
+        }
+        let deadline = MessageQueue.deadline(patience)
+        var result = Pushed.queued
+        for i in messages.indices {
+            switch pushLocked(messages[i], until: deadline) {
+            case .closed:
+                condition.broadcast()
+                return .closed
+            case .reserve: result = .reserve
+            case .queued: break
+            }
+        }
+        condition.broadcast()
+        return result
+    }
+
+    /// No deadline for infinite patience: `wait(until: .distantFuture)` traps in Foundation.
+    private static func deadline(_ patience: TimeInterval) -> Date? {
+        patience.isFinite ? Date(timeIntervalSinceNow: patience) : nil
+    }
+
+    /// The body of `push`, under the lock (which `condition.wait` gives up while waiting).
+    private func pushLocked(_ message: IngestedMessage, until deadline: Date?) -> Pushed {
         let size = message.queuedBytes
-        // No deadline for infinite patience: `wait(until: .distantFuture)` traps in Foundation.
-        let deadline = patience.isFinite ? Date(timeIntervalSinceNow: patience) : nil
         var inReserve = false
         while !closed, items.count > head, items.count - head >= capacity || bytes + size > maxBytes {
+            // The consumer may be waiting for what was appended before this wait.
+            condition.broadcast()
             guard let deadline else {
                 condition.wait()
                 continue
@@ -86,8 +140,15 @@ final class MessageQueue: @unchecked Sendable {
         bytes += size
         if inReserve { reserveTaken += 1 }
         highWaterMark = max(highWaterMark, items.count - head)
-        condition.broadcast()
         return inReserve ? .reserve : .queued
+    }
+
+    /// Whether `messages` more messages of `bytes` in all fit below both bounds now (so that
+    /// pushing them would not wait).
+    func hasRoom(messages: Int, bytes more: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count - head + messages <= capacity && bytes + more <= maxBytes
     }
 
     /// The most messages the queue has held at once. Read under the lock: the pipeline's stats
@@ -116,26 +177,43 @@ final class MessageQueue: @unchecked Sendable {
     /// Takes up to `max` messages, waiting at most `timeout` for the first. Returns an empty
     /// array on timeout, nil once closed and drained.
     func popBatch(max: Int, timeout: TimeInterval) -> [IngestedMessage]? {
+        var batch: [IngestedMessage] = []
+        return popBatch(max: max, timeout: timeout, into: &batch) ? batch : nil
+    }
+
+    /// `popBatch(max:timeout:)` into `batch`, which is emptied first and whose storage is
+    /// reused: when the whole queue is taken the two buffers are swapped, so no message is
+    /// copied or retained on the way (the pipeline thread's loop). Returns false once closed
+    /// and drained.
+    func popBatch(max: Int, timeout: TimeInterval, into batch: inout [IngestedMessage]) -> Bool {
+        // Before the lock: releasing the last batch's messages takes time the network thread
+        // would otherwise wait for.
+        batch.removeAll(keepingCapacity: true)
         condition.lock()
         defer { condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: timeout)
         while items.count == head && !closed {
-            if !condition.wait(until: deadline) { return [] }
+            if !condition.wait(until: deadline) { return true }
         }
-        if items.count == head { return closed ? nil : [] }
-        let end = min(items.count, head + max)
-        let batch = Array(items[head..<end])
-        for m in batch { bytes -= m.queuedBytes }
-        head = end
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > capacity {
-            items.removeFirst(head)
-            head = 0
+        if items.count == head { return !closed }
+        if head == 0 && items.count <= max {
+            swap(&items, &batch)
+            bytes = 0
+        } else {
+            let end = min(items.count, head + max)
+            batch.append(contentsOf: items[head..<end])
+            for i in head..<end { bytes -= items[i].queuedBytes }
+            head = end
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > capacity {
+                items.removeFirst(head)
+                head = 0
+            }
         }
         condition.broadcast()
-        return batch
+        return true
     }
 
     /// No more pushes; `popBatch` drains what is left and then returns nil.

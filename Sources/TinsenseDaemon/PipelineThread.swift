@@ -69,8 +69,12 @@ final class PipelineThread: @unchecked Sendable {
         var lastDuties = WallClock.now()
         var lastStats = lastDuties
         let statsEvery = Int64(config.daemon.statsIntervalSeconds) * 1000
-        while let batch = queue.popBatch(max: 512, timeout: 0.1) {
-            for m in batch { pipeline.process(m) }
+        var batch: [IngestedMessage] = []
+        while queue.popBatch(max: 512, timeout: 0.1, into: &batch) {
+            // Each message read in place: a `for m in batch` copy retains and releases its arrays.
+            batch.withUnsafeBufferPointer { messages in
+                for i in messages.indices { pipeline.process(messages[i]) }
+            }
             // A short batch means this thread drains faster than messages come: waiting on the
             // queue again would have the network thread wake it (a futex wake and two context
             // switches) for nearly every message. Half a millisecond off the queue lets a fast
@@ -78,6 +82,8 @@ final class PipelineThread: @unchecked Sendable {
             // waits on the condition). Alerts come at most that much later; a slow stream pays
             // one short sleep per message.
             if !batch.isEmpty && batch.count < PipelineThread.shortBatch { usleep(PipelineThread.gatherMicroseconds) }
+            // QoS 0 messages of a burst whose end the socket never showed (IngestSink).
+            sink.writeHeldIfStale()
             reloads.applyPending { pipeline.reload($0, now: WallClock.now()) }
             let now = WallClock.now()
             // The duties (seal and retention check, alert tick, every sensor's deadman) scan all

@@ -37,9 +37,9 @@ extension MQTTSubscriber {
         }
         // Topic and payload exactly as under 3.1.1; the sink (WAL append) runs before this
         // returns, so the PUBACK still goes out only after the message is durable.
-        mosquitto_message_v5_callback_set(m) { _, userdata, message, _ in
+        mosquitto_message_v5_callback_set(m) { mosq, userdata, message, _ in
             guard let message else { return }
-            MQTTSubscriber.from(userdata).didReceive(message.pointee)
+            MQTTSubscriber.from(userdata).didReceive(message.pointee, mosq)
         }
         installLogCallback(m)
         let t = Thread { [self] in superviseVersion5() }
@@ -71,6 +71,7 @@ extension MQTTSubscriber {
         let cause = errno
         let hadConnack = connectedFlag.exchange(false, ordering: .relaxed)
         let answeredByConnack = connackRefused.exchange(false, ordering: .relaxed)
+        if sinkCoalesces { sink.inputDrained() }
         // Ends this network thread (its loop sees "disconnected" and returns instead of
         // reconnecting without our session expiry); the supervisor reconnects.
         if let mosq { mosquitto_disconnect(mosq) }

@@ -23,8 +23,24 @@ import TinsenseSystem
 /// may return then and hold the message itself; every return lets libmosquitto write the
 /// PUBACK, which the broker counts as life, and read one more message). A sink that cannot
 /// make the message durable must not return at all, and the connection is lost meanwhile.
+///
+/// QoS 0 is different: nobody acknowledges it and the broker never sends it again, so a sink
+/// may hold such messages after `receive` returns and write a burst of them at once
+/// (`coalescesQoS0`). The subscriber then calls `inputDrained` whenever the socket has no
+/// unread bytes after a QoS 0 message (the burst has ended), when the connection ends, and
+/// after `stop`; a sink also bounds what it holds by count, bytes and age on its own.
 package protocol MQTTMessageSink: Sendable {
     func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int)
+    /// Whether this sink holds QoS 0 messages past `receive` (asked once, in `start`).
+    var coalescesQoS0: Bool { get }
+    /// Nothing more is waiting to be read: write and hand on whatever QoS 0 messages are held.
+    /// On the network thread, or on the thread that called `stop` once the network thread has ended.
+    func inputDrained()
+}
+
+extension MQTTMessageSink {
+    package var coalescesQoS0: Bool { false }
+    package func inputDrained() {}
 }
 
 /// How the subscriber connects and what it asks for.
@@ -100,6 +116,17 @@ package final class MQTTSubscriber: @unchecked Sendable {
     private var retained: Unmanaged<MQTTSubscriber>?
     let options: SubscriberOptions
     let sink: any MQTTMessageSink
+    /// `sink.coalescesQoS0`, read once.
+    let sinkCoalesces: Bool
+    /// Whether a PUBLISH's size on the wire follows from the message alone (MQTT 3.1.1 without
+    /// TLS; MQTT 5 adds properties, TLS its records), so that `unreadBytes` can be counted down.
+    let wireSizesKnown: Bool
+    /// Network thread only: bytes the socket held after the packets delivered since it was last
+    /// asked (FIONREAD), less the PUBLISH packets delivered since. While it is positive, more of
+    /// the burst is known to be waiting and the socket need not be asked again. Other packets
+    /// (a PINGRESP) are not counted down, so it can only overstate what waits: then a burst's end
+    /// is missed and the sink's own age bound writes what it holds.
+    private let unreadBytes = Atomic<Int>(0)
     let logger: Logger
 
     let connectedFlag = Atomic<Bool>(false)
@@ -134,6 +161,8 @@ package final class MQTTSubscriber: @unchecked Sendable {
     package init(options: SubscriberOptions, sink: any MQTTMessageSink, logger: Logger) {
         self.options = options
         self.sink = sink
+        sinkCoalesces = sink.coalescesQoS0
+        wireSizesKnown = options.connection.mqttProtocol == .v311 && !options.broker.usesTLS
         self.logger = logger
     }
 
@@ -175,9 +204,9 @@ package final class MQTTSubscriber: @unchecked Sendable {
         mosquitto_subscribe_callback_set(m) { _, userdata, mid, count, granted in
             MQTTSubscriber.from(userdata).didSubscribe(mid: mid, granted: Array(UnsafeBufferPointer(start: granted, count: Int(count))))
         }
-        mosquitto_message_callback_set(m) { _, userdata, message in
+        mosquitto_message_callback_set(m) { mosq, userdata, message in
             guard let message else { return }
-            MQTTSubscriber.from(userdata).didReceive(message.pointee)
+            MQTTSubscriber.from(userdata).didReceive(message.pointee, mosq)
         }
         installLogCallback(m)
         if options.broker.usesTLS {
@@ -222,6 +251,9 @@ package final class MQTTSubscriber: @unchecked Sendable {
         }
         mosquitto_disconnect(m)
         mosquitto_loop_stop(m, force)
+        // Not after a forced stop: the cancelled thread may have been inside the sink, which
+        // was then stalled (and could not have written what it holds anyway).
+        if sinkCoalesces && !force { sink.inputDrained() }
         mosquitto_destroy(m)
         handle = nil
         mosquitto_property_free_all(&connectProperties)
@@ -264,6 +296,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
     func didConnectSuccessfully() {
         refusalsInARow.store(0, ordering: .relaxed)
         connectedFlag.store(true, ordering: .relaxed)
+        unreadBytes.store(0, ordering: .relaxed)
         let n = connectCount.wrappingAdd(1, ordering: .relaxed).newValue
         guard let m = handle else { return }
         let v5 = options.connection.mqttProtocol == .v5
@@ -291,6 +324,8 @@ package final class MQTTSubscriber: @unchecked Sendable {
         // Read first: libmosquitto ends its loop on EPROTO (an OpenSSL read error, e.g. the
         // broker's TLS alert after the handshake), and logging could change errno.
         let cause = errno
+        unreadBytes.store(0, ordering: .relaxed)
+        if sinkCoalesces { sink.inputDrained() }
         let hadConnack = connectedFlag.exchange(false, ordering: .relaxed)
         // rc 0: a disconnect we asked for (the TLS restart thread's), nothing to report.
         if stopping.load(ordering: .relaxed) || rc == MOSQ_ERR_SUCCESS.rawValue { return }
@@ -444,7 +479,7 @@ package final class MQTTSubscriber: @unchecked Sendable {
         failureFeed.continuation.yield(failure)
     }
 
-    func didReceive(_ message: mosquitto_message) {
+    func didReceive(_ message: mosquitto_message, _ mosq: OpaquePointer?) {
         let topicLength = message.topic.map { strlen($0) } ?? 0
         let topic = UnsafeRawBufferPointer(start: message.topic, count: topicLength)
         let payload = UnsafeRawBufferPointer(start: message.payload, count: Int(message.payloadlen))
@@ -453,5 +488,36 @@ package final class MQTTSubscriber: @unchecked Sendable {
             packetID: message.mid, connection: connectCount.load(ordering: .relaxed)
         )
         messageCount.wrappingAdd(1, ordering: .relaxed)
+        if sinkCoalesces { noteBurst(message, topicLength: topicLength, mosq) }
+    }
+
+    /// Tells a coalescing sink when a burst of QoS 0 messages has ended. libmosquitto reads
+    /// exactly one packet's bytes from a plain socket, so unread bytes mean more of the burst is
+    /// already here. Under TLS the library may hold decrypted records the socket no longer
+    /// shows: the sink is then told early, which is always safe.
+    private func noteBurst(_ message: mosquitto_message, topicLength: Int, _ mosq: OpaquePointer?) {
+        guard message.qos == 0 else {
+            // The sink wrote everything it held before this message.
+            unreadBytes.store(0, ordering: .relaxed)
+            return
+        }
+        if wireSizesKnown {
+            let left = unreadBytes.load(ordering: .relaxed) - MQTTSubscriber.publishPacketBytes(topic: topicLength, payload: Int(message.payloadlen), qos: 0)
+            if left > 0 {
+                unreadBytes.store(left, ordering: .relaxed)
+                return
+            }
+        }
+        let unread = Int(tinsense_unread_bytes(mosquitto_socket(mosq)))
+        unreadBytes.store(unread, ordering: .relaxed)
+        if unread == 0 { sink.inputDrained() }
+    }
+
+    /// The size of an MQTT 3.1.1 PUBLISH packet: fixed header (type byte, remaining length as a
+    /// variable byte integer), topic length and topic, packet id above QoS 0, payload.
+    package static func publishPacketBytes(topic: Int, payload: Int, qos: Int) -> Int {
+        let remaining = 2 + topic + (qos > 0 ? 2 : 0) + payload
+        let lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4
+        return 1 + lengthBytes + remaining
     }
 }

@@ -28,6 +28,32 @@ private final class Flag: Sendable {
 
 @Suite("hand-off queue")
 struct MessageQueueTests {
+    @Test("push(moving:) keeps order, swaps buffers into an empty queue, waits at most its patience once for the whole burst, then uses the reserve")
+    func burstSharesOnePatience() {
+        let queue = MessageQueue(capacity: 16, maxBytes: 1 << 30)
+        var first = (0..<16).map { _ in message(payloadBytes: 1) }
+        #expect(queue.push(moving: &first) == .queued)
+        #expect(first.isEmpty && queue.depth == 16 && queue.depthBytes == 16 * message(payloadBytes: 1).queuedBytes)
+        var burst = (0..<10).map { message(payloadBytes: $0 + 2) }
+        let started = Date()
+        #expect(queue.push(moving: &burst, patience: 0.2) == .reserve)
+        #expect(burst.isEmpty)
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited >= 0.19 && waited < 1.5, "one patience for the burst, not one per message: \(waited) s")
+        #expect(queue.depth == 26 && queue.reserveMessages == 10)
+        let all = queue.popBatch(max: 100, timeout: 0) ?? []
+        #expect(all.suffix(10).map(\.payload.count) == (2..<12).map { $0 })
+        var again = [message(payloadBytes: 1)]
+        var batch: [IngestedMessage] = [message(payloadBytes: 9)]
+        #expect(queue.push(moving: &again) == .queued)
+        #expect(queue.popBatch(max: 10, timeout: 0, into: &batch) && batch.map(\.payload.count) == [1], "into: empties the buffer first")
+        #expect(queue.depthBytes == 0)
+        queue.close()
+        var late = [message(payloadBytes: 1)]
+        #expect(queue.push(moving: &late) == .closed)
+        #expect(!queue.popBatch(max: 10, timeout: 0, into: &batch) && batch.isEmpty)
+    }
+
     @Test("push waits while the queued bytes would exceed the byte bound, and resumes once the pipeline takes them")
     func byteBound() {
         let queue = MessageQueue(capacity: 1_000, maxBytes: 1 << 20)

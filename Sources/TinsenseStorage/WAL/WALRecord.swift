@@ -101,11 +101,17 @@ public enum WALFormat {
         return UInt32(name.dropLast(fileExtension.count + 1))
     }
 
-    /// Encodes a whole kind 2 record (header + body) into `out`.
+    /// Encodes a whole kind 2 record (header + body) into `out`, replacing what it held.
     static func encode(_ d: WALDelivery, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
+        append(d, topic: topic, payload: payload, to: &out)
+    }
+
+    /// Appends a whole kind 2 record (header + body) to `out`.
+    static func append(_ d: WALDelivery, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        let start = out.count
         let bodyLength = bodyFixedSizeKind2 + topic.count + payload.count
-        out.reserveCapacity(recordHeaderSize + bodyLength)
+        out.reserveCapacity(start + recordHeaderSize + bodyLength)
         appendLE(UInt32(bodyLength), to: &out)
         appendLE(UInt32(0), to: &out)
         out.append(kindMQTTDelivery)
@@ -118,11 +124,20 @@ public enum WALFormat {
         appendLE(UInt16(topic.count), to: &out)
         out.append(contentsOf: topic)
         out.append(contentsOf: payload)
-        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[recordHeaderSize...])) }
-        out[4] = UInt8(truncatingIfNeeded: crc)
-        out[5] = UInt8(truncatingIfNeeded: crc >> 8)
-        out[6] = UInt8(truncatingIfNeeded: crc >> 16)
-        out[7] = UInt8(truncatingIfNeeded: crc >> 24)
+        let crc = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + recordHeaderSize)...])) }
+        out[start + 4] = UInt8(truncatingIfNeeded: crc)
+        out[start + 5] = UInt8(truncatingIfNeeded: crc >> 8)
+        out[start + 6] = UInt8(truncatingIfNeeded: crc >> 16)
+        out[start + 7] = UInt8(truncatingIfNeeded: crc >> 24)
+    }
+
+    /// Throws `WALError.recordTooLarge` when a record of this topic and payload cannot be
+    /// written (no retry cures it: keep a prefix of the payload instead).
+    static func checkFits(_ d: WALDelivery, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws {
+        guard topic.count <= Int(UInt16.max), bodyFixedSizeKind2 + topic.count + payload.count <= maxBodySize,
+              payload.count <= d.payloadBytes else {
+            throw WALError.recordTooLarge(topic.count + payload.count)
+        }
     }
 
     /// Decodes a body whose CRC has been checked; nil when its kind is unknown or its inner

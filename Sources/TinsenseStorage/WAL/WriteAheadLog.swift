@@ -102,26 +102,44 @@ public final class WriteAheadLog: Sendable {
     public func append(_ delivery: WALDelivery, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) throws -> WALPosition {
         try state.withLock { s in
             guard !s.closed else { throw WALError.closed }
-            guard topic.count <= Int(UInt16.max), WALFormat.bodyFixedSizeKind2 + topic.count + payload.count <= WALFormat.maxBodySize,
-                  payload.count <= delivery.payloadBytes else {
-                throw WALError.recordTooLarge(topic.count + payload.count)
-            }
+            try WALFormat.checkFits(delivery, topic: topic, payload: payload)
             if s.size >= UInt64(maxFileBytes) { try rotateLocked(&s) }
             WALFormat.encode(delivery, topic: topic, payload: payload, into: &s.scratch)
-            let start = s.size
-            do {
-                try s.scratch.withUnsafeBytes { try PosixIO.writeAll(s.fd, $0, at: start) }
-            } catch {
-                // Never leave a partial record behind; if even this fails, the CRC framing
-                // makes the torn tail detectable on the next open.
-                try? PosixIO.truncate(s.fd, to: start)
-                throw error
-            }
-            s.size = start + UInt64(s.scratch.count)
-            s.dirty = true
+            try s.scratch.withUnsafeBytes { try writeLocked(&s, $0) }
             if s.scratch.count > 1 << 16 { s.scratch = [] }
             return WALPosition(file: s.fileNumber, offset: s.size)
         }
+    }
+
+    /// Appends every record of `batch` with a single `write(2)`, all in one file, and returns
+    /// where each one ends (in the batch's order). All or nothing: on failure the file is
+    /// truncated back to where the batch began and the error is thrown; the batch is unchanged
+    /// and can be appended again.
+    public func append(_ batch: WALBatch) throws -> [WALPosition] {
+        guard !batch.isEmpty else { return [] }
+        return try state.withLock { s in
+            guard !s.closed else { throw WALError.closed }
+            if s.size >= UInt64(maxFileBytes) { try rotateLocked(&s) }
+            let start = s.size
+            try batch.bytes.withUnsafeBytes { try writeLocked(&s, $0) }
+            let file = s.fileNumber
+            return batch.ends.map { WALPosition(file: file, offset: start + UInt64($0)) }
+        }
+    }
+
+    /// Writes `bytes` at the end of the current file, or nothing: never leaves a partial record.
+    private func writeLocked(_ s: inout State, _ bytes: UnsafeRawBufferPointer) throws {
+        let start = s.size
+        do {
+            try PosixIO.writeAll(s.fd, bytes, at: start)
+        } catch {
+            // Never leave a partial record behind; if even this fails, the CRC framing
+            // makes the torn tail detectable on the next open.
+            try? PosixIO.truncate(s.fd, to: start)
+            throw error
+        }
+        s.size = start + UInt64(bytes.count)
+        s.dirty = true
     }
 
     /// Convenience for byte arrays (tests, tools).
