@@ -139,6 +139,55 @@ struct QoS0CoalescingTests {
         #expect(MQTTSubscriber.publishPacketBytes(topic: 10, payload: 2_097_140, qos: 0) == 1 + 4 + 2_097_152)
     }
 
+    /// Records what the subscriber tells a coalescing sink, in order.
+    final class DrainRecorder: MQTTMessageSink {
+        let events = Guarded<[String]>([])
+        var coalescesQoS0: Bool { true }
+        func receive(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8, retained: Bool, packetID: Int32, connection: Int) {
+            let text = "q\(qos):" + String(decoding: payload, as: UTF8.self)
+            events.withLock { $0.append(text) }
+        }
+        func inputDrained() { events.withLock { $0.append("drained") } }
+        var all: [String] { events.withLock { $0 } }
+    }
+
+    @Test("the subscriber tells a coalescing sink when a burst ends, under MQTT 3.1.1 and 5, when the connection is lost, and at stop", .timeLimit(.minutes(2)),
+          arguments: [MQTTProtocol.v311, .v5])
+    func subscriberSignalsDrains(_ version: MQTTProtocol) throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        var brokerRunning = true
+        defer { if brokerRunning { broker.stop() } }
+        let recorder = DrainRecorder()
+        let url = try BrokerURL(parsing: broker.url)
+        let options = SubscriberOptions(
+            connection: BrokerConnection(broker: url, mqttProtocol: version),
+            clientID: "drains-\(version)-\(getpid())", cleanSession: true, qos: 0,
+            keepaliveSeconds: 60, subscriptions: ["drain/#"], reconnectMinSeconds: 1, reconnectMaxSeconds: 1
+        )
+        let subscriber = MQTTSubscriber(options: options, sink: recorder, logger: quietLogger)
+        try subscriber.start()
+        guard eventually(timeout: 10, { subscriber.isConnected }) else { throw TestFailure("the subscriber did not connect to \(broker.url)") }
+        Thread.sleep(forTimeInterval: 0.3)
+        let publisher = try MQTTPublisher(broker: url, clientID: "drains-pub-\(version)-\(getpid())", logger: quietLogger)
+        try publisher.connect(timeout: .seconds(10))
+        try publisher.publish(topic: "drain/a", payload: "one", qos: 0, retain: false)
+        try publisher.flush(timeout: .seconds(10))
+        #expect(eventually(timeout: 5, every: 0.01) { recorder.all.last == "drained" }, "after a lone QoS 0 message: \(recorder.all)")
+        #expect(recorder.all.first == "q0:one")
+        try publisher.publish(topic: "drain/a", payload: "two", qos: 1, retain: false)
+        try publisher.flush(timeout: .seconds(10))
+        #expect(eventually(timeout: 5, every: 0.01) { recorder.all.contains("q0:two") }, "granted QoS 0: \(recorder.all)")
+        publisher.disconnect()
+        let before = recorder.all.count
+        broker.stop()
+        brokerRunning = false
+        #expect(eventually(timeout: 5, every: 0.01) { recorder.all.count > before && recorder.all.last == "drained" }, "at the lost connection: \(recorder.all)")
+        let atLoss = recorder.all.count
+        subscriber.stop()
+        #expect(recorder.all.count > atLoss && recorder.all.last == "drained", "at stop: \(recorder.all)")
+    }
+
     /// The real chain (broker → libmosquitto → subscriber → sink), with no pipeline thread and
     /// so no age bound: every burst must reach the queue because the subscriber saw its end.
     /// Payload sizes cross the remaining length's 1-, 2- and 3-byte encodings, so a wrong
