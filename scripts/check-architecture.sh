@@ -18,7 +18,7 @@ for t in d["targets"]:
     print(t["name"] + ": " + ", ".join(sorted(deps)))
 ' | sort)
 documented=$(sed -n '/<!-- module-dependencies -->/,/<!-- \/module-dependencies -->/p' docs/ARCHITECTURE.md \
-    | grep -E '^[A-Za-z]+:' | python3 -c '
+    | grep -E '^[A-Za-z][A-Za-z0-9]*:' | python3 -c '
 import sys
 for line in sys.stdin:
     name, _, deps = line.strip().partition(":")
