@@ -27,7 +27,9 @@
 /// A bin's mass and excess sum are `Float` (24 bits: a part in 10⁷ of a bin, far below what
 /// forgetting changes between two refreshes); the running totals and the tail model are
 /// `Double`. `Float` is why the record weight is rescaled at 10²⁰, not 10²⁰⁰.
-struct TailCalibrator {
+struct TailCalibrator: @unchecked Sendable {
+    // @unchecked: `ManagedBuffer` (the bins) is not `Sendable`; they are copy-on-write, mutated
+    // only when uniquely referenced (`isKnownUniquelyReferenced`), as an `Array`'s storage.
     static let binsPerOctave = 4
     static let binCount = 68
     static let tailFraction = 0.02
@@ -43,30 +45,27 @@ struct TailCalibrator {
     /// within `Float` for any statistic below 10¹⁴.
     static let maximumRecordWeight = 1e20
 
+    /// The bins, and the parameters fixed at creation (`CalibratorSettings`), in one
+    /// allocation: eight calibrators a sensor make every byte here count 80,000 times at a
+    /// large site.
     private var bins: CalibratorBins
     private var total = 0.0
     private var snapshotTotal = 1.0
-    private var sinceRefresh = 0
     /// Weight of a new record relative to the stored masses. Forgetting would multiply all old
     /// mass by (1 − 1/history) per record; growing the new weight instead is the same up to a
     /// common factor and touches one number, not every bin. Rescaled long before a bin's
     /// `Float` mass (or mass × statistic) could overflow: at `maximumRecordWeight`.
     private var recordWeight = 1.0
-    /// Growth of `recordWeight` per record: 1 / (1 − 1/historyLength).
-    private let growthPerRecord: Double
-    private var recorded = 0
     /// Mass of zero statistics not yet folded into bin 0 (see `recordZero`).
     private var zeroMass = 0.0
-    private let refreshInterval: Int
-    /// Records after which the history is as long as its memory.
-    private let maturity: Int
-    private let anomalousWeight: Double
-    /// Whether an anomalous statistic enters the history capped at the anomalous point.
-    private let capsAnomalies: Bool
     // Exponential tail model above `tailStart`.
     private var tailStart = Double.infinity
     private var tailProbabilityAtStart = 0.0
     private var meanExcess = 1.0
+    private var sinceRefresh: Int32 = 0
+    /// Records so far, counted up to the maturity + 1 only: all that is asked of it is
+    /// whether it is past 512 and past the maturity, and it must not overflow.
+    private var recorded: Int32 = 0
 
     /// - Parameters:
     ///   - historyLength: readings of memory (the forgetting time constant).
@@ -81,12 +80,14 @@ struct TailCalibrator {
     ///     calibration stage, which must learn that a periodic extreme is this series' normal).
     init(historyLength: Int, priorWeight: Double = 30, priorScale: Double = 1, refreshInterval: Int = 32,
          anomalousWeight: Double = 0.1, capsAnomalies: Bool = true, exponentialPrior: Bool = false) {
-        self.refreshInterval = refreshInterval
-        self.capsAnomalies = capsAnomalies
-        maturity = max(historyLength, 512)
-        self.anomalousWeight = anomalousWeight
         let n = Self.binCount
-        growthPerRecord = 1 / (1 - 1 / Double(max(historyLength, 16)))
+        let settings = CalibratorSettings(
+            growthPerRecord: 1 / (1 - 1 / Double(max(historyLength, 16))),
+            anomalousWeight: anomalousWeight,
+            // History lengths are bounded far below Int32.max by the detector spec.
+            refreshInterval: Int32(clamping: refreshInterval),
+            maturity: Int32(clamping: max(historyLength, 512)),
+            capsAnomalies: capsAnomalies)
         // The prior's mass per bin; bins above the last with any mass are not stored (the
         // prior's tail underflows to 0 long before bin 68), they read as 0.
         var priorMass = [Double](repeating: 0, count: n)
@@ -98,11 +99,11 @@ struct TailCalibrator {
                     : priorWeight * (Math.twoSidedGaussianTail(lo / priorScale) - Math.twoSidedGaussianTail(hi / priorScale))
             }
         }
-        bins = CalibratorBins(binCount: (priorMass.lastIndex { $0 != 0 } ?? 0) + 1)
-        let mass = bins.mass, excessSum = bins.excessSum
+        bins = CalibratorBins.make(binCount: (priorMass.lastIndex { $0 != 0 } ?? 0) + 1, settings: settings)
+        let mass = bins.mass, excessSum = bins.excessSum, stored = bins.binCount
         for b in 0..<n {
             let m = priorMass[b]
-            if b < bins.binCount {
+            if b < stored {
                 mass[b] = Float(m)
                 excessSum[b] = Float(m * 0.5 * (Self.lowerEdge(b) + Self.lowerEdge(b + 1)))
             }
@@ -164,14 +165,16 @@ struct TailCalibrator {
 
     @inline(__always)
     private mutating func advance(by w: Double) {
+        let settings = bins.settings
         total += w
-        recordWeight *= growthPerRecord
+        recordWeight *= settings.growthPerRecord
         sinceRefresh += 1
-        recorded += 1
+        if recorded <= settings.maturity { recorded += 1 }
         // Early on the history changes fast: refresh often while it is young; once it holds
         // more than its own memory, twice the interval (a table at most 64 records stale out
         // of ~2000 remembered, for half the rebuilds).
-        if sinceRefresh >= (recorded > maturity ? 2 * refreshInterval : refreshInterval) || (recorded < 512 && sinceRefresh >= 4) { refresh() }
+        let interval = settings.refreshInterval
+        if sinceRefresh >= (recorded > settings.maturity ? 2 * interval : interval) || (recorded < 512 && sinceRefresh >= 4) { refresh() }
     }
 
     /// The tail probability of `r`, then `r` added to history (down-weighted when anomalous).
@@ -183,13 +186,13 @@ struct TailCalibrator {
         }
         let location = Self.locate(r)
         let p = tailProbability(of: r, at: location)
-        if p < Self.anomalousProbability && capsAnomalies {
+        if p < Self.anomalousProbability && bins.settings.capsAnomalies {
             // An anomaly enters the history as a just-anomalous deviation, not at its full
             // size: one gross fault (a reading at 110 % of span, a 50 % step) would otherwise
             // sit in the fitted tail for the whole memory and stretch its mean excess so far
             // that the sensor's next, smaller fault looks ordinary.
             let cap = anomalyThreshold
-            record(min(r, cap), bin: r <= cap ? location.bin : Self.locate(cap).bin, weight: anomalousWeight)
+            record(min(r, cap), bin: r <= cap ? location.bin : Self.locate(cap).bin, weight: bins.settings.anomalousWeight)
         } else {
             record(r, bin: location.bin, weight: 1)
         }
@@ -268,37 +271,65 @@ struct TailCalibrator {
     }
 }
 
+/// What a `TailCalibrator` fixes at creation. Kept in its bins' header, not in the struct:
+/// eight calibrators a sensor, and the struct is what every sensor's detector box holds inline.
+struct CalibratorSettings {
+    /// Growth of the record weight per record: 1 / (1 − 1/historyLength).
+    let growthPerRecord: Double
+    let anomalousWeight: Double
+    let refreshInterval: Int32
+    /// Records after which the history is as long as its memory.
+    let maturity: Int32
+    /// Whether an anomalous statistic enters the history capped at the anomalous point.
+    let capsAnomalies: Bool
+}
+
 /// The calibrator's bins as raw memory with copy-on-write checked once per operation: the
 /// per-reading path touches two bins and must not pay `Array`'s uniqueness and bounds checks
-/// on each. One allocation holds the three columns for the stored bins (`binCount` ≤ 68, the
-/// lowest ones: what lies above holds no mass yet).
-final class CalibratorBins: @unchecked Sendable {
-    // @unchecked: mutated only through a uniquely referenced `TailCalibrator`.
-    let binCount: Int
-    let mass: UnsafeMutablePointer<Float>
-    let excessSum: UnsafeMutablePointer<Float>
-    /// Snapshot at the last refresh: mass of bins ≥ b, for b in 0...binCount.
-    let tailMass: UnsafeMutablePointer<Float>
+/// on each. One allocation (a `ManagedBuffer`: the settings and bin count as its header, the
+/// bins tail-allocated after it) holds the three columns for the stored bins (`binCount` ≤ 68,
+/// the lowest ones: what lies above holds no mass yet).
+final class CalibratorBins: ManagedBuffer<CalibratorBins.Header, Float> {
+    struct Header {
+        let settings: CalibratorSettings
+        let binCount: Int32
+    }
 
-    init(binCount: Int) {
-        self.binCount = binCount
+    static func make(binCount: Int, settings: CalibratorSettings) -> CalibratorBins {
         let all = 3 * binCount + 1
-        mass = .allocate(capacity: all)
-        mass.initialize(repeating: 0, count: all)
-        excessSum = mass + binCount
-        tailMass = mass + 2 * binCount
+        let buffer = create(minimumCapacity: all) { _ in Header(settings: settings, binCount: Int32(binCount)) }
+        let bins = unsafeDowncast(buffer, to: CalibratorBins.self)
+        bins.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: all) }
+        return bins
+    }
+
+    var settings: CalibratorSettings {
+        @inline(__always) get { withUnsafeMutablePointerToHeader { $0.pointee.settings } }
+    }
+
+    var binCount: Int {
+        @inline(__always) get { Int(withUnsafeMutablePointerToHeader { $0.pointee.binCount }) }
+    }
+
+    // The columns. The pointers stay valid while the object lives, and every user holds it.
+    var mass: UnsafeMutablePointer<Float> {
+        @inline(__always) get { withUnsafeMutablePointerToElements { $0 } }
+    }
+    var excessSum: UnsafeMutablePointer<Float> {
+        @inline(__always) get { mass + binCount }
+    }
+    /// Snapshot at the last refresh: mass of bins ≥ b, for b in 0...binCount.
+    var tailMass: UnsafeMutablePointer<Float> {
+        @inline(__always) get { mass + 2 * binCount }
     }
 
     /// A copy with `binCount` bins (at least as many as this one); the new bins are empty.
     func copy(binCount newCount: Int? = nil) -> CalibratorBins {
-        let c = CalibratorBins(binCount: max(newCount ?? binCount, binCount))
-        c.mass.update(from: mass, count: binCount)
-        c.excessSum.update(from: excessSum, count: binCount)
-        c.tailMass.update(from: tailMass, count: binCount + 1)
+        let n = binCount
+        let c = Self.make(binCount: max(newCount ?? n, n), settings: settings)
+        c.mass.update(from: mass, count: n)
+        c.excessSum.update(from: excessSum, count: n)
+        c.tailMass.update(from: tailMass, count: n + 1)
         return c
-    }
-
-    deinit {
-        mass.deallocate()
     }
 }
