@@ -1,3 +1,5 @@
+import TinsenseCore
+
 /// The fast path: a byte scanner for the payload shapes plants actually send — one flat
 /// JSON object, an array of flat objects, or a bare number — about 20× faster than
 /// Foundation's parser (docs/LIBMOSQUITTO.md). It returns nil for anything it does not fully
@@ -39,7 +41,7 @@ enum FlatJSONScanner {
             }
             shape = .array(items)
         default:
-            guard let v = s.bareToken(), case .number = v else { return nil }
+            guard let v = s.bareToken(), v.numberText != nil else { return nil }
             shape = .plain(v)
         }
         s.skipWhitespace()
@@ -126,7 +128,12 @@ enum FlatJSONScanner {
             while i < p.count, JSONToken.isTokenByte(p[i]) { i += 1 }
             guard i > start else { return nil }
             let token = UnsafeRawBufferPointer(rebasing: p[start..<i])
-            if JSONToken.isNumber(token) || JSONToken.isNotANumberToken(token) {
+            switch JSONToken.number(token) {
+            case .plain(let d): return .decimal(d)
+            case .text: return .number(String(decoding: token, as: UTF8.self))
+            case .notNumber: break
+            }
+            if JSONToken.isNotANumberToken(token) {
                 return .number(String(decoding: token, as: UTF8.self))
             }
             switch String(decoding: token, as: UTF8.self) {
@@ -166,6 +173,63 @@ enum JSONToken {
             while digit(i) { i += 1 }
         }
         return i == n
+    }
+
+    enum NumberToken: Equatable {
+        /// Not JSON's number grammar.
+        case notNumber
+        /// A number whose text `DecimalValue.description` gives back byte for byte: no
+        /// exponent, at most 18 significant digits, scale ≤ `DecimalValue.maxScale`, not a
+        /// negative zero (`-0`, `-0.00`); its value is exactly `DecimalValue(utf8:)`'s.
+        case plain(DecimalValue)
+        /// Any other number: kept as text for `ItemInterpreter` (exponents, too many digits).
+        case text
+    }
+
+    /// `isNumber` and, for the plain case, `DecimalValue(utf8:)` in one pass over the token:
+    /// the scanner's number path, where checking the grammar, then parsing, then making a
+    /// `String` cost three passes and an allocation's worth of work per token.
+    @inline(__always)
+    static func number(_ t: UnsafeRawBufferPointer) -> NumberToken {
+        let n = t.count
+        var i = 0
+        @inline(__always) func digit(_ k: Int) -> Bool { k < n && t[k] >= 0x30 && t[k] <= 0x39 }
+        let negative = i < n && t[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        guard digit(i) else { return .notNumber }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        if t[i] == 0x30 {
+            i += 1
+        } else {
+            while digit(i) {
+                mantissa = mantissa &* 10 &+ UInt64(t[i] &- 0x30)
+                digits += 1
+                i += 1
+            }
+        }
+        if i < n, t[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digit(i) else { return .notNumber }
+            while digit(i) {
+                mantissa = mantissa &* 10 &+ UInt64(t[i] &- 0x30)
+                if mantissa != 0 { digits += 1 }
+                scale += 1
+                i += 1
+            }
+        }
+        if i < n, t[i] == UInt8(ascii: "e") || t[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < n, t[i] == UInt8(ascii: "+") || t[i] == UInt8(ascii: "-") { i += 1 }
+            guard digit(i) else { return .notNumber }
+            while digit(i) { i += 1 }
+            return i == n ? .text : .notNumber
+        }
+        guard i == n else { return .notNumber }
+        // At most 18 digits: the mantissa has not wrapped and fits an Int64.
+        guard digits <= 18, scale <= Int(DecimalValue.maxScale), !(negative && mantissa == 0) else { return .text }
+        return .plain(DecimalValue(mantissa: negative ? -Int64(mantissa) : Int64(mantissa), scale: UInt8(scale)))
     }
 
     static func isNotANumberToken(_ t: UnsafeRawBufferPointer) -> Bool {

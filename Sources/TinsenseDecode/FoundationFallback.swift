@@ -74,7 +74,7 @@ enum FoundationFallback {
         case .string: "string"
         case .bool: "boolean"
         case .null: "null"
-        case .number: "number"
+        case .number, .decimal: "number"
         case .nested: "value"
         }
     }

@@ -14,6 +14,8 @@ enum ItemInterpreter {
         }
         let value: DecodedItem.Value
         switch raw {
+        case .decimal(let d):
+            value = .number(d)
         case .number(let text), .string(let text):
             if let v = DecimalValue(text) {
                 value = .number(v)
@@ -63,6 +65,12 @@ enum ItemInterpreter {
                 return .failure(DecodeFailure(.malformed, "quality \(clip(n)) is not a non-negative integer code"))
             }
             quality = Quality(code: code)
+        case .decimal(let d):
+            // What `UInt64(text)` accepts of such a token: an integer (scale 0) that is not negative.
+            guard d.scale == 0, d.mantissa >= 0 else {
+                return .failure(DecodeFailure(.malformed, "quality \(clip(d.description)) is not a non-negative integer code"))
+            }
+            quality = Quality(code: UInt64(d.mantissa))
         default:
             return .failure(DecodeFailure(.malformed, "quality is not a string or number"))
         }
@@ -74,6 +82,10 @@ enum ItemInterpreter {
         case .number(let text):
             if let t = epoch(text) { return .success(t) }
             return .failure(DecodeFailure(.malformed, "ts \(clip(text)) is not epoch milliseconds or seconds"))
+        case .decimal(let d):
+            // An integer token is exactly `Int64(text)` = the mantissa at scale 0.
+            if let t = d.scale == 0 ? epoch(integer: d.mantissa) : epoch(decimal: d) { return .success(t) }
+            return .failure(DecodeFailure(.malformed, "ts \(clip(d.description)) is not epoch milliseconds or seconds"))
         case .string(let text):
             if let t = RFC3339.parse(text) { return .success(t) }
             if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let t = epoch(text) { return .success(t) }
@@ -85,11 +97,20 @@ enum ItemInterpreter {
 
     /// Epoch milliseconds, or epoch seconds (with an optional fraction) when below 10^11.
     static func epoch(_ text: String) -> Timestamp? {
-        if let ms = Int64(text) {
-            if ms.magnitude < 100_000_000_000 { return Timestamp(millisecondsSinceEpoch: ms * 1000) }
-            return Timestamp(millisecondsSinceEpoch: ms)
-        }
+        if let ms = Int64(text) { return epoch(integer: ms) }
         guard let d = DecimalValue(text) else { return nil }
+        return epoch(decimal: d)
+    }
+
+    /// An integer: epoch seconds below 10^11, else milliseconds.
+    @inline(__always)
+    static func epoch(integer ms: Int64) -> Timestamp {
+        if ms.magnitude < 100_000_000_000 { return Timestamp(millisecondsSinceEpoch: ms * 1000) }
+        return Timestamp(millisecondsSinceEpoch: ms)
+    }
+
+    /// A number that is not an integer token (a fraction, an exponent).
+    static func epoch(decimal d: DecimalValue) -> Timestamp? {
         let seconds = d.doubleValue
         // Int64(exactly:) refuses what does not fit: a device's absurd number is malformed,
         // never a crash.

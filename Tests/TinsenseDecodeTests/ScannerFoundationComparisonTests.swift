@@ -284,6 +284,25 @@ struct ScannerFoundationComparisonTests {
         " 0 ",
         "-0.0e-0",
         #"{"value":123456789012345678901234567890}"#,
+        // Number tokens the scanner parses once (no exponent) against those it keeps as text.
+        #"{"value":-0.0,"ts":-0}"#,
+        #"{"value":1.50,"ts":1795000000000.5}"#,
+        #"{"value":2,"ts":1795000000.25}"#,
+        #"{"value":2,"ts":17950000000000000}"#,
+        #"{"value":2,"ts":1795000000000000000}"#,
+        #"{"value":2,"ts":922337203685477580.7}"#,
+        #"{"value":2,"ts":-1795000000}"#,
+        #"{"value":2,"ts":1.795e12}"#,
+        #"{"value":2,"quality":192}"#,
+        #"{"value":2,"quality":0}"#,
+        #"{"value":2,"quality":-0}"#,
+        #"{"value":2,"quality":-3}"#,
+        #"{"value":2,"quality":12.5}"#,
+        #"{"value":2,"quality":1e2}"#,
+        #"{"value":2,"unit":5}"#,
+        "123456789012345678",
+        "-0.000",
+        "42.4200",
     ])
     func trickyPayloads(text: String) {
         let (auto, _) = decode(text, path: nil)
