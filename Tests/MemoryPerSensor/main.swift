@@ -117,6 +117,25 @@ let head = perSensor(sensors) { n in
 }
 print(String(format: "storage head (SeriesState + head), cold: %.0f B/sensor", head.bytes))
 
+// The head just before it is sealed at a large site: `head_max_samples` (1,000,000) over
+// 10,000 series is 100 unsealed readings each. Its own store, so the cold series above do
+// not count; fewer series than that, so it does not seal while measured.
+let warmStore = try SegmentStore(directory: dir + "/warm", wal: nil, logger: logger)
+let warmHeadReadings = 100
+let warmHead = perSensor(warmSensors) { n in
+    var signals = (0..<n).map { Signal($0) }
+    for k in 0..<warmHeadReadings {
+        let t = Timestamp(millisecondsSinceEpoch: t0 + Int64(k) * 1000)
+        for i in 0..<n {
+            let v = signals[i].next()
+            _ = try? warmStore.append(Reading(sensor: topic(i), sourceTime: t, receiveTime: t,
+                                              value: DecimalValue(mantissa: Int64((v * 1000).rounded()), scale: 3)))
+        }
+    }
+    return n
+}
+print(String(format: "storage head, warm (\(warmHeadReadings) unsealed readings a series, as 10,000 sensors fill the default head): %.0f B/sensor", warmHead.bytes))
+
 /// Detector state as the daemon's `DetectionStage` holds it: a dictionary by sensor id.
 func detectors(_ spec: DetectorSpec, sensors n: Int, readings: Int) -> Double {
     perSensor(n) { n in
