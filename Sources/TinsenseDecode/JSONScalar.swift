@@ -16,12 +16,11 @@ enum JSONScalar: Equatable {
     /// An object or array where a scalar was expected.
     case nested
 
-    /// A number token's text, whichever way it was kept.
-    var numberText: String? {
+    /// A number token, whichever way it was kept.
+    var isNumber: Bool {
         switch self {
-        case .number(let text): text
-        case .decimal(let d): d.description
-        default: nil
+        case .number, .decimal: true
+        default: false
         }
     }
 }
