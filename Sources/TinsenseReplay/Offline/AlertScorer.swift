@@ -51,7 +51,10 @@ package struct AlertScorer {
         send(engine.advance(to: now), topic: nil)
     }
 
-    private func send(_ transitions: [AlertTransition], topic: String?) {
+    /// `mutating` though it changes nothing: a non-mutating method called from the mutating
+    /// `observe` was handed a copy of the whole scorer (every field retained and released)
+    /// for each reading, ≈ 630 instructions under callgrind.
+    private mutating func send(_ transitions: [AlertTransition], topic: String?) {
         for var t in transitions {
             if t.topic == nil { t.topic = topic }
             emit(t)
