@@ -15,12 +15,25 @@ import TinsenseCore
 ///
 /// Not thread-safe by design (a value type): the daemon's pipeline thread owns it.
 package struct AlertEngine: Sendable {
-    package private(set) var rules: [String: AlertRule]
+    package private(set) var rules: [String: AlertRule] {
+        didSet { ruleList = Array(rules.values) }
+    }
+    /// The same rules as a list: a plant has a handful, and finding one by comparing names
+    /// (the callers pass the same few strings, mostly small ones compared as two words) costs
+    /// far less per reading than hashing the name.
+    private var ruleList: [AlertRule] = []
     package private(set) var inhibitRules: [InhibitRule]
     /// Severity of the alerts raised by `sensorWentStale`.
     package var staleSeverity: AlertSeverity
 
-    private struct Key: Hashable { let sensor: String; let rule: String }
+    private struct Key: Hashable {
+        let sensor: String
+        let rule: String
+        /// The sensor alone: a sensor has few rules, so keys differing only in their rule
+        /// are told apart by `==`, and a lookup hashes one string instead of two (it runs for
+        /// every reading while any alert is active anywhere).
+        func hash(into hasher: inout Hasher) { hasher.combine(sensor) }
+    }
 
     private struct ActiveAlert {
         var firing: Bool
@@ -54,6 +67,7 @@ package struct AlertEngine: Sendable {
         var byName: [String: AlertRule] = [:]
         for r in rules { byName[r.name] = r }
         self.rules = byName
+        ruleList = Array(byName.values)
         self.inhibitRules = inhibitRules
         self.staleSeverity = staleSeverity
         inhibitStates = Array(repeating: InhibitState(), count: inhibitRules.count)
@@ -107,10 +121,20 @@ package struct AlertEngine: Sendable {
         var out: [AlertTransition] = []
         updateValueInhibitions(source: sensor, value: value, time: time, into: &out)
         releaseExpiredInhibitions(now: time, into: &out)
-        guard let rule = rules[ruleName] else { return out }
+        // Found here, not by a method: a non-mutating method called from this mutating one
+        // can be handed a copy of the whole engine.
+        var found: AlertRule?
+        if ruleList.count <= 8 {
+            for r in ruleList where r.name == ruleName { found = r; break }
+        } else {
+            found = rules[ruleName]
+        }
+        guard let rule = found else { return out }
         let key = Key(sensor: sensor, rule: ruleName)
-        // No alert active anywhere (the usual state): no need to hash the key.
-        if !alerts.isEmpty, var alert = alerts[key] {
+        // No alert active anywhere (the usual state): no need to hash the key. An active one
+        // is read and written back by index: one hash of the key, not two.
+        if !alerts.isEmpty, let i = alerts.index(forKey: key) {
+            var alert = alerts.values[i]
             alert.lastValue = value
             alert.lastScore = score
             if score >= rule.resolveThreshold {
@@ -122,20 +146,20 @@ package struct AlertEngine: Sendable {
             }
             if alert.firing {
                 if score < rule.resolveThreshold && time.millisecondsSinceEpoch - alert.lastHeld.millisecondsSinceEpoch >= rule.keepFiringForMilliseconds {
-                    alerts[key] = nil
+                    alerts.remove(at: i)
                     if alert.announced { out.append(resolvedTransition(key, alert, rule, time)) }
                     afterFiringChange(sensor: sensor, rule: ruleName, time: time, into: &out)
                     return out
                 }
-                alerts[key] = alert
+                alerts.values[i] = alert
             } else if score < rule.resolveThreshold {
-                alerts[key] = nil
+                alerts.remove(at: i)
             } else if score >= rule.threshold && (time.millisecondsSinceEpoch - alert.start.millisecondsSinceEpoch >= rule.pendingForMilliseconds
                                                     || score >= rule.immediateThreshold ?? .infinity) {
-                alerts[key] = alert
+                alerts.values[i] = alert
                 fire(key, rule: rule, time: time, into: &out)
             } else {
-                alerts[key] = alert
+                alerts.values[i] = alert
             }
         } else if score >= rule.threshold {
             alerts[key] = ActiveAlert(
@@ -212,6 +236,7 @@ package struct AlertEngine: Sendable {
     }
 
     // MARK: - internals
+
 
     private var staleRule: AlertRule {
         AlertRule(name: AlertRule.staleRuleName, threshold: 1, resolveThreshold: 1, severity: staleSeverity)
