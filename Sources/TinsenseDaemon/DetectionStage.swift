@@ -24,7 +24,7 @@ package final class DetectionStage {
     private var rules: [[String]]
     var engine: AlertEngine
     let output: AlertOutput
-    private var detectors: [String: SensorDetector] = [:]
+    private var detectors = SensorDetectorTable()
     /// True while the WAL is replayed at start: transitions already logged are not repeated.
     var replaying = false
     let transitionCounters = AlertTransitionCounters()
@@ -36,14 +36,15 @@ package final class DetectionStage {
         self.output = output
     }
 
-    package func observe(_ reading: Reading, specIndex: Int, topic: String) {
+    /// `slot` is the validator's slot of the reading's sensor (`Verdict.accept`).
+    package func observe(_ reading: Reading, specIndex: Int, slot: Int, topic: String) {
         let x = reading.value.doubleValue
         guard specIndex < scorable.count, scorable[specIndex], reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
             // Not scored, but an inhibit rule may watch this sensor's value.
             emit(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
             return
         }
-        let result = detectors.observe(reading.sensor, time: reading.sourceTime, value: x) { specs[specIndex]!.makeDetector() }
+        let result = detectors.observe(slot: slot, sensor: reading.sensor, time: reading.sourceTime, value: x) { specs[specIndex]!.makeDetector() }
         for rule in rules[specIndex] {
             emit(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
                                 detector: result.detector.name, reason: result.reason.description), topic: topic)
@@ -85,14 +86,9 @@ package final class DetectionStage {
         for entry in config.sensors where newByPattern[entry.spec.topic.text] == nil {
             newByPattern[entry.spec.topic.text] = entry
         }
-        var kept = 0, reset = 0
-        for id in Array(detectors.keys) {
-            if let i = entryOf[id], i < sensors.count, newByPattern[sensors[i].spec.topic.text] == sensors[i] {
-                kept += 1
-            } else {
-                detectors[id] = nil
-                reset += 1
-            }
+        let (kept, reset) = detectors.removeAll { id in
+            guard let i = entryOf[id], i < sensors.count else { return true }
+            return newByPattern[sensors[i].spec.topic.text] != sensors[i]
         }
         sensors = config.sensors
         engine.reconfigure(rules: config.detection.rules, inhibitRules: config.detection.inhibits, staleSeverity: config.alerts.staleSeverity)

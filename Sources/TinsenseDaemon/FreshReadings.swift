@@ -120,7 +120,7 @@ private struct TailReplay {
         case .items(let results):
             for result in results {
                 guard case .success(let item) = result,
-                      case .accept(let reading, _, _) = validator.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) else {
+                      case .accept(let reading, _, _, _) = validator.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) else {
                     refused += 1
                     continue
                 }

@@ -82,7 +82,7 @@ package final class Pipeline {
         switch validator.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) {
         case .reject(let reason, let detail, let sensor):
             reject(m, payload, sensor: sensor, reason: reason, detail: detail, item: index)
-        case .accept(let reading, let specIndex, let downgrades):
+        case .accept(let reading, let specIndex, let downgrades, let slot):
             let written = DiskRetry.untilWrittenOrRefused(logger: logger, what: "storage head") {
                 do {
                     return try store.append(reading)
@@ -104,7 +104,7 @@ package final class Pipeline {
                 counters.stored()
                 forward?.stored(reading)
                 for d in downgrades { counters.downgrade(d) }
-                detection?.observe(reading, specIndex: specIndex, topic: m.topic)
+                detection?.observe(reading, specIndex: specIndex, slot: slot, topic: m.topic)
             case .success(.duplicate):
                 reject(m, payload, sensor: reading.sensor, reason: .duplicate, detail: "a reading at \(reading.sourceTime) is already stored", item: index)
             case .success(.tooLate):

@@ -18,9 +18,16 @@ package struct SensorCatalog: Sendable {
         var tags: [String: String]
     }
 
+    /// A cached resolution and the sensor slot the validator noted for it (-1: none yet), so
+    /// that a known sensor's state is found by the one hash of its topic.
+    private struct Cached {
+        var resolution: Resolution?
+        var slot: Int
+    }
+
     package let specs: [SensorSpec]
-    private var cache: [String: Resolution?] = [:]
-    private var metricCache: [MetricKey: Resolution?] = [:]
+    private var cache: [String: Cached] = [:]
+    private var metricCache: [MetricKey: Cached] = [:]
     private var formatCache: [String: PayloadFormat] = [:]
     /// Bound on each cache's entries so a flood of unknown topics or metrics cannot grow
     /// memory without limit.
@@ -41,26 +48,53 @@ package struct SensorCatalog: Sendable {
 
     /// The sensor of an item without a metric on `topic`.
     package mutating func resolve(_ topic: String) -> Resolution? {
-        guard topic.utf8.count <= SensorCatalog.cachedTopicMaxBytes else { return SensorCatalog.lookup(topic, in: specs) }
-        if let hit = cache[topic] { return hit }
-        let r = SensorCatalog.lookup(topic, in: specs)
-        if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[topic] = r
-        return r
+        resolveWithSlot(topic, metric: nil, tags: [:]).resolution
     }
 
     /// The sensor of an item, by its topic and (when it has one) its metric and tags.
     package mutating func resolve(_ topic: String, metric: String?, tags: [String: String]) -> Resolution? {
-        guard let metric else { return resolve(topic) }
-        var bytes = topic.utf8.count + metric.utf8.count
-        for (k, v) in tags { bytes += k.utf8.count + v.utf8.count }
-        guard bytes <= SensorCatalog.cachedTopicMaxBytes else { return SensorCatalog.lookup(topic, metric: metric, tags: tags, in: specs) }
+        resolveWithSlot(topic, metric: metric, tags: tags).resolution
+    }
+
+    /// `resolve`, with the slot last noted for the same key by `noteSlot` (-1 when none was,
+    /// or the key is not cached). A hint only: the caller checks that the slot still holds
+    /// the resolved sensor.
+    package mutating func resolveWithSlot(_ topic: String, metric: String?, tags: [String: String]) -> (resolution: Resolution?, slot: Int) {
+        guard let metric else {
+            guard topic.utf8.count <= SensorCatalog.cachedTopicMaxBytes else { return (SensorCatalog.lookup(topic, in: specs), -1) }
+            if let hit = cache[topic] { return (hit.resolution, hit.slot) }
+            let r = SensorCatalog.lookup(topic, in: specs)
+            if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
+            cache[topic] = Cached(resolution: r, slot: -1)
+            return (r, -1)
+        }
+        guard SensorCatalog.cachesMetricKey(topic, metric: metric, tags: tags) else {
+            return (SensorCatalog.lookup(topic, metric: metric, tags: tags, in: specs), -1)
+        }
         let key = MetricKey(topic: topic, metric: metric, tags: tags)
-        if let hit = metricCache[key] { return hit }
+        if let hit = metricCache[key] { return (hit.resolution, hit.slot) }
         let r = SensorCatalog.lookup(topic, metric: metric, tags: tags, in: specs)
         if metricCache.count >= cacheLimit { metricCache.removeAll(keepingCapacity: true) }
-        metricCache[key] = r
-        return r
+        metricCache[key] = Cached(resolution: r, slot: -1)
+        return (r, -1)
+    }
+
+    /// Notes the validator's slot for the sensor that (topic, metric, tags) resolved to, so
+    /// that the next `resolveWithSlot` of that key returns it. A key no longer (or never)
+    /// cached is left alone.
+    package mutating func noteSlot(_ slot: Int, topic: String, metric: String?, tags: [String: String]) {
+        guard let metric else {
+            if let i = cache.index(forKey: topic) { cache.values[i].slot = slot }
+            return
+        }
+        guard SensorCatalog.cachesMetricKey(topic, metric: metric, tags: tags) else { return }
+        if let i = metricCache.index(forKey: MetricKey(topic: topic, metric: metric, tags: tags)) { metricCache.values[i].slot = slot }
+    }
+
+    private static func cachesMetricKey(_ topic: String, metric: String, tags: [String: String]) -> Bool {
+        var bytes = topic.utf8.count + metric.utf8.count
+        for (k, v) in tags { bytes += k.utf8.count + v.utf8.count }
+        return bytes <= SensorCatalog.cachedTopicMaxBytes
     }
 
     /// How payloads on `topic` are decoded: the format of the first entry whose topic pattern

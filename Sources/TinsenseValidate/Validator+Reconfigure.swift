@@ -16,25 +16,32 @@ extension Validator {
         for (i, spec) in newCatalog.specs.enumerated() where indexByPattern[entryKey(spec)] == nil {
             indexByPattern[entryKey(spec)] = i
         }
-        var kept: [String: SensorState] = [:]
-        kept.reserveCapacity(sensors.count)
-        for (id, var state) in sensors {
-            guard state.specIndex < oldSpecs.count, let i = indexByPattern[entryKey(oldSpecs[state.specIndex])] else { continue }
-            state.specIndex = i
-            kept[id] = state
+        // A kept sensor keeps its slot (later stages find their state by it); a forgotten
+        // one's slot is freed for the next new sensor.
+        for slot in states.indices {
+            guard let id = slotIDs[slot] else { continue }
+            let old = states[slot].specIndex
+            if old < oldSpecs.count, let i = indexByPattern[entryKey(oldSpecs[old])] {
+                states[slot].specIndex = i
+            } else {
+                diedStale.remove(id)
+                freeSlot(slot)
+            }
         }
         for (i, spec) in newCatalog.specs.enumerated() where spec.namesOneSensor {
             let id = spec.sensorID(topic: spec.topic.text, captures: [:])
-            if kept[id] == nil { kept[id] = SensorState(specIndex: i, lastReceive: now, stale: false) }
+            if slotOf[id] == nil { states[newSlot(for: id)] = SensorState(specIndex: i, lastReceive: now, stale: false) }
         }
         catalog = newCatalog
         policy = newPolicy
-        sensors = kept
     }
 
     /// The config entry (catalog index) each known sensor resolved to: lets the daemon tell
     /// which detectors belong to entries a reload left unchanged.
     package var entryIndexBySensor: [String: Int] {
-        sensors.mapValues(\.specIndex)
+        var out: [String: Int] = [:]
+        out.reserveCapacity(slotOf.count)
+        for (slot, id) in slotIDs.enumerated() { if let id { out[id] = states[slot].specIndex } }
+        return out
     }
 }

@@ -38,7 +38,12 @@ package enum Downgrade: String, Sendable, CaseIterable, Hashable {
 /// The validation verdict for one decoded item.
 package enum Verdict: Sendable, Equatable {
     /// Store it. `downgrades` lists why its quality was lowered (empty when untouched).
-    case accept(Reading, specIndex: Int, downgrades: [Downgrade])
+    /// `slot` is the sensor's slot in this validator: a small integer (below `max_series` plus
+    /// the concrete entries), the same for every reading of the sensor for as long as the
+    /// validator knows it, so that later stages keep per-sensor state in arrays instead of
+    /// maps hashed by id. A reload that removes the sensor's entry frees its slot and a later
+    /// sensor may take it: a stage that outlives a reload checks the id it stored.
+    case accept(Reading, specIndex: Int, downgrades: [Downgrade], slot: Int)
     /// Quarantine it. `sensor` is set when the topic resolved to a sensor.
     case reject(RejectReason, detail: String, sensor: String?)
 }
@@ -51,9 +56,17 @@ package enum Verdict: Sendable, Equatable {
 package struct Validator: Sendable {
     package internal(set) var catalog: SensorCatalog
     package internal(set) var policy: ValidationPolicy
-    var sensors: [String: SensorState] = [:]
+    /// Each known sensor's slot: its index in `slotIDs` and `states`.
+    var slotOf: [String: Int] = [:]
+    /// The sensor of each slot; nil: a free slot (its sensor's entry went away in a reload),
+    /// listed in `freeSlots` for the next new sensor. Apart from `states` so that checking a
+    /// slot's sensor copies no state.
+    var slotIDs: [String?] = []
+    /// The known sensors' state by slot (a free slot's is left over, never read).
+    var states: [SensorState] = []
+    var freeSlots: [Int] = []
     /// Sensors a Sparkplug death marked stale: stale until their next reading, whatever their
-    /// deadman says (a subset of `sensors`, so bounded by `max_series`).
+    /// deadman says (a subset of the known sensors, so bounded by `max_series`).
     var diedStale: Set<String> = []
 
     /// How far past its receive time a reading without a source time may be stamped to give it
@@ -80,8 +93,33 @@ package struct Validator: Sendable {
         // report, they go stale.
         for (i, spec) in catalog.specs.enumerated() where spec.namesOneSensor {
             let id = spec.sensorID(topic: spec.topic.text, captures: [:])
-            sensors[id] = SensorState(specIndex: i, lastReceive: start, stale: false)
+            states[slotOf[id] ?? newSlot(for: id)] = SensorState(specIndex: i, lastReceive: start, stale: false)
         }
+    }
+
+    /// Gives `id` a slot (a free one, else a new one at the end); its state is the caller's
+    /// to set.
+    mutating func newSlot(for id: String) -> Int {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slotIDs[slot] = id
+        } else {
+            slot = states.count
+            slotIDs.append(id)
+            states.append(SensorState(specIndex: 0, lastReceive: Timestamp(millisecondsSinceEpoch: 0), stale: false))
+        }
+        slotOf[id] = slot
+        return slot
+    }
+
+    /// Frees `slot` (its sensor is forgotten).
+    mutating func freeSlot(_ slot: Int) {
+        guard let id = slotIDs[slot] else { return }
+        slotOf[id] = nil
+        slotIDs[slot] = nil
+        states[slot].units = []
+        freeSlots.append(slot)
     }
 
     /// Resolves a topic (and, for a many-metric item, its metric and tags) to its sensor (nil
@@ -98,7 +136,8 @@ package struct Validator: Sendable {
     package mutating func validate(topic messageTopic: String, item: DecodedItem, receiveTime: Timestamp) -> Verdict {
         // A Sparkplug item names its own (DATA) topic; every other item is its message's.
         let topic = item.topic ?? messageTopic
-        guard let resolution = catalog.resolve(topic, metric: item.metric, tags: item.tags) else {
+        let (found, hint) = catalog.resolveWithSlot(topic, metric: item.metric, tags: item.tags)
+        guard let resolution = found else {
             if let metric = item.metric {
                 return .reject(.unknownSensor, detail: "no [[sensor]] pattern matches topic with metric \"\(metric)\"", sensor: nil)
             }
@@ -109,18 +148,30 @@ package struct Validator: Sendable {
         // The spec is read field by field in place (`specs[s].…`): a copy of it per reading
         // retained every one of its strings and arrays.
         let s = resolution.specIndex
-        // One hash of the id for a known sensor (this runs for every reading): its slot is
-        // read and written back by index.
-        let known = sensors.index(forKey: id)
-        // Before any state exists for it: a sensor refused here costs no memory.
-        if known == nil, sensors.count >= policy.maxSeries {
-            return .reject(.seriesLimit, detail: "\(sensors.count) sensors known, max_series is \(policy.maxSeries)", sensor: id)
+        // A known sensor's state is found by its slot, which the catalog noted beside the
+        // topic: no hash of the id for each reading. The hint is checked (the catalog may
+        // have been emptied, and a slot freed by a reload given to another sensor).
+        var slot = -1
+        if hint >= 0, hint < slotIDs.count, slotIDs[hint] == id {
+            slot = hint
+        } else if let known = slotOf[id] {
+            slot = known
+            catalog.noteSlot(known, topic: topic, metric: item.metric, tags: item.tags)
         }
-        var state = known.map { sensors.values[$0] } ?? SensorState(specIndex: resolution.specIndex, lastReceive: receiveTime, stale: false)
+        var state: SensorState
+        if slot >= 0 {
+            state = states[slot]
+        } else {
+            // Before any state exists for it: a sensor refused here costs no memory.
+            guard slotOf.count < policy.maxSeries else {
+                return .reject(.seriesLimit, detail: "\(slotOf.count) sensors known, max_series is \(policy.maxSeries)", sensor: id)
+            }
+            slot = newSlot(for: id)
+            catalog.noteSlot(slot, topic: topic, metric: item.metric, tags: item.tags)
+            state = SensorState(specIndex: resolution.specIndex, lastReceive: receiveTime, stale: false)
+        }
         state.lastReceive = max(state.lastReceive, receiveTime)
-        defer {
-            if let known { sensors.values[known] = state } else { sensors[id] = state }
-        }
+        defer { states[slot] = state }
 
         let value: DecimalValue
         switch item.value {
@@ -218,7 +269,7 @@ package struct Validator: Sendable {
             sensor: id, sourceTime: sourceTime, receiveTime: receiveTime, value: value,
             unit: unit, quality: quality, flags: flags
         )
-        return .accept(reading, specIndex: resolution.specIndex, downgrades: downgrades)
+        return .accept(reading, specIndex: resolution.specIndex, downgrades: downgrades, slot: slot)
     }
 
     /// A sensor went stale or came back.
@@ -235,12 +286,13 @@ package struct Validator: Sendable {
     /// for a sensor never heard from (nothing to mark).
     package mutating func markStale(topic: String, metric: String?, at time: Timestamp) -> StaleTransition? {
         guard let resolution = catalog.resolve(topic, metric: metric, tags: [:]),
-              var s = sensors[resolution.sensorID] else { return nil }
+              let slot = slotOf[resolution.sensorID] else { return nil }
+        var s = states[slot]
         let id = resolution.sensorID
         diedStale.insert(id)
         guard !s.stale else { return nil }
         s.stale = true
-        sensors[id] = s
+        states[slot] = s
         return StaleTransition(sensor: id, specIndex: s.specIndex, stale: true, lastReceive: s.lastReceive)
     }
 
@@ -248,14 +300,16 @@ package struct Validator: Sendable {
     /// since the last call (went stale, or reported again after being stale).
     package mutating func checkStale(now: Timestamp) -> [StaleTransition] {
         var out: [StaleTransition] = []
-        for (id, var s) in sensors {
+        for slot in states.indices {
+            guard let id = slotIDs[slot] else { continue }
+            var s = states[slot]
             // Dead by its edge node's word, whatever the deadman says, until it reports again.
             if !diedStale.isEmpty, diedStale.contains(id) { continue }
             // A sensor marked stale by a death and reporting again comes back even without a deadman.
             guard let limit = catalog.specs[s.specIndex].staleAfterMs else {
                 if s.stale {
                     s.stale = false
-                    sensors[id] = s
+                    states[slot] = s
                     out.append(StaleTransition(sensor: id, specIndex: s.specIndex, stale: false, lastReceive: s.lastReceive))
                 }
                 continue
@@ -263,7 +317,7 @@ package struct Validator: Sendable {
             let isStale = s.lastReceive.milliseconds(to: now) > limit
             if isStale != s.stale {
                 s.stale = isStale
-                sensors[id] = s
+                states[slot] = s
                 out.append(StaleTransition(sensor: id, specIndex: s.specIndex, stale: isStale, lastReceive: s.lastReceive))
             }
         }
@@ -271,5 +325,8 @@ package struct Validator: Sendable {
     }
 
     /// How many distinct sensors have been seen or expected.
-    package var sensorCount: Int { sensors.count }
+    package var sensorCount: Int { slotOf.count }
+
+    /// The ids of the distinct sensors seen or expected, in no particular order.
+    package var sensorIDs: [String] { Array(slotOf.keys) }
 }

@@ -136,7 +136,7 @@ struct SimulatorModelTests {
             perSensor[message.sensor, default: 0] += 1
             // … and the real validator agrees (receive time = source time: a live run).
             let verdict = validator.validate(topic: message.topic, item: item, receiveTime: message.time)
-            guard case .accept(let reading, _, let downgrades) = verdict else {
+            guard case .accept(let reading, _, let downgrades, _) = verdict else {
                 Issue.record("\(message.sensor): \(verdict)")
                 continue
             }

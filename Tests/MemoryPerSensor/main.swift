@@ -136,22 +136,22 @@ let warmHead = perSensor(warmSensors) { n in
 }
 print(String(format: "storage head, warm (\(warmHeadReadings) unsealed readings a series, as 10,000 sensors fill the default head): %.0f B/sensor", warmHead.bytes))
 
-/// Detector state as the daemon's `DetectionStage` holds it: a dictionary by sensor id.
+/// Detector state as the daemon's `DetectionStage` holds it: a table by the validator's slot.
 func detectors(_ spec: DetectorSpec, sensors n: Int, readings: Int) -> Double {
     perSensor(n) { n in
-        var d: [String: SensorDetector] = [:]
+        var d = SensorDetectorTable()
         for i in 0..<n {
             var s = Signal(i)
             let id = topic(i)
             for k in 0..<readings {
-                _ = d[id, default: spec.makeDetector()].observe(time: Timestamp(millisecondsSinceEpoch: t0 + Int64(k) * 1000), value: s.next())
+                _ = d.observe(slot: i, sensor: id, time: Timestamp(millisecondsSinceEpoch: t0 + Int64(k) * 1000), value: s.next()) { spec.makeDetector() }
             }
         }
         return d
     }.bytes
 }
 
-print("detectors ([String: SensorDetector] as DetectionStage keeps them), B/sensor:")
+print("detectors (a SensorDetectorTable as DetectionStage keeps them), B/sensor:")
 print("  set                 cold      warm")
 if !overrides.isEmpty { print("overrides: " + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) }
 let sets: [(String, DetectorSpec)] = [("default", try! DetectorSpec(names: ["default"], overrides: overrides))]

@@ -111,18 +111,18 @@ struct MetricResolutionTests {
     @Test("a concrete topic decoded as JSON is expected from the start; a many-metric one is not (it names no one sensor)")
     func expectedSensors() {
         let v = Validator(catalog: SensorCatalog(specs: [spec("plant/json", format: .json), spec("plant/lp", format: .influx)]), policy: ValidationPolicy(), start: t0)
-        #expect(v.sensors.keys.sorted() == ["plant/json"])
+        #expect(v.sensorIDs.sorted() == ["plant/json"])
     }
 
     @Test("validated readings of many-metric items carry their resolved sensor and spec")
     func validateUsesMetric() {
         var v = Validator(catalog: SensorCatalog(specs: [spec("plant/lp", metric: "ph/*", id: "{tag.cell}/{metric}"), spec("plant/lp")]), policy: ValidationPolicy(), start: t0)
-        guard case .accept(let r, let index, _) = v.validate(topic: "plant/lp", item: item("ph/value", tags: ["cell": "c3"]), receiveTime: t0) else {
+        guard case .accept(let r, let index, _, _) = v.validate(topic: "plant/lp", item: item("ph/value", tags: ["cell": "c3"]), receiveTime: t0) else {
             Issue.record("not accepted")
             return
         }
         #expect(r.sensor == "c3/ph/value" && index == 0)
-        guard case .accept(let other, let otherIndex, _) = v.validate(topic: "plant/lp", item: item("temp/value"), receiveTime: t0) else {
+        guard case .accept(let other, let otherIndex, _, _) = v.validate(topic: "plant/lp", item: item("temp/value"), receiveTime: t0) else {
             Issue.record("not accepted")
             return
         }

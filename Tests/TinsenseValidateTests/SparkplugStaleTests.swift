@@ -21,7 +21,7 @@ struct SparkplugStaleTests {
     @Test("an item's own topic wins over its message's: a released item keeps its device")
     func itemTopicWins() {
         var v = Self.validator()
-        guard case .accept(let reading, _, _) = v.validate(topic: "spBv1.0/g/DDATA/n/cell02", item: Self.item("vibration"), receiveTime: t0) else {
+        guard case .accept(let reading, _, _, _) = v.validate(topic: "spBv1.0/g/DDATA/n/cell02", item: Self.item("vibration"), receiveTime: t0) else {
             Issue.record("not accepted")
             return
         }

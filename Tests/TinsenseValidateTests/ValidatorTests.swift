@@ -31,8 +31,8 @@ private func validator(_ specs: [SensorSpec] = [phSpec()], policy: ValidationPol
 }
 
 extension Verdict {
-    var reading: Reading? { if case .accept(let r, _, _) = self { r } else { nil } }
-    var downgrades: [Downgrade]? { if case .accept(_, _, let d) = self { d } else { nil } }
+    var reading: Reading? { if case .accept(let r, _, _, _) = self { r } else { nil } }
+    var downgrades: [Downgrade]? { if case .accept(_, _, let d, _) = self { d } else { nil } }
     var rejectReason: RejectReason? { if case .reject(let r, _, _) = self { r } else { nil } }
     var rejectSensor: String?? { if case .reject(_, _, let s) = self { s } else { nil } }
     var rejectDetail: String? { if case .reject(_, let d, _) = self { d } else { nil } }
@@ -44,7 +44,7 @@ struct ValidatorRuleTests {
     func accepted() throws {
         var v = validator()
         let verdict = v.validate(topic: phTopic, item: decoded("6.80", ts: -100, quality: .good), receiveTime: t0)
-        guard case .accept(let r, let index, let downgrades) = verdict else { Issue.record("\(verdict)"); return }
+        guard case .accept(let r, let index, let downgrades, _) = verdict else { Issue.record("\(verdict)"); return }
         #expect(index == 0)
         #expect(downgrades.isEmpty)
         #expect(r == Reading(sensor: phID, sourceTime: at(-100), receiveTime: t0, value: dv("6.80"), unit: "[pH]", quality: .good, flags: []))

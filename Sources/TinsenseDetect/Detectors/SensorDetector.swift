@@ -7,7 +7,7 @@ import TinsenseCore
 /// Pure and deterministic: no clock, no I/O; the same readings give the same results, which
 /// is what lets `tinsense score` and replays reproduce the daemon's alerts. Memory is O(w)
 /// per sensor and grows as the series fills its windows (with the default set a sensor with
-/// one reading costs about 5 KB, a warm one 12 KB: docs/PERFORMANCE.md "Memory per sensor");
+/// one reading costs about 4.5 KB, a warm one 8 KB: docs/PERFORMANCE.md "Memory per sensor");
 /// each reading costs O(log w) at most.
 ///
 /// A value type whose state lives in one heap object (copy-on-write, checked once per
@@ -39,15 +39,55 @@ final class SensorDetectorBox: @unchecked Sendable {
     init(_ state: SensorDetectorState) { self.state = state }
 }
 
-extension Dictionary where Key == String, Value == SensorDetector {
-    /// Scores `value` with `sensor`'s detector in place: one hash of the id, the detector's
-    /// windows never copied, and `makeDetector` called only for the sensor's first reading.
-    /// The daemon's `DetectionStage` and the offline `AlertScorer` keep their detectors so.
-    public mutating func observe(_ sensor: String, time: Timestamp, value: Double, makeDetector: () -> SensorDetector) -> DetectionResult {
-        if let i = index(forKey: sensor) { return values[i].observe(time: time, value: value) }
+/// The detectors of many sensors, by the small integer slot the validator gives each sensor
+/// (`Verdict.accept`'s `slot`), so that a reading finds its sensor's detector by index, not
+/// by hashing the id: the daemon's `DetectionStage` and the offline `AlertScorer` keep their
+/// detectors so. Each slot remembers its sensor's id: when a reload has given the slot to
+/// another sensor, that sensor starts with a new detector. Memory: one entry (24 bytes and
+/// the detector) per slot up to the highest slot used, which the validator bounds by
+/// `max_series`.
+public struct SensorDetectorTable: Sendable {
+    private struct Entry: Sendable {
+        var sensor: String
+        var detector: SensorDetector
+    }
+
+    private var entries: [Entry?] = []
+    /// Slots holding a detector.
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// Scores `value` with the detector in `slot` in place (its windows never copied), after
+    /// making it with `makeDetector` when the slot is empty or held another sensor's.
+    public mutating func observe(slot: Int, sensor: String, time: Timestamp, value: Double,
+                                 makeDetector: () -> SensorDetector) -> DetectionResult {
+        precondition(slot >= 0, "a sensor slot is never negative")
+        if slot < entries.count, entries[slot]?.sensor == sensor {
+            return entries[slot]!.detector.observe(time: time, value: value)
+        }
+        if slot >= entries.count { entries.append(contentsOf: repeatElement(nil, count: slot + 1 - entries.count)) }
+        if entries[slot] == nil { count += 1 }
         var detector = makeDetector()
         let result = detector.observe(time: time, value: value)
-        self[sensor] = detector
+        entries[slot] = Entry(sensor: sensor, detector: detector)
         return result
+    }
+
+    /// Drops the detectors of the sensors `drop` names (a reload that changed their entries);
+    /// returns how many were kept and how many dropped.
+    public mutating func removeAll(where drop: (String) -> Bool) -> (kept: Int, removed: Int) {
+        var kept = 0, removed = 0
+        for slot in entries.indices {
+            guard let sensor = entries[slot]?.sensor else { continue }
+            if drop(sensor) {
+                entries[slot] = nil
+                removed += 1
+            } else {
+                kept += 1
+            }
+        }
+        count = kept
+        return (kept, removed)
     }
 }

@@ -15,7 +15,7 @@ package struct AlertScorer {
     private let scorable: [Bool]
     private let rules: [[String]]
     package private(set) var engine: AlertEngine
-    private var detectors: [String: SensorDetector] = [:]
+    private var detectors = SensorDetectorTable()
     /// Where transitions go, in the order they happen.
     let emit: (AlertTransition) -> Void
     package private(set) var scored = 0
@@ -29,14 +29,15 @@ package struct AlertScorer {
         self.emit = emit
     }
 
-    package mutating func observe(_ reading: Reading, specIndex: Int, topic: String?) {
+    /// `slot` is the validator's slot of the reading's sensor (`Verdict.accept`).
+    package mutating func observe(_ reading: Reading, specIndex: Int, slot: Int, topic: String?) {
         let x = reading.value.doubleValue
         guard specIndex < scorable.count, scorable[specIndex], reading.quality == .good || reading.quality == .uncertain, x.isFinite else {
             send(engine.observe(sensor: reading.sensor, rule: "", time: reading.sourceTime, score: 0, value: x), topic: topic)
             return
         }
         scored += 1
-        let result = detectors.observe(reading.sensor, time: reading.sourceTime, value: x) { specs[specIndex]!.makeDetector() }
+        let result = detectors.observe(slot: slot, sensor: reading.sensor, time: reading.sourceTime, value: x) { specs[specIndex]!.makeDetector() }
         for rule in rules[specIndex] {
             send(engine.observe(sensor: reading.sensor, rule: rule, time: reading.sourceTime, score: result.score, value: x,
                                 detector: result.detector.name, reason: result.reason.description), topic: topic)

@@ -63,11 +63,11 @@ package enum OfflineRun {
             while let reading = cursor.next() {
                 cover(reading.sourceTime)
                 counts.readings += 1
-                guard let index = lookup.index(of: reading.sensor) else {
+                guard let entry = lookup.entry(of: reading.sensor) else {
                     counts.refused += 1
                     continue
                 }
-                scorer.observe(reading, specIndex: index, topic: nil)
+                scorer.observe(reading, specIndex: entry.specIndex, slot: entry.slot, topic: nil)
             }
             counts.scored = scorer.scored
             damage = cursor.damage

@@ -27,7 +27,9 @@ package struct RecordingDetection {
     var validator: Validator?
     var scorer: AlertScorer
     var ledger = DeliveryLedger()
-    var newest: [String: Timestamp] = [:]
+    /// Each sensor's newest source time, by its validator slot (this run's validator is never
+    /// reloaded, so a slot always holds the same sensor).
+    var newest: [Timestamp?] = []
     let config: Config
     var decoder: MessageDecoder
     let toleranceMs: Int64
@@ -81,25 +83,24 @@ package struct RecordingDetection {
 
     private mutating func observe(_ result: Result<DecodedItem, DecodeFailure>, topic: String, now: Timestamp) {
         guard case .success(let item) = result,
-              case .accept(let reading, let specIndex, _) = validator!.validate(topic: topic, item: item, receiveTime: now) else {
+              case .accept(let reading, let specIndex, _, let slot) = validator!.validate(topic: topic, item: item, receiveTime: now) else {
             counts.refused += 1
             return
         }
         let t = reading.sourceTime
-        // One hash of the sensor id per reading: this runs for every reading.
-        if let i = newest.index(forKey: reading.sensor) {
-            let n = newest.values[i]
+        if slot >= newest.count { newest.append(contentsOf: repeatElement(nil, count: slot + 1 - newest.count)) }
+        if let n = newest[slot] {
             if t == n || n.milliseconds(to: t) < -toleranceMs {
                 counts.refused += 1
                 return
             }
-            if t > n { newest.values[i] = t }
+            if t > n { newest[slot] = t }
         } else {
-            newest[reading.sensor] = t
+            newest[slot] = t
         }
         counts.readings += 1
         sourceSpan = sourceSpan.map { min($0.lowerBound, t)...max($0.upperBound, t) } ?? t...t
-        scorer.observe(reading, specIndex: specIndex, topic: topic)
+        scorer.observe(reading, specIndex: specIndex, slot: slot, topic: topic)
     }
 
     /// The pipeline thread's once-a-second duties, at recorded time `now`.

@@ -3,10 +3,13 @@ import TinsenseValidate
 
 /// Finds the `[[sensor]]` entry of a stored sensor id, for re-detection from a data directory
 /// where topics are gone: an entry's id template read as a pattern (`{line}/{sensor}`), or
-/// its topic pattern when the id is the topic. First match wins, as for topics.
+/// its topic pattern when the id is the topic. First match wins, as for topics. Each sensor
+/// found gets a slot of its own (0, 1, 2, … in the order they are first asked for), as the
+/// validator gives them, for the scorer's detector table.
 struct SensorEntryLookup {
     private var patterns: [TopicPattern?]
-    private var cache: [String: Int?] = [:]
+    private var cache: [String: (specIndex: Int, slot: Int)?] = [:]
+    private var slots = 0
 
     init(config: Config) {
         patterns = config.sensors.map { entry in
@@ -32,10 +35,13 @@ struct SensorEntryLookup {
         }.joined(separator: "/")
     }
 
-    /// The entry index for `sensor`, or nil when no entry names it.
-    mutating func index(of sensor: String) -> Int? {
+    /// The entry index and slot of `sensor`, or nil when no entry names it.
+    mutating func entry(of sensor: String) -> (specIndex: Int, slot: Int)? {
         if let hit = cache[sensor] { return hit }
-        let found = patterns.firstIndex { $0?.match(sensor) != nil }
+        let found = patterns.firstIndex { $0?.match(sensor) != nil }.map { index -> (specIndex: Int, slot: Int) in
+            defer { slots += 1 }
+            return (index, slots)
+        }
         cache[sensor] = found
         return found
     }
