@@ -40,6 +40,43 @@ private func version1Record(ms: Int64, qos: UInt8, topic: String, payload: Strin
 
 @Suite("WAL delivery records and faults")
 struct WALDeliveryTests {
+    @Test("one record refilled by decodeBody(into:) equals a fresh decode every time, whatever came before it")
+    func refilledRecordEqualsFresh() {
+        func v2(_ payload: String, topic: String, retained: Bool, packetID: UInt16, connection: UInt32, payloadBytes: Int? = nil) -> [UInt8] {
+            let d = WALDelivery(receiveTime: Timestamp(millisecondsSinceEpoch: 7), qos: 1, retained: retained, packetID: packetID,
+                                connection: connection, payloadBytes: payloadBytes ?? payload.utf8.count)
+            var out: [UInt8] = []
+            Array(topic.utf8).withUnsafeBytes { t in Array(payload.utf8).withUnsafeBytes { p in WALFormat.encode(d, topic: t, payload: p, into: &out) } }
+            return Array(out.dropFirst(WALFormat.recordHeaderSize))
+        }
+        func v1(_ payload: String, topic: String) -> [UInt8] {
+            Array(version1Record(ms: 9, qos: 0, topic: topic, payload: payload).dropFirst(WALFormat.recordHeaderSize))
+        }
+        // Long after short and short after long, both kinds, a prefix-only record, empty parts:
+        // a field left over from the record before would show.
+        let bodies = [
+            v2(String(repeating: "x", count: 300), topic: "plant/a/long/topic/name", retained: true, packetID: 9, connection: 3),
+            v1("1.5", topic: "t/b"),
+            v2("{\"value\":2}", topic: "t", retained: false, packetID: 0, connection: 0),
+            v2("{\"v", topic: "plant/c", retained: true, packetID: 65_535, connection: .max, payloadBytes: 70_000),
+            v1("", topic: ""),
+            v2(String(repeating: "y", count: 40), topic: "plant/d", retained: false, packetID: 1, connection: 1),
+        ]
+        var reused = WALRecord.empty
+        for (i, body) in bodies.enumerated() {
+            let fresh = body.withUnsafeBytes { WALFormat.decodeBody($0) }
+            let ok = body.withUnsafeBytes { WALFormat.decodeBody($0, into: &reused) }
+            #expect(ok && fresh != nil, "body \(i)")
+            #expect(reused == fresh, "body \(i)")
+        }
+        #expect(reused.payload == Array(String(repeating: "y", count: 40).utf8) && reused.packetID == 1)
+        // A body of an unknown kind or with inconsistent lengths is refused either way.
+        for bad in [[UInt8](repeating: 3, count: 30), Array(bodies[0].prefix(WALFormat.bodyFixedSizeKind2 + 2))] {
+            #expect(bad.withUnsafeBytes { WALFormat.decodeBody($0) } == nil)
+            #expect(!bad.withUnsafeBytes { WALFormat.decodeBody($0, into: &reused) })
+        }
+    }
+
     @Test("a version 1 WAL file still reads; new records go to a new version 2 file")
     func version1FilesStillRead() throws {
         let dir = TemporaryDirectory("wal")

@@ -45,7 +45,9 @@ package enum OfflineRun {
         case .recording(let recording, let from, let to):
             var reader = try recording.records(from: from, to: to)
             var detection = RecordingDetection(config: config) { transitions.append($0) }
-            while let r = reader.next() {
+            // One record, refilled: no allocation per message.
+            var r = WALRecord.empty
+            while reader.next(into: &r) {
                 cover(r.receiveTime)
                 detection.process(r)
             }

@@ -84,6 +84,10 @@ package struct RecordingReader: Sequence, IteratorProtocol {
     /// Receive time of the last file's first record, a lower bound of where the recording ends.
     package let lastFileStart: Timestamp?
     private var ended = false
+    /// The file being read and the bytes of the files before it (`filesBefore`'s, looked up
+    /// once a file, not once a record).
+    private var currentFile: UInt32?
+    private var currentFileStart: UInt64 = 0
 
     init(recording: Recording, files: [Recording.File], from: Timestamp?, to: Timestamp?) {
         self.from = from
@@ -104,17 +108,28 @@ package struct RecordingReader: Sequence, IteratorProtocol {
     package var damage: [DamageReport] { inner?.damage ?? [] }
 
     package mutating func next() -> WALRecord? {
-        while !ended, let e = inner?.next() {
-            bytesRead = (filesBefore[e.end.file] ?? bytesRead) + e.end.offset
-            let t = e.record.receiveTime
+        var record = WALRecord.empty
+        return next(into: &record) ? record : nil
+    }
+
+    /// The next record in the range, decoded into `record` (its arrays reused: a loop that
+    /// keeps one record allocates nothing per record); false at the end.
+    package mutating func next(into record: inout WALRecord) -> Bool {
+        while !ended, let (_, end) = inner?.next(into: &record) {
+            if end.file != currentFile {
+                currentFile = end.file
+                currentFileStart = filesBefore[end.file] ?? currentFileStart
+            }
+            bytesRead = currentFileStart + end.offset
+            let t = record.receiveTime
             if let from, t < from { continue }
             if let to, t >= to {
                 // Past the range; a later file cannot come back into it.
                 ended = true
-                return nil
+                return false
             }
-            return e.record
+            return true
         }
-        return nil
+        return false
     }
 }

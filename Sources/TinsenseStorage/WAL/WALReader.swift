@@ -30,6 +30,15 @@ public struct WALReader: Sequence, IteratorProtocol {
     }
 
     public mutating func next() -> WALEntry? {
+        var record = WALRecord.empty
+        guard let (start, end) = next(into: &record) else { return nil }
+        return WALEntry(start: start, end: end, record: record)
+    }
+
+    /// The next record, decoded into `record` (every field replaced; its arrays reused, so a
+    /// loop that keeps one record allocates nothing per record), with where it lies; nil at
+    /// the end.
+    public mutating func next(into record: inout WALRecord) -> (start: WALPosition, end: WALPosition)? {
         while true {
             if current == nil {
                 guard !files.isEmpty else { return nil }
@@ -47,9 +56,9 @@ public struct WALReader: Sequence, IteratorProtocol {
                     continue
                 }
             }
-            switch current!.next() {
-            case .entry(let e):
-                return e
+            switch current!.next(into: &record) {
+            case .record(let start, let end):
+                return (start, end)
             case .end:
                 current = nil
             case .damaged(let d):
@@ -83,6 +92,8 @@ extension WALReader {
 /// Reads one WAL file's records sequentially.
 struct WALFileCursor {
     enum Step { case entry(WALEntry), end, damaged(DamageReport) }
+    /// `Step` of `next(into:)`: the record went into the caller's.
+    enum RecordStep { case record(start: WALPosition, end: WALPosition), end, damaged(DamageReport) }
 
     let path: String
     let fileNumber: UInt32
@@ -117,6 +128,15 @@ struct WALFileCursor {
     }
 
     mutating func next() -> Step {
+        var record = WALRecord.empty
+        switch next(into: &record) {
+        case .record(let start, let end): return .entry(WALEntry(start: start, end: end, record: record))
+        case .end: return .end
+        case .damaged(let d): return .damaged(d)
+        }
+    }
+
+    mutating func next(into record: inout WALRecord) -> RecordStep {
         do {
             if !headerChecked {
                 headerChecked = true
@@ -140,17 +160,16 @@ struct WALFileCursor {
                 return .damaged(DamageReport(path: path, offset: offset, reason: "truncated record (needs \(length) body bytes)"))
             }
             let b = Int(offset - bufferStart) + WALFormat.recordHeaderSize
-            let record: WALRecord? = buffer.withUnsafeBytes { p in
+            let decoded = buffer.withUnsafeBytes { p in
                 let body = UnsafeRawBufferPointer(rebasing: p[b..<(b + length)])
-                guard CRC32C.checksum(body) == crc else { return nil }
-                return WALFormat.decodeBody(body)
+                return CRC32C.checksum(body) == crc && WALFormat.decodeBody(body, into: &record)
             }
-            guard let record else {
+            guard decoded else {
                 return .damaged(DamageReport(path: path, offset: offset, reason: "record checksum mismatch"))
             }
             let start = WALPosition(file: fileNumber, offset: offset)
             offset += UInt64(WALFormat.recordHeaderSize + length)
-            return .entry(WALEntry(start: start, end: WALPosition(file: fileNumber, offset: offset), record: record))
+            return .record(start: start, end: WALPosition(file: fileNumber, offset: offset))
         } catch {
             return .damaged(DamageReport(path: path, offset: offset, reason: "read error: \(error)"))
         }

@@ -38,6 +38,9 @@ public struct WALRecord: Sendable, Equatable {
 
     public var topicString: String { String(decoding: topic, as: UTF8.self) }
 
+    /// A record with nothing in it, for `WALReader.next(into:)` to fill.
+    public static var empty: WALRecord { WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: 0), qos: 0, topic: [], payload: []) }
+
     /// True when the message was larger than the WAL keeps (`max_payload_bytes`): only a
     /// prefix is recorded, and the message is quarantined as `too_large`.
     public var isTruncated: Bool { payloadBytes > payload.count }
@@ -143,34 +146,49 @@ public enum WALFormat {
     /// Decodes a body whose CRC has been checked; nil when its kind is unknown or its inner
     /// lengths are inconsistent.
     static func decodeBody(_ body: UnsafeRawBufferPointer) -> WALRecord? {
-        guard body.count >= bodyFixedSize else { return nil }
+        var record = WALRecord.empty
+        return decodeBody(body, into: &record) ? record : nil
+    }
+
+    /// `decodeBody` into `record`, every field replaced, its topic and payload arrays reused
+    /// (no allocation while they are uniquely held and large enough): what a reader of many
+    /// records does. False, with `record` unspecified, where `decodeBody` gives nil.
+    static func decodeBody(_ body: UnsafeRawBufferPointer, into record: inout WALRecord) -> Bool {
+        guard body.count >= bodyFixedSize else { return false }
         let ms = Int64(bitPattern: readLE(UInt64.self, body, at: 1))
         let qos = body[9]
+        let topicStart: Int, topicLength: Int
         switch body[0] {
         case kindMQTTMessage:
-            let topicLength = Int(readLE(UInt16.self, body, at: 10))
-            guard bodyFixedSize + topicLength <= body.count else { return nil }
-            let topic = Array(body[bodyFixedSize..<(bodyFixedSize + topicLength)])
-            let payload = Array(body[(bodyFixedSize + topicLength)...])
-            return WALRecord(receiveTime: Timestamp(millisecondsSinceEpoch: ms), qos: qos, topic: topic, payload: payload)
+            topicStart = bodyFixedSize
+            topicLength = Int(readLE(UInt16.self, body, at: 10))
+            guard topicStart + topicLength <= body.count else { return false }
+            record.retained = false
+            record.packetID = 0
+            record.connection = 0
+            record.payloadBytes = body.count - topicStart - topicLength
         case kindMQTTDelivery:
-            guard body.count >= bodyFixedSizeKind2 else { return nil }
+            guard body.count >= bodyFixedSizeKind2 else { return false }
             let flags = body[10]
-            let packetID = readLE(UInt16.self, body, at: 11)
-            let connection = readLE(UInt32.self, body, at: 13)
             let payloadBytes = Int(readLE(UInt32.self, body, at: 17))
-            let topicLength = Int(readLE(UInt16.self, body, at: 21))
-            guard flags & ~1 == 0, bodyFixedSizeKind2 + topicLength <= body.count else { return nil }
-            let topic = Array(body[bodyFixedSizeKind2..<(bodyFixedSizeKind2 + topicLength)])
-            let payload = Array(body[(bodyFixedSizeKind2 + topicLength)...])
-            guard payloadBytes >= payload.count else { return nil }
-            return WALRecord(
-                receiveTime: Timestamp(millisecondsSinceEpoch: ms), qos: qos, topic: topic, payload: payload,
-                retained: flags & 1 != 0, packetID: packetID, connection: connection, payloadBytes: payloadBytes
-            )
+            topicStart = bodyFixedSizeKind2
+            topicLength = Int(readLE(UInt16.self, body, at: 21))
+            guard flags & ~1 == 0, topicStart + topicLength <= body.count,
+                  payloadBytes >= body.count - topicStart - topicLength else { return false }
+            record.retained = flags & 1 != 0
+            record.packetID = readLE(UInt16.self, body, at: 11)
+            record.connection = readLE(UInt32.self, body, at: 13)
+            record.payloadBytes = payloadBytes
         default:
-            return nil
+            return false
         }
+        record.receiveTime = Timestamp(millisecondsSinceEpoch: ms)
+        record.qos = qos
+        record.topic.removeAll(keepingCapacity: true)
+        record.topic.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[topicStart..<(topicStart + topicLength)]))
+        record.payload.removeAll(keepingCapacity: true)
+        record.payload.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[(topicStart + topicLength)...]))
+        return true
     }
 
     static func appendLE<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
