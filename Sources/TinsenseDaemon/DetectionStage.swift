@@ -22,9 +22,17 @@ package final class DetectionStage {
     /// `specs[i] != nil`, read per reading without copying the optional spec.
     private var scorable: [Bool]
     private var rules: [[String]]
+    // The pipeline thread alone uses this stage, one reading at a time: release builds skip
+    // the runtime's exclusivity checks on its two per-reading properties (see `Pipeline`);
+    // debug builds, which the tests run, keep them.
+    #if DEBUG
     var engine: AlertEngine
-    let output: AlertOutput
     private var detectors = SensorDetectorTable()
+    #else
+    @exclusivity(unchecked) var engine: AlertEngine
+    @exclusivity(unchecked) private var detectors = SensorDetectorTable()
+    #endif
+    let output: AlertOutput
     /// True while the WAL is replayed at start: transitions already logged are not repeated.
     var replaying = false
     let transitionCounters = AlertTransitionCounters()

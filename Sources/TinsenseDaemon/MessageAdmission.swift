@@ -14,7 +14,13 @@ package final class MessageAdmission {
         var detail: String
     }
 
+    // Used by the pipeline thread alone, once a message: no runtime exclusivity check in
+    // release builds (see `Pipeline`), kept in debug builds.
+    #if DEBUG
     private(set) var ledger: DeliveryLedger
+    #else
+    @exclusivity(unchecked) private(set) var ledger: DeliveryLedger
+    #endif
     let maxPayloadBytes: Int
 
     package init(ledger: DeliveryLedger = DeliveryLedger(), maxPayloadBytes: Int) {

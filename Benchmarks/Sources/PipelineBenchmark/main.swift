@@ -198,12 +198,15 @@ let items: [DecodedItem] = stream.map { m in
     return item
 }
 var validatorForInputs = Validator(catalog: SensorCatalog(specs: config.sensorSpecs), policy: config.validationPolicy, start: start)
-let readings: [Reading] = zip(stream, items).map { m, item in
-    guard case .accept(let r, _, _) = validatorForInputs.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) else {
+// Each reading with its sensor's validator slot, as the pipeline hands them to detection.
+let validated: [(reading: Reading, slot: Int)] = zip(stream, items).map { m, item in
+    guard case .accept(let r, _, _, let slot) = validatorForInputs.validate(topic: m.topic, item: item, receiveTime: m.receiveTime) else {
         fatalError("the benchmark's reading did not validate")
     }
-    return r
+    return (r, slot)
 }
+let readings = validated.map(\.reading)
+let slots = validated.map(\.slot)
 guard let detectorSpec = config.sensors[0].detection.spec else { print("detection is off in the config"); exit(1) }
 
 print("PipelineBenchmark: \(messageCount) messages of one reading, \(sensorCount) sensors, shape \(shape) (e.g. \(String(decoding: stream[0].payload, as: UTF8.self))), best of \(rounds) rounds, CPU time of this thread")
@@ -280,7 +283,7 @@ if wanted("detect") {
         let log = try AlertLog(path: freshDirectory() + "/alerts.jsonl")
         return DetectionStage(config: config, output: AlertOutput(log: log, republisher: nil, logger: logger))
     }) { stage in
-        for i in 0..<messageCount { stage.observe(readings[i], specIndex: 0, topic: stream[i].topic) }
+        for i in 0..<messageCount { stage.observe(readings[i], specIndex: 0, slot: slots[i], topic: stream[i].topic) }
         return stage.detectorCount
     }, baseline: baseline)
 }

@@ -130,29 +130,21 @@ struct SeriesHead {
         var delta: Int64 = 0
         var offset: Int64 = 0
         var mantissa: Int64 = 0
+        // The varint reader takes the position `inout` rather than capturing it: a nested
+        // function capturing `i` made every read a boxed variable behind a dynamic exclusivity
+        // check (≈ 560 instructions a reading at seal time under callgrind).
         packed.withUnsafeBufferPointer { p in
-            func next() -> UInt64 {
-                var r: UInt64 = 0
-                var shift: UInt64 = 0
-                while true {
-                    let b = p[i]
-                    i += 1
-                    r |= UInt64(b & 0x7F) << shift
-                    if b < 0x80 { return r }
-                    shift += 7
-                }
-            }
             for k in 0..<packedCount {
-                let attr = next()
-                let dod = ZigZag.decode(next())
+                let attr = SeriesHead.readVarint(p, &i)
+                let dod = ZigZag.decode(SeriesHead.readVarint(p, &i))
                 if k == 0 {
                     source = dod
                 } else {
                     delta = delta &+ dod
                     source = source &+ delta
                 }
-                offset = offset &+ ZigZag.decode(next())
-                mantissa = mantissa &+ ZigZag.decode(next())
+                offset = offset &+ ZigZag.decode(SeriesHead.readVarint(p, &i))
+                mantissa = mantissa &+ ZigZag.decode(SeriesHead.readVarint(p, &i))
                 out.append(HeadSample(source: source, receive: source &+ offset, mantissa: mantissa,
                                       scale: UInt8(attr & 31), meta: UInt16(attr >> 5)))
             }
@@ -180,6 +172,19 @@ struct SeriesHead {
     /// Empties the head, releasing its memory.
     mutating func removeAll() {
         self = SeriesHead()
+    }
+
+    @inline(__always)
+    static func readVarint(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> UInt64 {
+        var r: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = p[i]
+            i += 1
+            r |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return r }
+            shift += 7
+        }
     }
 
     @inline(__always)

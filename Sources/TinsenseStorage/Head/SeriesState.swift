@@ -2,7 +2,13 @@
 /// source time already in sealed segments (for the tolerance and duplicate checks).
 final class SeriesState {
     let sensor: String
+    // Appended to by the pipeline thread alone (see `SegmentStore.series`): no runtime
+    // exclusivity check in release builds, kept in debug builds.
+    #if DEBUG
     var head = SeriesHead()
+    #else
+    @exclusivity(unchecked) var head = SeriesHead()
+    #endif
     var sealedMaxTime: Int64?
 
     init(sensor: String) {
