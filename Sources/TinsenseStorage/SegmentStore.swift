@@ -22,9 +22,10 @@ public final class SegmentStore: ReadingStore {
     let wal: WriteAheadLog?
     let logger: Logger
 
-    // The pipeline thread alone appends, one reading at a time: release builds skip the
-    // runtime's exclusivity checks on the two properties each append reads and writes (≈ 80
-    // instructions an access); debug builds, which the tests run, keep them.
+    // One thread appends, one reading at a time (the daemon's pipeline thread, or `tinsense
+    // import`'s), and nothing called during an append reaches back to the store: release
+    // builds skip the runtime's exclusivity checks on the two properties each append reads
+    // and writes (≈ 80 instructions an access); debug builds, which the tests run, keep them.
     #if DEBUG
     private var series: [String: SeriesState] = [:]
     private var headSamples = 0

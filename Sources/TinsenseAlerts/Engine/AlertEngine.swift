@@ -237,7 +237,6 @@ package struct AlertEngine: Sendable {
 
     // MARK: - internals
 
-
     private var staleRule: AlertRule {
         AlertRule(name: AlertRule.staleRuleName, threshold: 1, resolveThreshold: 1, severity: staleSeverity)
     }

@@ -2,7 +2,7 @@
 /// source time already in sealed segments (for the tolerance and duplicate checks).
 final class SeriesState {
     let sensor: String
-    // Appended to by the pipeline thread alone (see `SegmentStore.series`): no runtime
+    // Appended to by the store's one appending thread (see `SegmentStore.series`): no runtime
     // exclusivity check in release builds, kept in debug builds.
     #if DEBUG
     var head = SeriesHead()
